@@ -1,0 +1,121 @@
+"""The ``beatboard`` command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from .paths import EXAMPLE_SCRIPT, REPO
+
+
+def _cmd_demo(args) -> int:
+    from .board import BoardError, print_timings, run_board
+
+    out = Path(args.out)
+    print(f"beatboard demo: {EXAMPLE_SCRIPT.name} -> {out}/demo.blend and {out}/contact_sheet.png", flush=True)
+    try:
+        result = run_board(EXAMPLE_SCRIPT, out, blend_name="demo.blend")
+    except BoardError as exc:
+        print(f"beatboard demo failed: {exc}", file=sys.stderr)
+        return 1
+    print_timings(result)
+    print(f"\nWrote {result.blend}\nWrote {result.contact_sheet}")
+    return 0
+
+
+def _cmd_board(args) -> int:
+    from .board import BoardError, print_timings, run_board
+
+    try:
+        result = run_board(Path(args.script), Path(args.out), server_url=args.server, backend=args.backend,
+                           n=args.n, focus=args.focus, token=args.token)
+    except BoardError as exc:
+        print(f"beatboard board failed: {exc}", file=sys.stderr)
+        return 1
+    print_timings(result)
+    print(f"\nWrote {result.blend}\nWrote {result.contact_sheet}")
+    return 0
+
+
+def _cmd_server(args) -> int:
+    from render_server.__main__ import main
+
+    forwarded = []
+    if args.host:
+        forwarded += ["--host", args.host]
+    if args.port:
+        forwarded += ["--port", str(args.port)]
+    return main(forwarded)
+
+
+def _cmd_beats(args) -> int:
+    from render_server.beats.offline import extract_beats
+    from shared_schema import to_dict
+
+    from blender_addon.core.script_files import ScriptFileError, read_script
+
+    try:
+        text = read_script(args.script)
+    except (OSError, ScriptFileError) as exc:
+        print(f"beatboard beats: {exc}", file=sys.stderr)
+        return 1
+    response = extract_beats(text, n=args.n, focus=args.focus)
+    if args.json:
+        print(json.dumps(to_dict(response), indent=2))
+        return 0
+    print(f"{response.title or Path(args.script).name}: {response.scenes} scenes, "
+          f"characters {', '.join(response.characters)}")
+    for beat in response.beats:
+        shot = f"{beat.shot.size.value} {beat.shot.lens_mm}mm {beat.shot.angle.value.lower()}"
+        print(f"\n{beat.index}. [{beat.scene_number}] {beat.heading}  (lines {beat.line_start}-{beat.line_end})")
+        print(f"   {shot}; {', '.join(beat.characters) or 'nobody'}"
+              f"{'; enters: ' + ', '.join(beat.entering) if beat.entering else ''}; {beat.emotion}")
+        print(f"   {beat.action}")
+        if beat.dialogue:
+            print(f"   {beat.speaker}: \"{beat.dialogue}\"")
+    for warning in response.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="beatboard", description="Script to storyboard in Blender")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    demo = sub.add_parser("demo", help="run the example script end to end (no weights, no GPU)")
+    demo.add_argument("--out", default=str(REPO / "out"))
+    demo.set_defaults(func=_cmd_demo)
+
+    server = sub.add_parser("server", help="run the render server (127.0.0.1:8765 by default)")
+    server.add_argument("--host")
+    server.add_argument("--port", type=int)
+    server.set_defaults(func=_cmd_server)
+
+    beats = sub.add_parser("beats", help="break a script into beats")
+    beats.add_argument("script")
+    beats.add_argument("--n", type=int, default=6)
+    beats.add_argument("--focus", default="")
+    beats.add_argument("--json", action="store_true")
+    beats.set_defaults(func=_cmd_beats)
+
+    board = sub.add_parser("board", help="script -> blocked-out, rendered board (.blend + contact sheet)")
+    board.add_argument("script")
+    board.add_argument("--out", required=True)
+    board.add_argument("--server", help="use this running server instead of starting one")
+    board.add_argument("--backend", default="", help="render backend (default: the server's default, previs)")
+    board.add_argument("--n", type=int, default=6)
+    board.add_argument("--focus", default="")
+    board.add_argument("--token", default="")
+    board.set_defaults(func=_cmd_board)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

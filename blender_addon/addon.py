@@ -1,0 +1,30 @@
+"""Every Blender class of the add-on, registered in order and unregistered in reverse."""
+
+from __future__ import annotations
+
+import bpy
+
+from . import ops_beats, ops_block, ops_render, panels, preferences, props, runner
+
+classes = (
+    preferences.BEATBOARD_AddonPreferences,
+    *props.classes,
+    *ops_beats.classes,
+    *ops_block.classes,
+    *ops_render.classes,
+    *panels.classes,
+)
+
+
+def register() -> None:
+    for cls in classes:
+        bpy.utils.register_class(cls)
+    bpy.types.Scene.beatboard = bpy.props.PointerProperty(type=props.BeatboardSceneProps)
+
+
+def unregister() -> None:
+    runner.shutdown()
+    if hasattr(bpy.types.Scene, "beatboard"):
+        del bpy.types.Scene.beatboard
+    for cls in reversed(classes):
+        bpy.utils.unregister_class(cls)

@@ -1,0 +1,228 @@
+"""Film grammar -> camera placement. Pure math: no bpy.
+
+Each shot size names the slice of the body the frame holds, with edges just
+above or below joints, never through them. The camera distance is solved so the
+slice fills the frame height through the real lens and sensor.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from .mannequin import EYE_FRACTION
+from .projection import Mat3, PinholeCamera, camera_rotation
+from .wire import wire
+
+Vec = tuple[float, float, float]
+
+# (bottom, top) of the frame as fractions of the subject's height.
+VERTICAL_SLICE = {
+    "ECU": (0.84, 0.99),
+    "CU": (0.75, 1.02),      # head and shoulders: chin well above the lower 40%
+    "MCU": (0.68, 1.04),     # mid-chest, below the armpits
+    "MS": (0.56, 1.06),      # just below the waist
+    "MLS": (0.38, 1.07),     # cowboy: mid-thigh
+    "WS": (-0.06, 1.12),     # the whole body with headroom
+    "EWS": (-0.6, 2.6),      # the place, with the figure small in it
+    "TWO_SHOT": (0.38, 1.08),
+    "OTS_LEFT": (0.62, 1.06),
+    "OTS_RIGHT": (0.62, 1.06),
+    "POV": (0.3, 1.1),
+    "INSERT": (0.40, 0.62),
+}
+
+# Camera pitch in degrees by angle (positive looks up); EYE aims level-ish at the subject.
+PITCH = {"BIRD": -75.0, "HIGH": -15.0, "EYE": 0.0, "LOW": 30.0, "WORM": 60.0, "DUTCH": 0.0}
+DUTCH_ROLL = 15.0
+THREE_QUARTER = 25.0  # degrees off the subject's eyeline, so faces read in three-quarter
+MIN_CAMERA_Z = 0.15
+
+
+@dataclass(frozen=True)
+class Subject:
+    location: Vec
+    facing_deg: float
+    height: float
+
+
+@dataclass(frozen=True)
+class CameraPlacement:
+    location: Vec
+    rotation: Mat3
+    yaw_deg: float
+    pitch_deg: float
+    roll_deg: float
+    focal_length_mm: float
+    sensor_width_mm: float
+
+
+def forward(facing_deg: float) -> tuple[float, float]:
+    a = math.radians(facing_deg)
+    return (math.sin(a), -math.cos(a))
+
+
+def _yaw_towards(src: tuple[float, float], dst: tuple[float, float]) -> float:
+    dx, dy = dst[0] - src[0], dst[1] - src[1]
+    return math.degrees(math.atan2(-dx, dy))
+
+
+def _pinhole(location: Vec, rotation: Mat3, lens: float, sensor_w: float, aspect: float) -> PinholeCamera:
+    width = 1000
+    return PinholeCamera(location, rotation, lens, sensor_w, sensor_w / aspect, width, round(width / aspect),
+                         "HORIZONTAL")
+
+
+def frame_vertical_slice(
+    target_xy: tuple[float, float],
+    view_dir: tuple[float, float],
+    bottom: float,
+    top: float,
+    *,
+    pitch_deg: float,
+    roll_deg: float,
+    lens: float,
+    sensor_w: float,
+    aspect: float,
+    eye_height: float | None = None,
+    min_width: float = 0.0,
+) -> CameraPlacement:
+    """Place a camera along ``view_dir`` from the target so [bottom, top] fills the frame height.
+
+    ``view_dir`` points from the target towards the camera. With ``eye_height`` the camera
+    stays at that height and tilts to the slice's centre; otherwise it sits where
+    ``pitch_deg`` aimed at the centre puts it.
+    """
+    centre = (bottom + top) / 2.0
+    norm = math.hypot(*view_dir) or 1.0
+    vx, vy = view_dir[0] / norm, view_dir[1] / norm
+
+    def place(distance: float) -> tuple[PinholeCamera, float, Vec]:
+        x, y = target_xy[0] + vx * distance, target_xy[1] + vy * distance
+        if eye_height is not None:
+            z = eye_height
+            pitch = math.degrees(math.atan2(centre - z, distance))
+        else:
+            z = centre - distance * math.tan(math.radians(pitch_deg))
+            if z < MIN_CAMERA_Z:
+                z = MIN_CAMERA_Z
+            pitch = math.degrees(math.atan2(centre - z, distance))
+        yaw = _yaw_towards((x, y), target_xy)
+        rotation = camera_rotation(yaw, pitch, roll_deg)
+        return _pinhole((x, y, z), rotation, lens, sensor_w, aspect), pitch, (x, y, z)
+
+    def fill(distance: float) -> float:
+        cam, _, _ = place(distance)
+        _, v_top, d_top = cam.project((target_xy[0], target_xy[1], top))
+        _, v_bottom, d_bottom = cam.project((target_xy[0], target_xy[1], bottom))
+        if d_top <= 0 or d_bottom <= 0:
+            return math.inf
+        span = abs(v_bottom - v_top) / cam.height_px
+        if min_width:
+            # Width needed at the target's depth, as a fraction of the frame width.
+            half = cam.pixels_per_mm() * lens * (min_width / 2) / cam.depth((target_xy[0], target_xy[1], centre))
+            span = max(span, 2 * half / cam.width_px)
+        return span
+
+    lo, hi = 0.05, 500.0
+    for _ in range(80):  # bisection: fill shrinks monotonically with distance
+        mid = math.sqrt(lo * hi)
+        if fill(mid) > 1.0:
+            lo = mid
+        else:
+            hi = mid
+    cam, pitch, location = place(hi)
+    yaw = _yaw_towards((location[0], location[1]), target_xy)
+    return CameraPlacement(location, cam.rotation, yaw, pitch, roll_deg, lens, sensor_w)
+
+
+GROUP_SIZES = ("TWO_SHOT", "WS", "EWS", "MLS")
+# Angles off a single's eyeline to try, nearest the three-quarter view first.
+SINGLE_VIEW_ANGLES = (THREE_QUARTER, 40.0, 55.0, 70.0, -THREE_QUARTER, -40.0, -55.0, -70.0)
+CLEARANCE_M = 0.5
+
+
+def _rotate2(v: tuple[float, float], degrees: float) -> tuple[float, float]:
+    a = math.radians(degrees)
+    return (v[0] * math.cos(a) - v[1] * math.sin(a), v[0] * math.sin(a) + v[1] * math.cos(a))
+
+
+def _distance_to_ray(point: tuple[float, float], origin: tuple[float, float], direction: tuple[float, float]) -> float:
+    px, py = point[0] - origin[0], point[1] - origin[1]
+    along = px * direction[0] + py * direction[1]
+    if along <= 0:
+        return math.inf  # behind the subject, out of the camera's way
+    return abs(px * direction[1] - py * direction[0])
+
+
+def _clear_single_view(main: Subject, others: list[Subject], side: float) -> tuple[float, float]:
+    """A view direction in front of the subject that no other actor stands in."""
+    fwd = forward(main.facing_deg)
+    origin = (main.location[0], main.location[1])
+    for angle in SINGLE_VIEW_ANGLES:
+        view = _rotate2(fwd, angle * side)
+        if all(_distance_to_ray(o.location[:2], origin, view) > CLEARANCE_M for o in others):
+            return view
+    return _rotate2(fwd, THREE_QUARTER * side)
+
+
+def _group_view(subjects: list[Subject]) -> tuple[tuple[float, float], tuple[float, float], float]:
+    """Frame everyone: look at the group's centre from the side its members face."""
+    xs = [s.location[0] for s in subjects]
+    ys = [s.location[1] for s in subjects]
+    target = (sum(xs) / len(xs), sum(ys) / len(ys))
+    spread = max(math.dist(a.location[:2], b.location[:2]) for a in subjects for b in subjects)
+    ax = max(subjects, key=lambda s: s.location[0]).location
+    bx = min(subjects, key=lambda s: s.location[0]).location
+    axis = (ax[0] - bx[0], ax[1] - bx[1])
+    view = (-axis[1], axis[0])
+    avg = [sum(forward(s.facing_deg)[i] for s in subjects) for i in range(2)]
+    if view[0] * avg[0] + view[1] * avg[1] < 0:
+        view = (-view[0], -view[1])
+    if math.hypot(*avg) < 0.3 and view[1] > 0:
+        view = (-view[0], -view[1])  # facing each other: stay on the audience side (-Y)
+    return target, view, spread + 1.2
+
+
+def frame_shot(
+    spec: "wire.ShotSpec",
+    subjects: list[Subject],
+    *,
+    aspect: float,
+    sensor_w: float = 36.0,
+    side: float = 1.0,
+) -> CameraPlacement:
+    """A camera for ``spec`` on ``subjects`` (the first is the subject of a single).
+
+    ``side`` (+1 or -1) picks which side of the eyeline the camera sits on, so
+    consecutive shots of a scene can keep the 180-degree line.
+    """
+    if not subjects:
+        raise ValueError("a shot needs at least one subject to frame")
+    size = spec.size.value
+    angle = spec.angle.value
+    lens = float(round(spec.lens_mm))
+    pitch = PITCH.get(angle, 0.0)
+    roll = DUTCH_ROLL if angle == "DUTCH" else 0.0
+    main = subjects[0]
+    bottom_f, top_f = VERTICAL_SLICE[size]
+    bottom, top = bottom_f * main.height, top_f * main.height
+    target = (main.location[0], main.location[1])
+    min_width = 0.0
+
+    if size in GROUP_SIZES and len(subjects) >= 2:
+        target, view, min_width = _group_view(subjects)
+    elif size in ("OTS_LEFT", "OTS_RIGHT") and len(subjects) >= 2:
+        near = subjects[1]
+        over = (near.location[0] - main.location[0], near.location[1] - main.location[1])
+        length = math.hypot(*over) or 1.0
+        sideways = 0.12 * (1 if size == "OTS_LEFT" else -1)
+        view = (over[0] / length - over[1] / length * sideways, over[1] / length + over[0] / length * sideways)
+    else:
+        view = _clear_single_view(main, subjects[1:], side)
+
+    eye = None
+    if angle == "EYE" and size in ("WS", "EWS", "TWO_SHOT", "MLS"):
+        eye = EYE_FRACTION * main.height * 0.9
+    return frame_vertical_slice(target, view, bottom, top, pitch_deg=pitch, roll_deg=roll, lens=lens,
+                                sensor_w=sensor_w, aspect=aspect, eye_height=eye, min_width=min_width)

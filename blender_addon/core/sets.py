@@ -1,0 +1,52 @@
+"""A simple set from the location: floor, walls or street blocks, and a prop or two.
+
+Returned as boxes (name, centre, size) so depth reads as a place. Pure Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .wire import wire
+
+Vec = tuple[float, float, float]
+
+
+@dataclass(frozen=True)
+class Box:
+    name: str
+    centre: Vec
+    size: Vec
+
+
+_PROPS = {
+    "CAFE": [("table", (1.6, 1.2, 0.37), (0.8, 0.8, 0.74)), ("counter", (-2.8, 2.2, 0.55), (3.0, 0.7, 1.1))],
+    "DINER": [("counter", (-2.8, 2.2, 0.55), (3.0, 0.7, 1.1))],
+    "BAR": [("bar", (-2.5, 2.0, 0.55), (4.0, 0.7, 1.1))],
+    "OFFICE": [("desk", (1.8, 1.4, 0.37), (1.6, 0.8, 0.74)), ("cabinet", (-3.5, 2.5, 0.9), (1.0, 0.5, 1.8))],
+    "KITCHEN": [("counter", (0.0, 2.3, 0.45), (4.0, 0.7, 0.9))],
+    "BEDROOM": [("bed", (2.2, 1.6, 0.3), (1.6, 2.0, 0.6))],
+    "CAR": [("car", (0.0, 3.0, 0.75), (1.9, 4.4, 1.5))],
+    "LIGHTHOUSE": [("tower", (-4.0, 6.0, 6.0), (3.0, 3.0, 12.0))],
+    "BEACH": [("rock", (-3.0, 5.0, 0.6), (2.0, 1.5, 1.2))],
+}
+
+
+def build_set(beat: "wire.Beat", origin: tuple[float, float] = (0.0, 0.0)) -> list[Box]:
+    ox, oy = origin
+    exterior = beat.int_ext in (wire.IntExt.EXT,)
+    boxes = [Box("floor", (ox, oy, -0.05), (40.0, 40.0, 0.1))]
+    if exterior:
+        for i, x in enumerate((-9.0, -3.0, 4.0, 10.0)):
+            height = 6.0 + 3.0 * (i % 2)
+            boxes.append(Box(f"block_{i}", (ox + x, oy + 14.0, height / 2), (5.0, 4.0, height)))
+    else:
+        boxes.append(Box("wall_back", (ox, oy + 3.5, 1.5), (12.0, 0.2, 3.0)))
+        boxes.append(Box("wall_left", (ox - 6.0, oy, 1.5), (0.2, 7.0, 3.0)))
+        boxes.append(Box("wall_right", (ox + 6.0, oy, 1.5), (0.2, 7.0, 3.0)))
+    location = beat.location.upper()
+    for keyword, props in _PROPS.items():
+        if keyword in location:
+            for name, (x, y, z), size in props:
+                boxes.append(Box(name, (ox + x, oy + y, z), size))
+    return boxes

@@ -1,0 +1,92 @@
+"""Block Out Shots: each beat becomes a stage with a set, posed actors and a framed camera."""
+
+from __future__ import annotations
+
+import bpy
+
+from .core.framing import Subject, frame_shot
+from .core.sets import build_set
+from .core.staging import stage_beat
+from .core.timing import frame_ranges, shot_seconds
+from .scene_build import (
+    bind_marker,
+    build_box,
+    build_camera,
+    build_mannequin,
+    remove_collection_tree,
+    root_collection,
+    shot_collection,
+)
+
+# Each shot gets its own stage this far along X, beyond every camera's far clip.
+STAGE_SPACING = 100.0
+
+
+def shot_number(index: int) -> str:
+    return str(index + 1)
+
+
+class BEATBOARD_OT_block_out_shots(bpy.types.Operator):
+    """Build a camera, posed actors and a simple set for every beat, bound to timeline markers"""
+
+    bl_idname = "beatboard.block_out_shots"
+    bl_label = "Block Out Shots"
+    bl_options = {"REGISTER", "UNDO"}
+
+    replace_existing: bpy.props.BoolProperty(
+        name="Replace existing shots",
+        description="Rebuild every shot, discarding hand edits to cameras and actors",
+        default=False,
+    )
+
+    def invoke(self, context, event):
+        if root_collection(context.scene).children:
+            return context.window_manager.invoke_props_dialog(self, title="Replace blocked-out shots?")
+        return self.execute(context)
+
+    def execute(self, context):
+        scene = context.scene
+        props = scene.beatboard
+        if not props.beats:
+            self.report({"ERROR"}, "No beats yet: use Break into Beats first")
+            return {"CANCELLED"}
+        root = root_collection(scene)
+        if root.children and not self.replace_existing:
+            self.report({"ERROR"}, "Shots are already blocked out; hand edits would be lost. "
+                                   "Run again with 'Replace existing shots' to rebuild them")
+            return {"CANCELLED"}
+        for child in list(root.children):
+            remove_collection_tree(child)
+
+        render = scene.render
+        aspect = render.resolution_x / render.resolution_y
+        fps = render.fps / render.fps_base
+        durations = [shot_seconds(beat.action, beat.dialogue) for beat in props.beats]
+        ranges = frame_ranges(durations, fps, start=scene.frame_start)
+        for index, (beat, (first, last)) in enumerate(zip(props.beats, ranges)):
+            number = shot_number(index)
+            origin = (index * STAGE_SPACING, 0.0)
+            collection = shot_collection(scene, number)
+            wire_beat = beat.to_wire()
+            for box in build_set(wire_beat, origin):
+                build_box(box, collection, prefix=f"S{number} ")
+            staging = stage_beat(wire_beat, origin)
+            for actor in staging.actors:
+                build_mannequin(actor, collection, prefix=f"S{number} ")
+            subjects = [Subject(a.location, a.facing_deg, a.height_m) for a in staging.actors]
+            if not subjects:  # an empty place: frame a standing height at the stage centre
+                subjects = [Subject((origin[0], origin[1], 0.0), 0.0, 1.7)]
+            placement = frame_shot(wire_beat.shot, subjects, aspect=aspect)
+            camera = build_camera(number, placement, collection)
+            beat.shot_number = number
+            beat.camera = camera
+            beat.frame_start, beat.frame_end = first, last
+            beat.stage_x = origin[0]
+            bind_marker(scene, number, first, camera)
+        scene.frame_end = ranges[-1][1]
+        scene.camera = props.beats[0].camera
+        self.report({"INFO"}, f"Blocked out {len(props.beats)} shots over {scene.frame_end - scene.frame_start + 1} frames")
+        return {"FINISHED"}
+
+
+classes = (BEATBOARD_OT_block_out_shots,)

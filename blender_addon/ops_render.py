@@ -1,0 +1,157 @@
+"""Render Storyboard: conditioning from each shot, render jobs on the server, frames on the timeline."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+import bpy
+
+from .conditioning import actor_placement, actor_rigs, camera_model, camera_spec, keypoints_for, trace_depth_and_masks
+from .core.client import ServerClient
+from .core.tasks import Task, TaskCancelled
+from .core.wire import wire
+from .preferences import make_client
+from .runner import AsyncOperator
+from .sequencer import frame_path, place_take
+
+POLL_WAIT_S = 1.0
+
+
+def _caption(beat) -> str:
+    return f"{beat.shot_size.replace('_', ' ')} {beat.lens_mm}mm - {beat.action}"
+
+
+def prompt_for(beat) -> str:
+    """A plain description of the frame (never the word 'storyboard': it makes grids)."""
+    parts = [f"{beat.int_ext.lower()}. {beat.location.lower()}" if beat.location else "",
+             beat.time_of_day.lower(), beat.action, beat.emotion if beat.emotion != "neutral" else "",
+             "cinematic film still"]
+    return ", ".join(p for p in parts if p)
+
+
+def build_request(scene, beat, backend: str, seed: int) -> "wire.RenderRequest":
+    props = scene.beatboard
+    camera_obj = beat.camera
+    camera = camera_model(scene, camera_obj)
+    collection = camera_obj.users_collection[0]
+    rigs = actor_rigs(collection)
+    # Depth range fixed per shot: from half the nearest actor's distance to the far clip.
+    distances = [camera.depth(tuple(r.matrix_world.translation)) for r in rigs]
+    near = max(0.1, 0.5 * min([d for d in distances if d > 0], default=2.0))
+    far = camera_obj.data.clip_end
+    depth, masks = trace_depth_and_masks(scene, camera, props.depth_scale, near, far)
+    return wire.RenderRequest(
+        shot_number=beat.shot_number, width=camera.width_px, height=camera.height_px,
+        prompt=prompt_for(beat), seed=seed, backend=backend, caption=_caption(beat),
+        actors=[actor_placement(r) for r in rigs], camera=camera_spec(camera_obj),
+        conditioning=wire.Conditioning(depth=depth, poses=[keypoints_for(scene, camera, r) for r in rigs],
+                                       masks=masks),
+    )
+
+
+def frames_folder(props) -> str:
+    if props.output_dir.startswith("//") and not bpy.data.filepath:
+        return os.path.join(tempfile.gettempdir(), "beatboard_frames")
+    return bpy.path.abspath(props.output_dir)
+
+
+def _render_all(task: Task, client: ServerClient, scene_name: str, shots: list[tuple[int, str, int, int]],
+                backend: str, seed: int, folder: str):
+    task.report(0.0, "checking the server")
+    client.health()
+    os.makedirs(folder, exist_ok=True)
+    jobs: list[tuple[str, tuple[int, str, int, int]]] = []
+    total = len(shots)
+    for n, shot in enumerate(shots):
+        task.check_cancelled()
+        index, number = shot[0], shot[1]
+        task.report(0.2 * n / total, f"shot {number}: reading depth and poses")
+
+        def read(index=index):
+            scene = bpy.data.scenes[scene_name]
+            return build_request(scene, scene.beatboard.beats[index], backend, seed + index)
+
+        accepted = client.submit(task.call_main(read))
+        jobs.append((accepted.id, shot))
+
+    progress = {job_id: 0.0 for job_id, _ in jobs}
+    seen = {job_id: 0 for job_id, _ in jobs}
+    pending = [job_id for job_id, _ in jobs]
+    failures: list[str] = []
+    by_id = dict(jobs)
+    try:
+        while pending:
+            task.check_cancelled()
+            job_id = pending[0]
+            batch = client.events(job_id, after=seen[job_id], wait=POLL_WAIT_S)
+            for event in batch.events:
+                seen[job_id] = event.seq
+                progress[job_id] = max(progress[job_id], event.progress)
+                if event.kind is wire.EventKind.ERROR and event.error:
+                    failures.append(f"shot {by_id[job_id][1]}: {event.error.message}")
+            number = by_id[job_id][1]
+            done = sum(progress.values()) / total
+            task.report(0.2 + 0.8 * done, f"shot {number}: {batch.events[-1].message if batch.events else 'waiting'}")
+            if batch.state.finished:
+                pending.pop(0)
+                if batch.state is wire.JobState.DONE:
+                    _collect(task, client, scene_name, client.job(job_id), by_id[job_id], folder)
+    except TaskCancelled:
+        for job_id in pending:
+            client.cancel(job_id)
+        raise
+    if failures:
+        raise RuntimeError("; ".join(failures))
+    return len(jobs)
+
+
+def _collect(task: Task, client: ServerClient, scene_name: str, job: "wire.Job", shot, folder: str) -> None:
+    _, number, first, last = shot
+    for frame in job.frames:
+        path = client.download(frame.url, frame_path(folder, number, job.id, frame.index))
+        meta = {"job": job.id, "seed": frame.seed, "backend": frame.backend, "prompt": frame.prompt}
+
+        def place(path=path, meta=meta):
+            place_take(bpy.data.scenes[scene_name], number, first, last, path, meta)
+
+        task.post(place)
+
+
+class BEATBOARD_OT_render_storyboard(AsyncOperator, bpy.types.Operator):
+    """Render a frame for every blocked-out shot on the render server and put them on the timeline"""
+
+    bl_idname = "beatboard.render_storyboard"
+    bl_label = "Render Storyboard"
+    task_name = "render"
+
+    def make_task(self, context):
+        props = context.scene.beatboard
+        shots = [(i, b.shot_number, b.frame_start, b.frame_end) for i, b in enumerate(props.beats) if b.camera]
+        if not shots:
+            self.report({"ERROR"}, "No blocked-out shots: use Block Out Shots first")
+            return None
+        client = make_client(context)
+        folder = frames_folder(props)
+        args = (client, context.scene.name, shots, props.backend, props.seed, folder)
+
+        def done(task: Task):
+            bpy.data.scenes[args[1]].beatboard.status = f"Rendered {task.result} shots into {folder}"
+
+        return Task(self.task_name, lambda task: _render_all(task, *args)), done
+
+
+class BEATBOARD_OT_cancel(bpy.types.Operator):
+    """Cancel what Beatboard is doing"""
+
+    bl_idname = "beatboard.cancel"
+    bl_label = "Cancel"
+
+    def execute(self, context):
+        from .runner import cancel_all
+
+        cancel_all()
+        return {"FINISHED"}
+
+
+classes = (BEATBOARD_OT_render_storyboard, BEATBOARD_OT_cancel)

@@ -1,0 +1,84 @@
+"""The Beatboard panel, in the 3D viewport and the Video Sequencer sidebars."""
+
+from __future__ import annotations
+
+import bpy
+
+
+class BEATBOARD_UL_beats(bpy.types.UIList):
+    def draw_item(self, context, layout, data, item, icon, active_data, active_propname, index):
+        row = layout.row(align=True)
+        row.label(text=item.shot_number or str(index + 1))
+        row.label(text=item.shot_size.replace("_", " "))
+        row.prop(item, "action", text="", emboss=False)
+
+
+def draw_beatboard(layout, context) -> None:
+    props = context.scene.beatboard
+    column = layout.column(align=True)
+    column.operator("beatboard.load_script", icon="FILE_TEXT")
+    if props.script_text:
+        column.label(text=f"{props.script_text.name}: {len(props.script_text.lines)} lines")
+    row = column.row(align=True)
+    row.prop(props, "beat_count")
+    column.prop(props, "focus", text="", placeholder="Director's focus (optional)")
+    column.operator("beatboard.break_into_beats", icon="SEQ_STRIP_DUPLICATE")
+
+    row = layout.row()
+    row.template_list("BEATBOARD_UL_beats", "", props, "beats", props, "active_beat", rows=4)
+    buttons = row.column(align=True)
+    buttons.operator("beatboard.beat_add", icon="ADD", text="")
+    buttons.operator("beatboard.beat_remove", icon="REMOVE", text="")
+    buttons.operator("beatboard.beat_move", icon="TRIA_UP", text="").direction = "UP"
+    buttons.operator("beatboard.beat_move", icon="TRIA_DOWN", text="").direction = "DOWN"
+    if 0 <= props.active_beat < len(props.beats):
+        beat = props.beats[props.active_beat]
+        box = layout.box()
+        box.prop(beat, "action")
+        box.prop(beat, "characters")
+        row = box.row(align=True)
+        row.prop(beat, "shot_size", text="")
+        row.prop(beat, "angle", text="")
+        row.prop(beat, "lens_mm", text="mm")
+        if beat.dialogue:
+            box.label(text=f"{beat.speaker}: {beat.dialogue}", icon="OUTLINER_DATA_SPEAKER")
+        if beat.line_start:
+            box.label(text=f"Script lines {beat.line_start}-{beat.line_end}")
+
+    column = layout.column(align=True)
+    column.operator("beatboard.block_out_shots", icon="OUTLINER_OB_CAMERA")
+    column.prop(props, "backend", placeholder="server default")
+    column.prop(props, "seed")
+    column.operator("beatboard.render_storyboard", icon="RENDER_STILL")
+    if props.busy:
+        layout.progress(factor=props.progress, type="BAR", text=props.status or "Working")
+        layout.operator("beatboard.cancel", icon="CANCEL")
+    elif props.last_error:
+        layout.label(text=props.last_error, icon="ERROR")
+    elif props.status:
+        layout.label(text=props.status, icon="INFO")
+
+
+class BEATBOARD_PT_view3d(bpy.types.Panel):
+    bl_label = "Beatboard"
+    bl_idname = "BEATBOARD_PT_view3d"
+    bl_space_type = "VIEW_3D"
+    bl_region_type = "UI"
+    bl_category = "Beatboard"
+
+    def draw(self, context):
+        draw_beatboard(self.layout, context)
+
+
+class BEATBOARD_PT_sequencer(bpy.types.Panel):
+    bl_label = "Beatboard"
+    bl_idname = "BEATBOARD_PT_sequencer"
+    bl_space_type = "SEQUENCE_EDITOR"
+    bl_region_type = "UI"
+    bl_category = "Beatboard"
+
+    def draw(self, context):
+        draw_beatboard(self.layout, context)
+
+
+classes = (BEATBOARD_UL_beats, BEATBOARD_PT_view3d, BEATBOARD_PT_sequencer)

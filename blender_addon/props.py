@@ -1,0 +1,93 @@
+"""Data the add-on keeps in the .blend: the script, its beats, and how each became a shot."""
+
+from __future__ import annotations
+
+import bpy
+
+from .core.wire import wire
+
+SHOT_SIZES = [(s.value, s.value.replace("_", " "), "") for s in wire.ShotSize]
+ANGLES = [(a.value, a.value.title(), "") for a in wire.CameraAngle]
+INT_EXT = [(i.value, i.value, "") for i in wire.IntExt]
+
+
+class BEATBOARD_PG_beat(bpy.types.PropertyGroup):
+    action: bpy.props.StringProperty(name="Action")
+    heading: bpy.props.StringProperty(name="Heading")
+    scene_number: bpy.props.StringProperty(name="Scene")
+    location: bpy.props.StringProperty(name="Location")
+    int_ext: bpy.props.EnumProperty(name="INT/EXT", items=INT_EXT, default="UNKNOWN")
+    time_of_day: bpy.props.StringProperty(name="Time of day")
+    characters: bpy.props.StringProperty(name="Characters", description="Comma-separated")
+    entering: bpy.props.StringProperty(name="Entering", description="Comma-separated")
+    dialogue: bpy.props.StringProperty(name="Dialogue")
+    speaker: bpy.props.StringProperty(name="Speaker")
+    emotion: bpy.props.StringProperty(name="Emotion")
+    shot_size: bpy.props.EnumProperty(name="Size", items=SHOT_SIZES, default="MS")
+    angle: bpy.props.EnumProperty(name="Angle", items=ANGLES, default="EYE")
+    lens_mm: bpy.props.IntProperty(name="Lens (mm)", default=50, min=8, max=300)
+    line_start: bpy.props.IntProperty(name="From line")
+    line_end: bpy.props.IntProperty(name="To line")
+    # Filled by Block Out Shots.
+    shot_number: bpy.props.StringProperty(name="Shot")
+    camera: bpy.props.PointerProperty(name="Camera", type=bpy.types.Object)
+    frame_start: bpy.props.IntProperty(name="Start")
+    frame_end: bpy.props.IntProperty(name="End")
+    stage_x: bpy.props.FloatProperty(name="Stage X")
+
+    def to_wire(self) -> "wire.Beat":
+        split = lambda text: [c.strip() for c in text.split(",") if c.strip()]  # noqa: E731
+        return wire.Beat(
+            index=0, action=self.action, scene_number=self.scene_number, heading=self.heading,
+            location=self.location, int_ext=wire.IntExt(self.int_ext), time_of_day=self.time_of_day,
+            characters=split(self.characters), entering=split(self.entering), dialogue=self.dialogue,
+            speaker=self.speaker, emotion=self.emotion,
+            shot=wire.ShotSpec(size=wire.ShotSize(self.shot_size), angle=wire.CameraAngle(self.angle),
+                               lens_mm=self.lens_mm),
+            line_start=self.line_start, line_end=self.line_end,
+        )
+
+    def from_wire(self, beat: "wire.Beat") -> None:
+        self.action = beat.action
+        self.heading = beat.heading
+        self.scene_number = beat.scene_number
+        self.location = beat.location
+        self.int_ext = beat.int_ext.value
+        self.time_of_day = beat.time_of_day
+        self.characters = ", ".join(beat.characters)
+        self.entering = ", ".join(beat.entering)
+        self.dialogue = beat.dialogue
+        self.speaker = beat.speaker
+        self.emotion = beat.emotion
+        self.shot_size = beat.shot.size.value
+        self.angle = beat.shot.angle.value
+        self.lens_mm = int(beat.shot.lens_mm)
+        self.line_start = beat.line_start
+        self.line_end = beat.line_end
+
+
+class BeatboardSceneProps(bpy.types.PropertyGroup):
+    script_path: bpy.props.StringProperty(name="Script", subtype="FILE_PATH")
+    script_text: bpy.props.PointerProperty(name="Script text", type=bpy.types.Text)
+    beat_count: bpy.props.IntProperty(name="Beats", default=6, min=1, max=200)
+    focus: bpy.props.StringProperty(name="Focus", description="A director's pointer, e.g. 'focus on Alice's reaction'")
+    beats: bpy.props.CollectionProperty(type=BEATBOARD_PG_beat)
+    active_beat: bpy.props.IntProperty(name="Active beat")
+    title: bpy.props.StringProperty(name="Title")
+    backend: bpy.props.StringProperty(name="Backend", default="", description="Empty: the server's default")
+    seed: bpy.props.IntProperty(name="Seed", default=1234, min=0)
+    depth_scale: bpy.props.FloatProperty(
+        name="Depth resolution", default=0.25, min=0.05, max=1.0,
+        description="Depth and masks are traced at this fraction of the render resolution",
+    )
+    output_dir: bpy.props.StringProperty(
+        name="Frames folder", default="//beatboard_frames", subtype="DIR_PATH",
+        description="Where rendered frames are saved ('//' is next to the .blend)",
+    )
+    status: bpy.props.StringProperty(name="Status")
+    progress: bpy.props.FloatProperty(name="Progress", min=0.0, max=1.0, subtype="FACTOR")
+    busy: bpy.props.BoolProperty(name="Busy")
+    last_error: bpy.props.StringProperty(name="Last error")
+
+
+classes = (BEATBOARD_PG_beat, BeatboardSceneProps)

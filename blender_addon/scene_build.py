@@ -1,0 +1,163 @@
+"""Build the blocked-out scene in Blender: sets, rigged mannequins, cameras, markers."""
+
+from __future__ import annotations
+
+import math
+
+import bmesh
+import bpy
+from mathutils import Matrix, Vector
+
+from .core.framing import CameraPlacement
+from .core.mannequin import BONES, LIMB_RADII, joint_positions
+from .core.sets import Box
+from .core.wire import wire
+
+ROOT_COLLECTION = "Beatboard"
+ACTOR_KEY = "beatboard_actor"
+SHOT_KEY = "beatboard_shot"
+
+
+def root_collection(scene) -> bpy.types.Collection:
+    root = bpy.data.collections.get(ROOT_COLLECTION)
+    if root is None:
+        root = bpy.data.collections.new(ROOT_COLLECTION)
+    if root.name not in scene.collection.children:
+        scene.collection.children.link(root)
+    return root
+
+
+def shot_collection(scene, shot_number: str) -> bpy.types.Collection:
+    name = f"Shot {shot_number}"
+    collection = bpy.data.collections.new(name)
+    root_collection(scene).children.link(collection)
+    collection[SHOT_KEY] = shot_number
+    return collection
+
+
+def remove_collection_tree(collection: bpy.types.Collection) -> None:
+    for child in list(collection.children):
+        remove_collection_tree(child)
+    for obj in list(collection.objects):
+        data = obj.data
+        bpy.data.objects.remove(obj, do_unlink=True)
+        if data is not None and data.users == 0:
+            pool = {bpy.types.Mesh: bpy.data.meshes, bpy.types.Armature: bpy.data.armatures,
+                    bpy.types.Camera: bpy.data.cameras}.get(type(data))
+            if pool is not None:
+                pool.remove(data)
+    bpy.data.collections.remove(collection)
+
+
+def material(name: str, colour: tuple[float, float, float]) -> bpy.types.Material:
+    mat = bpy.data.materials.get(name) or bpy.data.materials.new(name)
+    mat.diffuse_color = (*colour, 1.0)
+    return mat
+
+
+def build_box(box: Box, collection, prefix: str) -> bpy.types.Object:
+    mesh = bpy.data.meshes.new(f"{prefix}{box.name}")
+    bm = bmesh.new()
+    bmesh.ops.create_cube(bm, size=1.0, matrix=Matrix.LocRotScale(Vector(box.centre), None, Vector(box.size)))
+    bm.to_mesh(mesh)
+    bm.free()
+    obj = bpy.data.objects.new(mesh.name, mesh)
+    obj.data.materials.append(material("BB Set", (0.55, 0.55, 0.58)))
+    collection.objects.link(obj)
+    return obj
+
+
+def _limb(bm, deform, group: int, head: Vector, tail: Vector, radius: float) -> None:
+    direction = tail - head
+    length = direction.length
+    if length < 1e-6:
+        return
+    rotation = Vector((0.0, 0.0, 1.0)).rotation_difference(direction.normalized()).to_matrix().to_4x4()
+    matrix = Matrix.Translation((head + tail) / 2.0) @ rotation
+    made = bmesh.ops.create_cone(bm, cap_ends=True, segments=10, radius1=radius, radius2=radius * 0.85,
+                                 depth=length + radius, matrix=matrix)
+    for vert in made["verts"]:
+        vert[deform][group] = 1.0
+
+
+def _sphere(bm, deform, group: int, centre: Vector, radius: float) -> None:
+    made = bmesh.ops.create_uvsphere(bm, u_segments=14, v_segments=9, radius=radius,
+                                     matrix=Matrix.Translation(centre))
+    for vert in made["verts"]:
+        vert[deform][group] = 1.0
+
+
+def build_mannequin(actor: "wire.ActorPlacement", collection, prefix: str) -> bpy.types.Object:
+    """An armature whose bone heads are the OpenPose joints, and a body skinned to it."""
+    height = actor.height_m
+    joints = {name: Vector(p) for name, p in joint_positions(height, actor.pose).items()}
+    arm_data = bpy.data.armatures.new(f"{prefix}{actor.name} rig")
+    rig = bpy.data.objects.new(f"{prefix}{actor.name}", arm_data)
+    rig.location = actor.location
+    rig.rotation_euler = (0.0, 0.0, math.radians(actor.facing_deg))
+    rig[ACTOR_KEY] = actor.name
+    rig["beatboard_height"] = height
+    rig["beatboard_colour"] = list(actor.color)
+    collection.objects.link(rig)
+
+    view_layer = bpy.context.view_layer
+    previous = view_layer.objects.active
+    view_layer.objects.active = rig
+    bpy.ops.object.mode_set(mode="EDIT")
+    for name, head, tail, parent in BONES:
+        bone = arm_data.edit_bones.new(name)
+        bone.head, bone.tail = joints[head], joints[tail]
+        if parent:
+            bone.parent = arm_data.edit_bones[parent]
+    bpy.ops.object.mode_set(mode="OBJECT")
+    view_layer.objects.active = previous
+
+    mesh = bpy.data.meshes.new(f"{prefix}{actor.name} body")
+    bm = bmesh.new()
+    deform = bm.verts.layers.deform.verify()
+    groups = [name for name, *_ in BONES]
+    for name, head, tail, _ in BONES:
+        if name in LIMB_RADII:
+            _limb(bm, deform, groups.index(name), joints[head], joints[tail], LIMB_RADII[name] * height)
+    head_centre = (joints["head_top"] + joints["neck"]) / 2.0 + Vector((0, 0, 0.02 * height))
+    _sphere(bm, deform, groups.index("neck"), head_centre, 0.068 * height)
+    for side in ("r", "l"):
+        _sphere(bm, deform, groups.index(f"{side}_wrist"), joints[f"{side}_hand"], 0.03 * height)
+        _limb(bm, deform, groups.index(f"{side}_ankle"), joints[f"{side}_ankle"], joints[f"{side}_toe"],
+              0.03 * height)
+    bm.to_mesh(mesh)
+    bm.free()
+    body = bpy.data.objects.new(mesh.name, mesh)
+    for name in groups:
+        body.vertex_groups.new(name=name)
+    body.parent = rig
+    body[ACTOR_KEY] = actor.name
+    modifier = body.modifiers.new("Rig", "ARMATURE")
+    modifier.object = rig
+    body.data.materials.append(material(f"BB {actor.name}", actor.color))
+    body.color = (*actor.color, 1.0)
+    collection.objects.link(body)
+    return rig
+
+
+def build_camera(shot_number: str, placement: CameraPlacement, collection) -> bpy.types.Object:
+    data = bpy.data.cameras.new(f"CAM {shot_number}")
+    data.lens = placement.focal_length_mm
+    data.sensor_width = placement.sensor_width_mm
+    data.sensor_fit = "AUTO"
+    data.clip_start = 0.1
+    data.clip_end = 60.0
+    camera = bpy.data.objects.new(f"CAM {shot_number}", data)
+    camera.matrix_world = Matrix.Translation(placement.location) @ Matrix(placement.rotation).to_4x4()
+    camera[SHOT_KEY] = shot_number
+    collection.objects.link(camera)
+    return camera
+
+
+def bind_marker(scene, shot_number: str, frame: int, camera) -> bpy.types.TimelineMarker:
+    for marker in list(scene.timeline_markers):
+        if marker.name == shot_number:
+            scene.timeline_markers.remove(marker)
+    marker = scene.timeline_markers.new(shot_number, frame=frame)
+    marker.camera = camera
+    return marker

@@ -1,0 +1,28 @@
+"""Typed access to the state the lifespan owns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from ..backends.registry import BackendRegistry
+from ..services.worker import RenderWorker
+from ..settings import Settings
+from ..storage.job_store import JobStore
+
+
+@dataclass
+class ServerState:
+    settings: Settings
+    store: JobStore
+    backends: BackendRegistry
+    worker: RenderWorker
+
+
+def get_state(request: Request) -> ServerState:
+    return request.app.state.beatboard
+
+
+State = Annotated[ServerState, Depends(get_state)]

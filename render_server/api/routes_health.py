@@ -1,0 +1,16 @@
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from shared_schema import SCHEMA_VERSION, Health
+
+from .. import __version__
+from .deps import State
+
+router = APIRouter()
+
+
+@router.get("/v1/health")
+def health(state: State) -> Health:
+    return Health(version=__version__, schema_version=SCHEMA_VERSION, backends=state.backends.infos(),
+                  default_backend=state.backends.default)

@@ -1,0 +1,48 @@
+"""The FastAPI application factory: the lifespan owns the store, the backends and the worker."""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+from typing import Optional
+
+from fastapi import FastAPI
+
+from . import __version__
+from .api import routes_beats, routes_health, routes_jobs
+from .api.deps import ServerState
+from .api.errors import install_error_handlers
+from .api.guards import GuardMiddleware
+from .backends.registry import BackendRegistry
+from .services.worker import RenderWorker
+from .settings import Settings
+from .storage.job_store import JobStore
+
+log = logging.getLogger("beatboard.server")
+
+
+def create_app(settings: Optional[Settings] = None, backends: Optional[BackendRegistry] = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        store = JobStore(settings.db_path)
+        recovered = store.recover_interrupted(settings.max_attempts)
+        if recovered:
+            log.warning("recovered %d job(s) interrupted by the last shutdown", len(recovered))
+        registry = backends or BackendRegistry.from_settings(settings)
+        worker = RenderWorker(store, registry, settings.frames_dir)
+        app.state.beatboard = ServerState(settings, store, registry, worker)
+        worker.start()
+        try:
+            yield
+        finally:
+            worker.stop()
+            store.close()
+
+    app = FastAPI(title="Beatboard render server", version=__version__, lifespan=lifespan)
+    install_error_handlers(app)
+    for module in (routes_health, routes_beats, routes_jobs):
+        app.include_router(module.router)
+    app.add_middleware(GuardMiddleware, max_body_bytes=int(settings.max_body_mb * 1e6), token=settings.token)
+    return app

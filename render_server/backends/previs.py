@@ -1,0 +1,103 @@
+"""The weights-free default backend: a readable previs frame drawn from the scene data.
+
+Shaded depth, each actor's region tinted with their colour, the OpenPose skeletons,
+name labels and a caption: everything a director needs to read the shot, no GPU.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from shared_schema import BackendInfo, RenderRequest
+
+from ..conditioning import decode_labels, depth_to_control, pose_to_control
+from .base import RenderContext
+
+_STEPS = ("shading depth", "tinting actors", "drawing poses", "labelling")
+
+
+def _font(size: int) -> ImageFont.ImageFont:
+    return ImageFont.load_default(size=size)
+
+
+class PrevisBackend:
+    name = "previs"
+
+    def __init__(self, step_delay_s: float = 0.0):
+        self.step_delay_s = step_delay_s
+
+    def warm(self) -> None:
+        import controlnet_aux.open_pose.util  # noqa: F401  # seconds to import: do it before the first job
+
+    def info(self) -> BackendInfo:
+        return BackendInfo(name=self.name, available=True, capabilities=["depth", "pose", "masks", "variations"])
+
+    def render(self, request: RenderRequest, ctx: RenderContext) -> list[Image.Image]:
+        frames = []
+        total = len(_STEPS) * request.variations
+        for variation in range(request.variations):
+            frames.append(self._one(request, variation, ctx, done=variation * len(_STEPS), total=total))
+        return frames
+
+    def _step(self, ctx: RenderContext, done: int, total: int, message: str) -> None:
+        ctx.step(done, total, message)
+        if self.step_delay_s:
+            time.sleep(self.step_delay_s)
+
+    def _one(self, request: RenderRequest, variation: int, ctx: RenderContext, done: int, total: int) -> Image.Image:
+        size = (request.width, request.height)
+        cond = request.conditioning
+        rng = np.random.default_rng(request.seed + variation)
+        self._step(ctx, done, total, "shading depth")
+        if cond.depth is not None:
+            inverse = np.asarray(depth_to_control(cond.depth, size), dtype=np.float32) / 255.0
+        else:
+            inverse = np.tile(np.linspace(0.2, 0.6, request.height, dtype=np.float32)[:, None], (1, request.width))
+        # Warm key light near, cool fill far; the seed nudges the grade so variations differ.
+        warm = np.array([1.0, 0.93, 0.82]) * (0.9 + 0.1 * rng.random(3))
+        cool = np.array([0.16, 0.19, 0.26])
+        shade = 0.15 + 0.85 * inverse[..., None] ** 0.8
+        rgb = cool * (1 - shade) + warm * shade
+
+        self._step(ctx, done + 1, total, "tinting actors")
+        colours = {a.name: np.array(a.color) for a in request.actors}
+        if cond.masks is not None:
+            labels = np.asarray(
+                Image.fromarray(decode_labels(cond.masks)).resize(size, Image.Resampling.NEAREST)
+            )
+            for index, name in enumerate(cond.masks.labels, start=1):
+                region = labels == index
+                colour = colours.get(name, np.array([0.8, 0.8, 0.8]))
+                rgb[region] = rgb[region] * 0.45 + colour * shade[region] * 0.75
+        image = np.clip(rgb * 255.0, 0, 255).astype(np.uint8)
+
+        self._step(ctx, done + 2, total, "drawing poses")
+        if cond.poses:
+            # Keypoints are in pixels of the requested frame, whatever the depth resolution.
+            image = pose_to_control(cond.poses, size, size, canvas=image.copy())
+        frame = Image.fromarray(image)
+
+        self._step(ctx, done + 3, total, "labelling")
+        self._labels(frame, request)
+        return frame
+
+    def _labels(self, frame: Image.Image, request: RenderRequest) -> None:
+        draw = ImageDraw.Draw(frame, "RGBA")
+        small = _font(max(11, request.height // 26))
+        for actor in request.conditioning.poses:
+            visible = [k for k in actor.keypoints[:2] if k.visibility.value == "VISIBLE"]
+            if not visible:
+                continue
+            x, y = visible[0].x, visible[0].y - request.height * 0.09
+            box = draw.textbbox((x, y), actor.actor, font=small, anchor="mb")
+            draw.rectangle((box[0] - 3, box[1] - 2, box[2] + 3, box[3] + 2), fill=(0, 0, 0, 150))
+            draw.text((x, y), actor.actor, font=small, anchor="mb", fill=(255, 255, 255, 255))
+        caption = f"{request.shot_number}  {request.caption}".strip()
+        if caption:
+            font = _font(max(12, request.height // 22))
+            bar = int(font.size * 1.8)
+            draw.rectangle((0, request.height - bar, request.width, request.height), fill=(0, 0, 0, 170))
+            draw.text((10, request.height - bar / 2), caption[:120], font=font, anchor="lm", fill=(255, 255, 255, 255))

@@ -1,0 +1,203 @@
+"""Read a script into scenes and elements with the source lines each came from.
+
+Fountain is parsed by screenplain (a maintained Fountain parser). screenplain does
+not report line numbers, so this module feeds it one blank-line-separated paragraph
+at a time and records the lines of each paragraph it appends: that is the only part
+written by hand. Prose notes (no headings, no cues) become one scene of action.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, field
+
+from screenplain.parsers import fountain
+from screenplain.types import Action, Dialog, DualDialog, Section, Slug, Transition
+
+from shared_schema import IntExt
+
+_HEADING_RE = re.compile(
+    r"^(?P<ie>INT\.?/EXT|EXT\.?/INT|I/E|INT|EXT|EST)[.\s]+(?P<rest>.*)$", re.IGNORECASE
+)
+_TIME_SPLIT_RE = re.compile(r"\s+[-–—]+\s+|,\s+")
+_EXTENSION_RE = re.compile(r"\s*\((?:V\.?O\.?|O\.?S\.?|O\.?C\.?|CONT'?D|CONT\.|CONTINUED|[^)]*)\)\s*", re.I)
+_CUE_SUFFIX_RE = re.compile(r"\s*\^$")
+
+
+@dataclass
+class Element:
+    kind: str  # "scene", "action", "dialogue", "transition", "section"
+    text: str
+    line_start: int
+    line_end: int
+    scene_index: int
+    character: str = ""
+    characters: list[str] = field(default_factory=list)  # dual dialogue: both speakers
+
+
+@dataclass
+class Scene:
+    index: int
+    heading: str
+    number: str
+    int_ext: IntExt
+    location: str
+    time_of_day: str
+    line_start: int
+
+
+@dataclass
+class ParsedScript:
+    title: str
+    scenes: list[Scene]
+    elements: list[Element]
+    characters: list[str]
+    line_count: int
+    is_prose: bool = False
+
+
+def character_name(cue: str) -> str:
+    """'BOB (V.O.)' -> 'BOB'; '@McCLANE' -> 'MCCLANE'; 'ALICE ^' -> 'ALICE'."""
+    name = _CUE_SUFFIX_RE.sub("", cue.strip().lstrip("@"))
+    name = _EXTENSION_RE.sub(" ", name)
+    return " ".join(name.split()).upper()
+
+
+def parse_heading(heading: str) -> tuple[IntExt, str, str]:
+    """'INT. CAFE - NIGHT' -> (INT, 'CAFE', 'NIGHT')."""
+    text = heading.strip().lstrip(".").strip()
+    text = re.sub(r"\s*#[\w\-.]+#\s*$", "", text)
+    match = _HEADING_RE.match(text)
+    int_ext = IntExt.UNKNOWN
+    if match:
+        ie = match.group("ie").upper().rstrip(".")
+        int_ext = {"INT": IntExt.INT, "EXT": IntExt.EXT, "EST": IntExt.EXT}.get(ie, IntExt.INT_EXT)
+        text = match.group("rest")
+    parts = _TIME_SPLIT_RE.split(text, maxsplit=1)
+    location = parts[0].strip(" .-–—").upper()
+    time_of_day = parts[1].strip(" .").upper() if len(parts) > 1 else ""
+    return int_ext, location, time_of_day
+
+
+def _blank_boneyard(text: str) -> str:
+    # Keep line numbers stable: a /* boneyard */ becomes as many empty lines as it spanned.
+    return fountain.boneyard_re.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+
+
+def _paragraph_groups(lines: list[str]):
+    """Yield (first_line, last_line, lines) for runs of non-blank lines, 1-based."""
+    numbered = enumerate((fountain._preprocess_line(line) for line in lines), start=1)
+    for blank, group in itertools.groupby(numbered, lambda item: fountain._is_blank(item[1])):
+        if blank:
+            continue
+        group = list(group)
+        yield group[0][0], group[-1][0], [line for _, line in group]
+
+
+def parse_fountain(text: str) -> ParsedScript:
+    lines = fountain.linebreak_re.split(_blank_boneyard(text))
+    groups = list(_paragraph_groups(lines))
+    title = ""
+    if groups:
+        title_page = fountain.parse_title_page(groups[0][2])
+        if title_page:
+            title = " ".join(title_page.get("Title", [])).strip()
+            groups = groups[1:]
+
+    paragraphs: list = []
+    spans: list[tuple[int, int]] = []
+    for first, last, group_lines in groups:
+        joined = fountain.note_re.sub("", "\n".join(group_lines))
+        if fountain._is_blank(joined):
+            continue
+        before = len(paragraphs)
+        fountain.InputParagraph(joined.split("\n")).update_list(paragraphs)
+        if len(paragraphs) > before:
+            spans.extend([(first, last)] * (len(paragraphs) - before))
+        elif spans:
+            spans[-1] = (spans[-1][0], last)
+    return _build(title, paragraphs, spans, len(lines))
+
+
+def _plain(rich) -> str:
+    return str(rich.to_plain() if hasattr(rich, "to_plain") else rich).strip()
+
+
+def _dialog_text(dialog: Dialog) -> str:
+    return " ".join(_plain(text) for is_paren, text in dialog.blocks if not is_paren)
+
+
+def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_count: int) -> ParsedScript:
+    scenes: list[Scene] = []
+    elements: list[Element] = []
+    characters: dict[str, None] = {}
+
+    def scene_index() -> int:
+        return len(scenes) - 1
+
+    for para, (first, last) in zip(paragraphs, spans):
+        if isinstance(para, Slug):
+            heading = _plain(para.line)
+            int_ext, location, tod = parse_heading(heading)
+            number = _plain(para.scene_number) if para.scene_number else str(len(scenes) + 1)
+            scenes.append(Scene(len(scenes), heading, number, int_ext, location, tod, first))
+            elements.append(Element("scene", heading, first, last, scene_index()))
+        elif isinstance(para, Dialog):
+            name = character_name(_plain(para.character))
+            characters.setdefault(name)
+            elements.append(Element("dialogue", _dialog_text(para), first, last, scene_index(), name, [name]))
+        elif isinstance(para, DualDialog):
+            names = [character_name(_plain(d.character)) for d in (para.left, para.right)]
+            for name in names:
+                characters.setdefault(name)
+            text = " / ".join(_dialog_text(d) for d in (para.left, para.right))
+            elements.append(Element("dialogue", text, first, last, scene_index(), names[0], names))
+        elif isinstance(para, Action):
+            text = " ".join(_plain(line) for line in para.lines)
+            elements.append(Element("action", text, first, last, scene_index()))
+        elif isinstance(para, Transition):
+            elements.append(Element("transition", _plain(para.line), first, last, scene_index()))
+        elif isinstance(para, Section):
+            elements.append(Element("section", _plain(para.text), first, last, scene_index()))
+
+    if not scenes and elements:
+        scenes.append(Scene(0, "", "1", IntExt.UNKNOWN, "", "", 1))
+        for element in elements:
+            element.scene_index = 0
+    for element in elements:
+        element.scene_index = max(element.scene_index, 0)
+    return ParsedScript(title, scenes, elements, list(characters), line_count)
+
+
+_NAME_RE = re.compile(r"\b([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\b")
+_NOT_NAMES = frozenset(
+    "The A An And But Then When She He They It We I You Her His Their Our In On At As "
+    "After Before Later Meanwhile Morning Evening Night Day Outside Inside This That "
+    "There Here Suddenly Finally Now Scene Shot Open Close Cut Fade".split()
+)
+
+
+def parse_prose(text: str) -> ParsedScript:
+    """Director's notes: paragraphs of action; names are capitalized words seen twice."""
+    lines = fountain.linebreak_re.split(text)
+    counts: dict[str, int] = {}
+    for match in _NAME_RE.finditer(text):
+        word = match.group(1)
+        if word.split()[0] not in _NOT_NAMES:
+            counts[word] = counts.get(word, 0) + 1
+    names = [name for name, count in counts.items() if count >= 2]
+    scene = Scene(0, "", "1", IntExt.UNKNOWN, "", "", 1)
+    elements = []
+    for first, last, group_lines in _paragraph_groups(lines):
+        for sentence in re.split(r"(?<=[.!?])\s+", " ".join(line.strip() for line in group_lines)):
+            if sentence.strip():
+                present = [n.upper() for n in names if re.search(rf"\b{re.escape(n)}\b", sentence)]
+                elements.append(Element("action", sentence.strip(), first, last, 0, characters=present))
+    return ParsedScript("", [scene], elements, [n.upper() for n in names], len(lines), is_prose=True)
+
+
+def parse_script(text: str) -> ParsedScript:
+    parsed = parse_fountain(text)
+    has_structure = any(e.kind in ("scene", "dialogue") for e in parsed.elements)
+    return parsed if has_structure else parse_prose(text)

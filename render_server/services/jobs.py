@@ -1,0 +1,44 @@
+"""Submitting, reading and cancelling render jobs."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from shared_schema import SCHEMA_VERSION, Job, JobAccepted, RenderRequest
+
+from ..api.errors import ApiError
+from ..backends.registry import BackendRegistry
+from ..services.worker import RenderWorker
+from ..storage.job_store import JobStore
+
+MAX_SIDE = 4096
+MAX_VARIATIONS = 16
+
+
+def check_schema_version(version: str) -> None:
+    if version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+        raise ApiError(409, "schema_mismatch",
+                       f"request schema {version} does not match the server's {SCHEMA_VERSION}",
+                       "install the add-on and the server from the same Beatboard release")
+
+
+def submit(store: JobStore, backends: BackendRegistry, worker: RenderWorker, request: RenderRequest) -> JobAccepted:
+    check_schema_version(request.schema_version)
+    if not (16 <= request.width <= MAX_SIDE and 16 <= request.height <= MAX_SIDE):
+        raise ApiError(422, "validation_error", f"frame size {request.width}x{request.height} is out of range",
+                       f"width and height must be between 16 and {MAX_SIDE} pixels")
+    if not 1 <= request.variations <= MAX_VARIATIONS:
+        raise ApiError(422, "validation_error", f"variations={request.variations} is out of range",
+                       f"ask for 1 to {MAX_VARIATIONS} variations")
+    backend = backends.resolve_name(request.backend)
+    job = store.create(request, backend)
+    worker.wake()
+    return JobAccepted(id=job.id, state=job.state, url=f"/v1/jobs/{job.id}", events_url=f"/v1/jobs/{job.id}/events")
+
+
+def get_or_404(store: JobStore, job_id: str) -> Job:
+    job: Optional[Job] = store.get(job_id)
+    if job is None:
+        raise ApiError(404, "not_found", f"no job {job_id!r}",
+                       "job ids come from POST /v1/jobs; GET /v1/jobs lists recent ones")
+    return job

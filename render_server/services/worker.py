@@ -1,0 +1,77 @@
+"""The one worker that owns the GPU: takes queued jobs in order and runs them."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from pathlib import Path
+
+from shared_schema import ErrorBody, Frame, Job, JobState
+
+from ..backends.base import BackendError, JobCancelled, RenderContext
+from ..backends.registry import BackendRegistry
+from ..storage.job_store import JobStore
+
+log = logging.getLogger("beatboard.worker")
+
+
+class RenderWorker:
+    def __init__(self, store: JobStore, backends: BackendRegistry, frames_dir: Path):
+        self.store = store
+        self.backends = backends
+        self.frames_dir = frames_dir
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="beatboard-render-worker", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def _loop(self) -> None:
+        self.backends.warm()
+        while not self._stop.is_set():
+            job = self.store.claim_next()
+            if job is None:
+                self._wake.wait(timeout=1.0)
+                self._wake.clear()
+                continue
+            self.run_one(job)
+
+    def run_one(self, job: Job) -> None:
+        ctx = RenderContext(
+            report=lambda fraction, message: self.store.progress(job.id, fraction, message),
+            is_cancelled=lambda: self._stop.is_set() or self.store.cancel_requested(job.id),
+        )
+        try:
+            request = self.store.request_of(job.id)
+            backend = self.backends.get(job.backend)
+            images = backend.render(request, ctx)
+            out_dir = self.frames_dir / job.id
+            out_dir.mkdir(parents=True, exist_ok=True)
+            for index, image in enumerate(images):
+                image.save(out_dir / f"{index}.png")
+                self.store.add_frame(job.id, Frame(
+                    index=index, url=f"/v1/jobs/{job.id}/frames/{index}.png", width=image.width,
+                    height=image.height, seed=request.seed + index, backend=job.backend,
+                    prompt=request.prompt, shot_number=request.shot_number,
+                ))
+            self.store.finish(job.id, JobState.DONE, f"{len(images)} frame(s)")
+        except JobCancelled:
+            if self._stop.is_set() and not self.store.cancel_requested(job.id):
+                return  # server shutting down: the job stays RUNNING and is requeued on restart
+            self.store.finish(job.id, JobState.CANCELLED, "cancelled")
+        except BackendError as exc:
+            self.store.finish(job.id, JobState.FAILED, exc.body.message, exc.body)
+        except Exception as exc:  # a bug or an out-of-memory: fail this job, keep the worker alive
+            log.exception("job %s failed", job.id)
+            error = ErrorBody("render_failed", f"{type(exc).__name__}: {exc}",
+                              "the server log has the traceback; try again or report it")
+            self.store.finish(job.id, JobState.FAILED, error.message, error)

@@ -1,0 +1,36 @@
+"""One settings object for the server, read from BEATBOARD_* environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    return Path.home() / ".local" / "share" / "beatboard"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="BEATBOARD_", env_file=".env", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 8765
+    token: str = Field(default="", description="Bearer token; required when binding beyond loopback")
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    default_backend: str = "previs"
+    max_body_mb: float = 32.0
+    # A job found RUNNING after a crash is retried this many times in all, then failed.
+    max_attempts: int = 2
+    # Seconds the previs backend waits per drawing step: lets demos and tests watch
+    # progress and cancel a job that would otherwise finish in milliseconds.
+    previs_step_delay_s: float = 0.0
+
+    @property
+    def db_path(self) -> Path:
+        return self.data_dir / "jobs.sqlite3"
+
+    @property
+    def frames_dir(self) -> Path:
+        return self.data_dir / "frames"

@@ -1,0 +1,236 @@
+"""Jobs and their events in one SQLite file (WAL): a killed server loses nothing committed."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Optional
+
+from shared_schema import (
+    ErrorBody,
+    EventKind,
+    Frame,
+    Job,
+    JobEvent,
+    JobKind,
+    JobState,
+    RenderRequest,
+    from_dict,
+    loads,
+    dumps,
+    to_dict,
+)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS jobs (
+    id TEXT PRIMARY KEY,
+    kind TEXT NOT NULL,
+    state TEXT NOT NULL,
+    request TEXT NOT NULL,
+    progress REAL NOT NULL DEFAULT 0,
+    message TEXT NOT NULL DEFAULT '',
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    shot_number TEXT NOT NULL DEFAULT '',
+    backend TEXT NOT NULL DEFAULT '',
+    frames TEXT NOT NULL DEFAULT '[]',
+    error TEXT,
+    cancel_requested INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS jobs_state ON jobs(state, created_at);
+CREATE TABLE IF NOT EXISTS events (
+    job_id TEXT NOT NULL REFERENCES jobs(id),
+    seq INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    at REAL NOT NULL,
+    progress REAL NOT NULL DEFAULT 0,
+    message TEXT NOT NULL DEFAULT '',
+    frame TEXT,
+    error TEXT,
+    PRIMARY KEY (job_id, seq)
+);
+"""
+
+
+class JobStore:
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(_SCHEMA)
+        self.changed = threading.Condition()
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # -- writes -----------------------------------------------------------------
+    def _write(self, sql_and_params: list[tuple[str, tuple]]) -> None:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                for sql, params in sql_and_params:
+                    self._db.execute(sql, params)
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        with self.changed:
+            self.changed.notify_all()
+
+    def _event_sql(self, job_id: str, kind: EventKind, progress: float = 0.0, message: str = "",
+                   frame: Optional[Frame] = None, error: Optional[ErrorBody] = None) -> tuple[str, tuple]:
+        return (
+            "INSERT INTO events(job_id, seq, kind, at, progress, message, frame, error) VALUES "
+            "(?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE job_id = ?), ?, ?, ?, ?, ?, ?)",
+            (job_id, job_id, kind.value, time.time(), progress, message,
+             dumps(frame) if frame else None, dumps(error) if error else None),
+        )
+
+    def create(self, request: RenderRequest, backend: str) -> Job:
+        job_id = uuid.uuid4().hex[:16]
+        now = time.time()
+        self._write([
+            ("INSERT INTO jobs(id, kind, state, request, created_at, updated_at, shot_number, backend) "
+             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+             (job_id, JobKind.RENDER.value, JobState.QUEUED.value, dumps(request), now, now,
+              request.shot_number, backend)),
+            self._event_sql(job_id, EventKind.QUEUED, message="queued"),
+        ])
+        return self.get(job_id)
+
+    def claim_next(self) -> Optional[Job]:
+        """Atomically move the oldest queued job to RUNNING and return it."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT id FROM jobs WHERE state = ? ORDER BY created_at LIMIT 1", (JobState.QUEUED.value,)
+            ).fetchone()
+        if row is None:
+            return None
+        now = time.time()
+        self._write([
+            ("UPDATE jobs SET state = ?, attempts = attempts + 1, updated_at = ? WHERE id = ? AND state = ?",
+             (JobState.RUNNING.value, now, row["id"], JobState.QUEUED.value)),
+            self._event_sql(row["id"], EventKind.STARTED, message="started"),
+        ])
+        job = self.get(row["id"])
+        return job if job and job.state is JobState.RUNNING else None
+
+    def progress(self, job_id: str, fraction: float, message: str) -> None:
+        self._write([
+            ("UPDATE jobs SET progress = ?, message = ?, updated_at = ? WHERE id = ?",
+             (fraction, message, time.time(), job_id)),
+            self._event_sql(job_id, EventKind.PROGRESS, fraction, message),
+        ])
+
+    def add_frame(self, job_id: str, frame: Frame) -> None:
+        job = self.get(job_id)
+        frames = [to_dict(f) for f in job.frames] + [to_dict(frame)]
+        self._write([
+            ("UPDATE jobs SET frames = ?, updated_at = ? WHERE id = ?", (json.dumps(frames), time.time(), job_id)),
+            self._event_sql(job_id, EventKind.FRAME, job.progress, f"frame {frame.index}", frame=frame),
+        ])
+
+    def finish(self, job_id: str, state: JobState, message: str, error: Optional[ErrorBody] = None) -> None:
+        kind = {JobState.DONE: EventKind.DONE, JobState.FAILED: EventKind.ERROR,
+                JobState.CANCELLED: EventKind.CANCELLED}[state]
+        progress = 1.0 if state is JobState.DONE else None
+        self._write([
+            ("UPDATE jobs SET state = ?, message = ?, error = ?, updated_at = ?, progress = COALESCE(?, progress) "
+             "WHERE id = ?",
+             (state.value, message, dumps(error) if error else None, time.time(), progress, job_id)),
+            self._event_sql(job_id, kind, progress or 0.0, message, error=error),
+        ])
+
+    def request_cancel(self, job_id: str) -> Optional[Job]:
+        job = self.get(job_id)
+        if job is None or job.state.finished:
+            return job
+        if job.state is JobState.QUEUED:
+            self.finish(job_id, JobState.CANCELLED, "cancelled before it started")
+        else:
+            self._write([("UPDATE jobs SET cancel_requested = 1, updated_at = ? WHERE id = ?", (time.time(), job_id))])
+        return self.get(job_id)
+
+    def cancel_requested(self, job_id: str) -> bool:
+        with self._lock:
+            row = self._db.execute("SELECT cancel_requested FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return bool(row and row["cancel_requested"])
+
+    def recover_interrupted(self, max_attempts: int) -> list[str]:
+        """After a crash: requeue jobs that were RUNNING, or fail those out of attempts."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, attempts, cancel_requested FROM jobs WHERE state = ?", (JobState.RUNNING.value,)
+            ).fetchall()
+        recovered = []
+        for row in rows:
+            if row["cancel_requested"]:
+                self.finish(row["id"], JobState.CANCELLED, "cancelled (the server stopped while cancelling)")
+            elif row["attempts"] >= max_attempts:
+                error = ErrorBody(
+                    code="worker_lost",
+                    message=f"The server stopped {row['attempts']} times while rendering this job.",
+                    hint="Check the server log for a crash (out of memory?), then submit the shot again.",
+                )
+                self.finish(row["id"], JobState.FAILED, error.message, error)
+            else:
+                self._write([
+                    ("UPDATE jobs SET state = ?, updated_at = ? WHERE id = ?",
+                     (JobState.QUEUED.value, time.time(), row["id"])),
+                    self._event_sql(row["id"], EventKind.REQUEUED, message="requeued after a server restart"),
+                ])
+            recovered.append(row["id"])
+        return recovered
+
+    # -- reads ------------------------------------------------------------------
+    def get(self, job_id: str) -> Optional[Job]:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return _job_from_row(row) if row else None
+
+    def request_of(self, job_id: str) -> RenderRequest:
+        with self._lock:
+            row = self._db.execute("SELECT request FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return loads(RenderRequest, row["request"])
+
+    def list(self, state: Optional[JobState] = None, limit: int = 100) -> list[Job]:
+        sql, params = "SELECT * FROM jobs", ()
+        if state is not None:
+            sql, params = sql + " WHERE state = ?", (state.value,)
+        with self._lock:
+            rows = self._db.execute(sql + " ORDER BY created_at DESC LIMIT ?", params + (limit,)).fetchall()
+        return [_job_from_row(r) for r in rows]
+
+    def events(self, job_id: str, after: int = 0) -> list[JobEvent]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT * FROM events WHERE job_id = ? AND seq > ? ORDER BY seq", (job_id, after)
+            ).fetchall()
+        return [
+            JobEvent(
+                seq=r["seq"], job_id=r["job_id"], kind=EventKind(r["kind"]), at=r["at"], progress=r["progress"],
+                message=r["message"],
+                frame=loads(Frame, r["frame"]) if r["frame"] else None,
+                error=loads(ErrorBody, r["error"]) if r["error"] else None,
+            )
+            for r in rows
+        ]
+
+
+def _job_from_row(row: sqlite3.Row) -> Job:
+    return Job(
+        id=row["id"], kind=JobKind(row["kind"]), state=JobState(row["state"]), progress=row["progress"],
+        message=row["message"], created_at=row["created_at"], updated_at=row["updated_at"],
+        attempts=row["attempts"], shot_number=row["shot_number"], backend=row["backend"],
+        frames=[from_dict(Frame, f) for f in json.loads(row["frames"])],
+        error=loads(ErrorBody, row["error"]) if row["error"] else None,
+    )

@@ -1,0 +1,296 @@
+"""The wire: every body that crosses between the add-on and the render server.
+
+Plain stdlib dataclasses so that Blender (no pydantic there) and FastAPI (which
+validates dataclass bodies) read one definition. Coordinates are Blender's:
+metres, Z up. Image coordinates are pixels, origin top-left, x right, y down.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+from .enums import (
+    CameraAngle,
+    CameraMove,
+    EventKind,
+    FeedbackScope,
+    IntExt,
+    JobKind,
+    JobState,
+    KeypointVisibility,
+    SensorFit,
+    ShotSize,
+    Verdict,
+)
+from .version import SCHEMA_VERSION
+
+
+@dataclass
+class ErrorBody:
+    """The one error shape: what went wrong, and what to do about it."""
+
+    code: str
+    message: str
+    hint: str = ""
+
+
+@dataclass
+class ShotSpec:
+    size: ShotSize = ShotSize.MS
+    angle: CameraAngle = CameraAngle.EYE
+    lens_mm: int = 50
+    move: CameraMove = CameraMove.STATIC
+
+
+@dataclass
+class Beat:
+    index: int
+    action: str
+    scene_number: str = ""
+    heading: str = ""
+    location: str = ""
+    int_ext: IntExt = IntExt.UNKNOWN
+    time_of_day: str = ""
+    characters: list[str] = field(default_factory=list)
+    entering: list[str] = field(default_factory=list)
+    dialogue: str = ""
+    speaker: str = ""
+    emotion: str = ""
+    shot: ShotSpec = field(default_factory=ShotSpec)
+    # 1-based inclusive line range of the script this beat came from.
+    line_start: int = 0
+    line_end: int = 0
+
+
+@dataclass
+class BeatsRequest:
+    script: str
+    n: int = 6
+    focus: str = ""
+    filename: str = ""
+
+
+@dataclass
+class BeatsResponse:
+    beats: list[Beat]
+    title: str = ""
+    scenes: int = 0
+    characters: list[str] = field(default_factory=list)
+    extractor: str = "offline"
+    warnings: list[str] = field(default_factory=list)
+    schema_version: str = SCHEMA_VERSION
+
+
+@dataclass
+class CameraSpec:
+    """A camera as Blender holds it; enough to reproduce its projection exactly."""
+
+    focal_length_mm: float
+    sensor_width_mm: float
+    location: tuple[float, float, float]
+    rotation_euler: tuple[float, float, float]
+    sensor_height_mm: float = 24.0
+    sensor_fit: SensorFit = SensorFit.AUTO
+    shift_x: float = 0.0
+    shift_y: float = 0.0
+    clip_start: float = 0.1
+    clip_end: float = 200.0
+
+
+@dataclass
+class ActorPlacement:
+    name: str
+    color: tuple[float, float, float] = (0.8, 0.8, 0.8)
+    height_m: float = 1.75
+    location: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    facing_deg: float = 0.0
+    pose: str = "stand"
+
+
+@dataclass
+class Keypoint:
+    x: float
+    y: float
+    visibility: KeypointVisibility = KeypointVisibility.VISIBLE
+
+
+@dataclass
+class ActorKeypoints:
+    """18 keypoints in OpenPose-18 (COCO) order for one actor."""
+
+    actor: str
+    keypoints: list[Keypoint]
+
+
+@dataclass
+class DepthMap:
+    """Metric distance along the view axis, little-endian float16, row-major from the top.
+
+    Pixels that hit nothing hold ``far``. The server maps [near, far] to ControlNet's
+    convention (inverse depth, near bright); the add-on never normalizes.
+    """
+
+    width: int
+    height: int
+    near: float
+    far: float
+    data_b64: str
+    dtype: str = "float16"
+
+
+@dataclass
+class LabelMask:
+    """One uint8 label image for all actors: 0 is background, i is labels[i-1]."""
+
+    width: int
+    height: int
+    labels: list[str]
+    data_b64: str
+
+
+@dataclass
+class Conditioning:
+    depth: Optional[DepthMap] = None
+    poses: list[ActorKeypoints] = field(default_factory=list)
+    masks: Optional[LabelMask] = None
+
+
+@dataclass
+class RenderRequest:
+    shot_number: str
+    width: int
+    height: int
+    prompt: str = ""
+    negative_prompt: str = ""
+    seed: int = 0
+    variations: int = 1
+    steps: int = 20
+    backend: str = ""
+    model: str = ""
+    caption: str = ""
+    actors: list[ActorPlacement] = field(default_factory=list)
+    camera: Optional[CameraSpec] = None
+    conditioning: Conditioning = field(default_factory=Conditioning)
+    schema_version: str = SCHEMA_VERSION
+
+
+@dataclass
+class Frame:
+    index: int
+    url: str
+    width: int
+    height: int
+    seed: int
+    backend: str
+    prompt: str = ""
+    shot_number: str = ""
+
+
+@dataclass
+class Job:
+    id: str
+    kind: JobKind
+    state: JobState
+    progress: float = 0.0
+    message: str = ""
+    created_at: float = 0.0
+    updated_at: float = 0.0
+    attempts: int = 0
+    shot_number: str = ""
+    backend: str = ""
+    frames: list[Frame] = field(default_factory=list)
+    error: Optional[ErrorBody] = None
+
+
+@dataclass
+class JobAccepted:
+    id: str
+    state: JobState
+    url: str
+    events_url: str
+
+
+@dataclass
+class JobEvent:
+    seq: int
+    job_id: str
+    kind: EventKind
+    at: float
+    progress: float = 0.0
+    message: str = ""
+    frame: Optional[Frame] = None
+    error: Optional[ErrorBody] = None
+
+
+@dataclass
+class JobEvents:
+    job_id: str
+    state: JobState
+    events: list[JobEvent]
+
+
+@dataclass
+class BackendInfo:
+    name: str
+    available: bool
+    reason: str = ""
+    capabilities: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Health:
+    version: str
+    schema_version: str
+    backends: list[BackendInfo]
+    default_backend: str = "previs"
+
+
+@dataclass
+class Shot:
+    """A beat blocked out in Blender: what the timeline and the storyboard sheet show."""
+
+    number: str
+    beat: Beat
+    frame_start: int
+    frame_end: int
+    camera: Optional[CameraSpec] = None
+    actors: list[ActorPlacement] = field(default_factory=list)
+
+
+@dataclass
+class Feedback:
+    shot_number: str
+    note: str = ""
+    scope: FeedbackScope = FeedbackScope.SHOT
+    actor: str = ""
+    rating: int = 0
+    verdict: Verdict = Verdict.NONE
+    take: int = 0
+
+
+@dataclass
+class ActorProfile:
+    name: str
+    id: str = ""
+    description: str = ""
+    height_m: float = 1.75
+    color: tuple[float, float, float] = (0.8, 0.8, 0.8)
+    prompt_hints: list[str] = field(default_factory=list)
+    lora_version: str = ""
+
+
+# Every top-level body, by name: the JSON Schema export walks this.
+WIRE_TYPES: tuple[type, ...] = (
+    ErrorBody,
+    BeatsRequest,
+    BeatsResponse,
+    RenderRequest,
+    Job,
+    JobAccepted,
+    JobEvents,
+    Health,
+    Shot,
+    Feedback,
+    ActorProfile,
+)

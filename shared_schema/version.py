@@ -1,0 +1,7 @@
+"""Versions shared by the add-on and the render server."""
+
+# The Beatboard release. pyproject.toml and blender_manifest.toml must carry the same.
+PACKAGE_VERSION = "0.1.0"
+
+# The wire format. Bump the minor number for additive changes, the major for breaking ones.
+SCHEMA_VERSION = "1.0"
