@@ -88,6 +88,14 @@ class PinholeCamera:
             return self.width_px / self.sensor_width_mm
         return self.height_px / self.sensor_height_mm
 
+    def shift_side_px(self) -> int:
+        """Lens shift is a fraction of the fitted side: the larger one under AUTO."""
+        if self.sensor_fit == "HORIZONTAL":
+            return self.width_px
+        if self.sensor_fit == "VERTICAL":
+            return self.height_px
+        return max(self.width_px, self.height_px)
+
     def to_camera(self, point: Vec) -> Vec:
         rel = (point[0] - self.location[0], point[1] - self.location[1], point[2] - self.location[2])
         return apply(transpose(self.rotation), rel)
@@ -103,17 +111,17 @@ class PinholeCamera:
         if d <= 1e-9:
             return (math.nan, math.nan, d)
         scale = self.pixels_per_mm()
-        # Shift is a fraction of the larger image side (Blender's convention for all fits).
-        side = max(self.width_px, self.height_px)
-        u = self.width_px / 2 + scale * self.focal_length_mm * x / d + self.shift_x * side
-        v = self.height_px / 2 + scale * self.focal_length_mm * y / d + self.shift_y * side
+        # Shifting the frame moves the scene the other way within it.
+        side = self.shift_side_px()
+        u = self.width_px / 2 + scale * self.focal_length_mm * x / d - self.shift_x * side
+        v = self.height_px / 2 + scale * self.focal_length_mm * y / d - self.shift_y * side
         return (u, self.height_px - v, d)
 
     def ray(self, px: float, py: float) -> Vec:
         """World-space direction (not normalized, unit view-axis component) through a pixel."""
         scale = self.pixels_per_mm()
-        side = max(self.width_px, self.height_px)
-        u = px - self.width_px / 2 - self.shift_x * side
-        v = (self.height_px - py) - self.height_px / 2 - self.shift_y * side
+        side = self.shift_side_px()
+        u = px - self.width_px / 2 + self.shift_x * side
+        v = (self.height_px - py) - self.height_px / 2 + self.shift_y * side
         local = (u / (scale * self.focal_length_mm), v / (scale * self.focal_length_mm), -1.0)
         return apply(self.rotation, local)

@@ -23,6 +23,14 @@ _HEADING_RE = re.compile(
 _TIME_SPLIT_RE = re.compile(r"\s+[-–—]+\s+|,\s+")
 _EXTENSION_RE = re.compile(r"\s*\((?:V\.?O\.?|O\.?S\.?|O\.?C\.?|CONT'?D|CONT\.|CONTINUED|[^)]*)\)\s*", re.I)
 _CUE_SUFFIX_RE = re.compile(r"\s*\^$")
+# A character's first appearance in action is written in capitals with a description in
+# brackets: "MARA (40s, soaked raincoat) walks in". Sounds and props are capitalized too,
+# but do not take an age.
+_INTRO_RE = re.compile(r"(?<![\w'])([A-Z][A-Z'\-]+(?: [A-Z][A-Z'\-]+)?) \((?:\d|[a-z])")
+_NOT_INTROS = frozenset(
+    "INT EXT CUT FADE THE A AN AND BANG BOOM CRASH SMASH CLOSE ANGLE POV SUPER TITLE CONTINUOUS LATER BACK "
+    "INSERT FLASHBACK END MONTAGE SERIES SHOTS WE WIDE ON OK OKAY TV FBI CIA NYPD LAPD DNA CCTV".split()
+)
 
 
 @dataclass
@@ -155,6 +163,9 @@ def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_coun
             elements.append(Element("dialogue", text, first, last, scene_index(), names[0], names))
         elif isinstance(para, Action):
             text = " ".join(_plain(line) for line in para.lines)
+            introduced = [m for m in _INTRO_RE.findall(text) if m.split()[0] not in _NOT_INTROS]
+            for name in introduced:
+                characters.setdefault(name)
             elements.append(Element("action", text, first, last, scene_index()))
         elif isinstance(para, Transition):
             elements.append(Element("transition", _plain(para.line), first, last, scene_index()))

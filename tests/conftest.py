@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from beatboard.extension_build import build_extension
+from beatboard.paths import REPO
+from beatboard.server_process import ServerProcess
+
+EXAMPLE = REPO / "examples" / "the_last_ferry.fountain"
+
+
+@pytest.fixture(scope="session")
+def extension_zip(tmp_path_factory) -> Path:
+    return build_extension(tmp_path_factory.mktemp("build"))
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory):
+    with ServerProcess(tmp_path_factory.mktemp("server-data")) as running:
+        yield running
+
+
+def run_blender(code: str, tmp_path: Path, timeout: float = 120.0, env: dict | None = None) -> dict:
+    """Run ``code`` in a fresh Python process with bpy; it must print one JSON line last."""
+    script = tmp_path / "blender_script.py"
+    script.write_text(textwrap.dedent(code))
+    user_resources = tmp_path / "blender-user"
+    user_resources.mkdir(exist_ok=True)
+    full_env = {**os.environ, "BLENDER_USER_RESOURCES": str(user_resources), "PYTHONPATH": str(REPO),
+                "PYTHONUNBUFFERED": "1", **(env or {})}
+    completed = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=timeout,
+                               env=full_env, cwd=tmp_path)
+    lines = [line for line in completed.stdout.splitlines() if line.startswith("{")]
+    if completed.returncode != 0 or not lines:
+        raise AssertionError(f"Blender script failed ({completed.returncode}):\n{completed.stdout[-4000:]}\n"
+                             f"{completed.stderr[-4000:]}")
+    result = json.loads(lines[-1])
+    result["_stderr"] = completed.stderr
+    return result
+
+
+INSTALL_SNIPPET = """
+import bpy, json, sys, time
+bpy.ops.wm.read_factory_settings(use_empty=True)
+bpy.ops.extensions.package_install_files(filepath={zip!r}, repo="user_default", enable_on_install=True)
+ADDON = "bl_ext.user_default.beatboard"
+"""

@@ -1,0 +1,99 @@
+"""The add-on's behaviour inside real Blender: server down, the projection, hand edits."""
+
+import pytest
+
+from beatboard.server_process import free_port
+from tests.conftest import EXAMPLE, INSTALL_SNIPPET, run_blender
+
+pytestmark = pytest.mark.blender
+
+BEATS_SNIPPET = """
+scene = bpy.context.scene
+scene.render.resolution_x, scene.render.resolution_y = {width}, {height}
+for action, characters, size, lens in [
+        ("Mara walks out of the fog.", "MARA", "WS", 24),
+        ("Tomas counts coins.", "TOMAS, MARA", "CU", 85)]:
+    beat = scene.beatboard.beats.add()
+    beat.action, beat.characters, beat.shot_size, beat.lens_mm = action, characters, size, lens
+    beat.int_ext, beat.location = "INT", "FERRY CABIN"
+bpy.ops.beatboard.block_out_shots(replace_existing=True)
+from bl_ext.user_default.beatboard import ops_render, conditioning
+"""
+
+
+def test_server_down_is_reported_clearly_within_two_seconds(extension_zip, tmp_path):
+    result = run_blender(INSTALL_SNIPPET.format(zip=str(extension_zip)) + f"""
+bpy.context.preferences.addons[ADDON].preferences.server_url = "http://127.0.0.1:{free_port()}"
+bpy.ops.beatboard.load_script(filepath={str(EXAMPLE)!r})
+started = time.monotonic()
+try:
+    bpy.ops.beatboard.break_into_beats()
+    message = ""
+except RuntimeError as exc:
+    message = str(exc)
+elapsed = time.monotonic() - started
+print(json.dumps({{"message": message, "elapsed": elapsed,
+                  "last_error": bpy.context.scene.beatboard.last_error,
+                  "busy": bpy.context.scene.beatboard.busy, "beats": len(bpy.context.scene.beatboard.beats)}}))
+""", tmp_path)
+    assert result["elapsed"] < 2.0
+    assert "cannot reach the Beatboard render server" in result["message"]
+    assert "beatboard server" in result["last_error"], "the error says how to fix it"
+    assert result["busy"] is False and result["beats"] == 0
+
+
+@pytest.mark.parametrize("width, height, fit, shift", [
+    (768, 432, "AUTO", (0.0, 0.0)),
+    (768, 432, "HORIZONTAL", (0.1, -0.05)),
+    (432, 768, "AUTO", (0.05, 0.1)),
+    (1024, 429, "VERTICAL", (-0.1, 0.02)),
+])
+def test_keypoints_match_blenders_own_projection(extension_zip, tmp_path, width, height, fit, shift):
+    result = run_blender(INSTALL_SNIPPET.format(zip=str(extension_zip)) + BEATS_SNIPPET.format(
+        width=width, height=height) + f"""
+from bpy_extras.object_utils import world_to_camera_view
+errors = []
+for beat in scene.beatboard.beats:
+    cam = beat.camera
+    cam.data.sensor_fit = {fit!r}
+    cam.data.shift_x, cam.data.shift_y = {shift!r}
+    model = conditioning.camera_model(scene, cam)
+    for rig in conditioning.actor_rigs(cam.users_collection[0]):
+        for bone in rig.pose.bones:
+            world = rig.matrix_world @ bone.head
+            ndc = world_to_camera_view(scene, cam, world)
+            x, y, depth = model.project(tuple(world))
+            errors.append(max(abs(x - ndc.x * {width}), abs(y - (1 - ndc.y) * {height}), abs(depth - ndc.z)))
+print(json.dumps({{"max_error": max(errors), "count": len(errors)}}))
+""", tmp_path)
+    assert result["count"] > 40
+    assert result["max_error"] < 0.5
+
+
+def test_a_camera_moved_by_hand_is_the_one_the_next_render_uses(extension_zip, tmp_path):
+    result = run_blender(INSTALL_SNIPPET.format(zip=str(extension_zip)) + BEATS_SNIPPET.format(
+        width=320, height=180) + """
+beat = scene.beatboard.beats[1]
+before = ops_render.build_request(scene, beat, "", 1)
+beat.camera.location.x += 0.4
+beat.camera.data.lens = 50
+bpy.context.view_layer.update()
+after = ops_render.build_request(scene, beat, "", 1)
+blocked_again = True
+try:
+    bpy.ops.beatboard.block_out_shots()
+except RuntimeError as exc:
+    blocked_again = str(exc)
+print(json.dumps({
+    "before": [list(before.camera.location), before.camera.focal_length_mm,
+               [k.x for k in before.conditioning.poses[0].keypoints]],
+    "after": [list(after.camera.location), after.camera.focal_length_mm,
+              [k.x for k in after.conditioning.poses[0].keypoints]],
+    "camera_now": list(beat.camera.location), "blocked_again": blocked_again,
+}))
+""", tmp_path)
+    assert result["after"][0][0] == pytest.approx(result["before"][0][0] + 0.4, abs=1e-4)
+    assert result["after"][1] == 50
+    assert result["after"][2] != result["before"][2], "keypoints follow the moved camera"
+    assert result["camera_now"] == result["after"][0], "blocking again without asking kept the edit"
+    assert "hand edits would be lost" in result["blocked_again"]

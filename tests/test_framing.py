@@ -1,0 +1,94 @@
+"""Camera placement from film grammar, checked by projecting body points through the camera."""
+
+import math
+
+import pytest
+
+import shared_schema as wire
+from blender_addon.core.framing import Subject, frame_shot
+from blender_addon.core.mannequin import CHIN_FRACTION, WAIST_FRACTION
+from blender_addon.core.projection import PinholeCamera
+
+W, H = 1920, 1080
+
+
+def _camera(placement, aspect=W / H):
+    return PinholeCamera(placement.location, placement.rotation, placement.focal_length_mm,
+                         placement.sensor_width_mm, placement.sensor_width_mm / aspect, W, round(W / aspect),
+                         "HORIZONTAL")
+
+
+def _frame(size, lens, subjects, angle=wire.CameraAngle.EYE):
+    spec = wire.ShotSpec(size=wire.ShotSize(size), angle=angle, lens_mm=lens)
+    placement = frame_shot(spec, subjects, aspect=W / H)
+    return placement, _camera(placement)
+
+
+ALICE = Subject((2.0, 1.0, 0.0), 30.0, 1.70)
+
+
+@pytest.mark.parametrize("lens", [50, 85, 100])
+def test_close_up_frames_head_and_shoulders(lens):
+    _, cam = _frame("CU", lens, [ALICE])
+    x, y = ALICE.location[:2]
+    _, head_top, _ = cam.project((x, y, ALICE.height))
+    _, chin, _ = cam.project((x, y, CHIN_FRACTION * ALICE.height))
+    _, shoulders, _ = cam.project((x, y, 0.82 * ALICE.height))
+    assert 0 <= head_top <= 0.15 * H, "head top within the top 15% of the frame"
+    assert chin <= 0.60 * H, "chin above the lower 40%"
+    assert shoulders < H, "shoulders in frame"
+    _, waist, _ = cam.project((x, y, WAIST_FRACTION * ALICE.height))
+    assert waist > H, "a CU does not show the waist"
+
+
+def test_medium_shot_cuts_near_the_waist():
+    _, cam = _frame("MS", 50, [ALICE])
+    x, y = ALICE.location[:2]
+    _, bottom_edge_height, _ = cam.project((x, y, WAIST_FRACTION * ALICE.height))
+    # The waist sits just above the bottom edge, the hips just below it.
+    assert 0.80 * H < bottom_edge_height < H
+    _, hips, _ = cam.project((x, y, 0.50 * ALICE.height))
+    assert hips > H
+
+
+def test_wide_shot_shows_the_whole_body_with_headroom():
+    _, cam = _frame("WS", 24, [ALICE])
+    x, y = ALICE.location[:2]
+    _, feet, _ = cam.project((x, y, 0.0))
+    _, head, _ = cam.project((x, y, ALICE.height))
+    assert feet < H and head > 0.03 * H
+    assert (feet - head) > 0.6 * H, "the figure fills most of the frame height"
+
+
+def test_a_single_is_not_shot_through_another_actor():
+    # Bob stands exactly where the default three-quarter view (25 degrees off the eyeline) looks from.
+    view = math.radians(30 + 25)
+    bob = Subject((2.0 + 1.3 * math.sin(view), 1.0 - 1.3 * math.cos(view), 0.0), 210.0, 1.8)
+    placement, cam = _frame("MCU", 65, [ALICE, bob])
+    ax, ay = ALICE.location[:2]
+    cx, cy = placement.location[:2]
+    length = math.hypot(cx - ax, cy - ay)
+    dx, dy = (cx - ax) / length, (cy - ay) / length
+    along = (bob.location[0] - ax) * dx + (bob.location[1] - ay) * dy
+    across = abs((bob.location[0] - ax) * dy - (bob.location[1] - ay) * dx)
+    assert along < 0 or along > length or across > 0.4
+
+
+def test_two_shot_holds_both_actors():
+    bob = Subject((3.4, 1.0, 0.0), -90.0, 1.85)
+    alice = Subject((2.0, 1.0, 0.0), 90.0, 1.65)
+    _, cam = _frame("TWO_SHOT", 40, [alice, bob])
+    for s in (alice, bob):
+        x, y, d = cam.project((s.location[0], s.location[1], 0.9 * s.height))
+        assert d > 0 and 0 < x < W and 0 < y < H
+
+
+@pytest.mark.parametrize("angle, sign", [(wire.CameraAngle.HIGH, -1), (wire.CameraAngle.LOW, 1)])
+def test_high_and_low_angles_tilt_the_camera(angle, sign):
+    placement, _ = _frame("MS", 50, [ALICE], angle=angle)
+    assert sign * placement.pitch_deg > 10
+
+
+def test_dutch_angle_rolls_the_camera():
+    placement, _ = _frame("MS", 50, [ALICE], angle=wire.CameraAngle.DUTCH)
+    assert placement.roll_deg == pytest.approx(15.0)

@@ -1,0 +1,56 @@
+"""The previs frame must read: near things bright, actors in their colour, skeletons where the keypoints are."""
+
+import numpy as np
+
+from render_server.backends.base import JobCancelled, RenderContext
+from render_server.backends.previs import PrevisBackend
+from render_server.conditioning import depth_to_control
+from tests.server_helpers import depth_map, render_request
+
+
+def _ctx(cancel_after: int | None = None):
+    calls = []
+
+    def is_cancelled():
+        calls.append(1)
+        return cancel_after is not None and len(calls) > cancel_after
+
+    return RenderContext(report=lambda fraction, message: None, is_cancelled=is_cancelled)
+
+
+def test_controlnet_depth_is_inverse_and_near_bright():
+    depth = depth_map(4, 1, near=1.0, far=21.0, fill=21.0, box=(0, 0, 1, 1), box_depth=1.0)
+    image = np.asarray(depth_to_control(depth, (4, 1)))
+    assert image[0, 0] == 255 and image[0, 3] == 0
+    depth = depth_map(2, 1, near=1.0, far=21.0, fill=2.0)  # 1/2 of the way in inverse depth
+    assert abs(int(np.asarray(depth_to_control(depth, (2, 1)))[0, 0]) - round(255 * (0.5 - 1 / 21) / (1 - 1 / 21))) <= 1
+
+
+def test_previs_frame_shows_depth_actor_colour_and_pose():
+    request = render_request(width=320, height=180, caption="")
+    frame = np.asarray(PrevisBackend().render(request, _ctx())[0]).astype(int)
+    assert frame.shape == (180, 320, 3)
+    # The actor's box (depth 2 m, mask MARA in red) against a far background (10 m).
+    actor = frame[30:50, 70:90].mean(axis=(0, 1))
+    background = frame[150:170, 5:25].mean(axis=(0, 1))
+    assert actor.sum() > background.sum(), "near is brighter than far"
+    assert actor[0] > actor[1] + 40, "MARA's region carries her red"
+    # controlnet_aux draws each joint as a filled dot in OpenPose colours: the neck is orange.
+    neck = request.conditioning.poses[0].keypoints[1]
+    assert tuple(frame[round(neck.y), round(neck.x)]) == (255, 85, 0)
+
+
+def test_variations_differ_and_a_seed_reproduces_them():
+    request = render_request(variations=2)
+    first = [np.asarray(f) for f in PrevisBackend().render(request, _ctx())]
+    again = [np.asarray(f) for f in PrevisBackend().render(request, _ctx())]
+    assert not np.array_equal(first[0], first[1])
+    assert all(np.array_equal(a, b) for a, b in zip(first, again))
+
+
+def test_cancel_is_honoured_between_steps():
+    try:
+        PrevisBackend().render(render_request(variations=3), _ctx(cancel_after=2))
+    except JobCancelled:
+        return
+    raise AssertionError("the backend ignored the cancel")

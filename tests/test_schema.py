@@ -1,0 +1,81 @@
+import json
+
+import pytest
+
+import shared_schema as wire
+from beatboard.schema_export import SCHEMA_FILE, generate
+
+
+def _full_request() -> wire.RenderRequest:
+    return wire.RenderRequest(
+        shot_number="1A", width=768, height=432, prompt="a pier at night", seed=7, variations=2,
+        actors=[wire.ActorPlacement(name="MARA", color=(0.1, 0.2, 0.3), location=(1.0, 2.0, 0.0))],
+        camera=wire.CameraSpec(focal_length_mm=35.0, sensor_width_mm=36.0, location=(0.0, -5.0, 1.6),
+                               rotation_euler=(1.57, 0.0, 0.0), sensor_fit=wire.SensorFit.HORIZONTAL),
+        conditioning=wire.Conditioning(
+            depth=wire.DepthMap(width=2, height=1, near=0.5, far=60.0, data_b64="AAAAAA=="),
+            poses=[wire.ActorKeypoints(actor="MARA", keypoints=[
+                wire.Keypoint(1.5, 2.5, wire.KeypointVisibility.OCCLUDED)])],
+            masks=wire.LabelMask(width=2, height=1, labels=["MARA"], data_b64="AAE="),
+        ),
+    )
+
+
+def test_render_request_survives_a_json_round_trip():
+    request = _full_request()
+    text = wire.dumps(request)
+    assert wire.loads(wire.RenderRequest, text) == request
+    # Enums travel as their string values, tuples as lists.
+    data = json.loads(text)
+    assert data["conditioning"]["poses"][0]["keypoints"][0]["visibility"] == "OCCLUDED"
+    assert data["camera"]["location"] == [0.0, -5.0, 1.6]
+
+
+def test_every_wire_type_round_trips_with_defaults():
+    samples = {
+        wire.ErrorBody: wire.ErrorBody("bad_request", "nope", "do this"),
+        wire.BeatsRequest: wire.BeatsRequest(script="INT. A - DAY"),
+        wire.BeatsResponse: wire.BeatsResponse(beats=[wire.Beat(index=1, action="She runs.",
+                                                                 int_ext=wire.IntExt.INT_EXT)]),
+        wire.RenderRequest: _full_request(),
+        wire.Job: wire.Job(id="x", kind=wire.JobKind.RENDER, state=wire.JobState.FAILED,
+                           error=wire.ErrorBody("worker_lost", "lost")),
+        wire.JobAccepted: wire.JobAccepted(id="x", state=wire.JobState.QUEUED, url="/v1/jobs/x", events_url="e"),
+        wire.JobEvents: wire.JobEvents(job_id="x", state=wire.JobState.DONE, events=[
+            wire.JobEvent(seq=1, job_id="x", kind=wire.EventKind.FRAME, at=1.0,
+                          frame=wire.Frame(0, "/f.png", 64, 36, 1, "previs"))]),
+        wire.Health: wire.Health(version="0", schema_version="1.0", backends=[wire.BackendInfo("previs", True)]),
+        wire.Shot: wire.Shot(number="1", beat=wire.Beat(index=1, action="x"), frame_start=1, frame_end=24),
+        wire.Feedback: wire.Feedback(shot_number="2", scope=wire.FeedbackScope.BOARD, verdict=wire.Verdict.APPROVE),
+        wire.ActorProfile: wire.ActorProfile(name="MARA", prompt_hints=["red coat"]),
+    }
+    assert set(samples) == set(wire.WIRE_TYPES)
+    for cls, sample in samples.items():
+        assert wire.loads(cls, wire.dumps(sample)) == sample, cls.__name__
+
+
+@pytest.mark.parametrize("data, path, problem", [
+    ({"shot_number": "1", "width": "wide", "height": 10}, "width", "expected an integer"),
+    ({"shot_number": "1", "width": 10}, "height", "is required"),
+    ({"shot_number": "1", "width": 10, "height": 10, "colour": 1}, "", "unknown field"),
+    ({"shot_number": "1", "width": 10, "height": 10,
+      "conditioning": {"poses": [{"actor": "A", "keypoints": [{"x": 1, "y": 2, "visibility": "SEEN"}]}]}},
+     "conditioning.poses[0].keypoints[0].visibility", "is not one of"),
+])
+def test_bad_bodies_name_the_field_that_is_wrong(data, path, problem):
+    with pytest.raises(wire.SchemaError) as caught:
+        wire.from_dict(wire.RenderRequest, data)
+    assert caught.value.path == path
+    assert problem in caught.value.problem
+
+
+def test_committed_json_schema_matches_the_dataclasses():
+    assert SCHEMA_FILE.read_text() == generate(), (
+        "shared_schema/schema.json is stale: run 'make schema' and commit it")
+
+
+def test_json_schema_describes_enums_and_required_fields():
+    schema = json.loads(SCHEMA_FILE.read_text())
+    render = schema["$defs"]["RenderRequest"]
+    assert set(render["required"]) == {"shot_number", "width", "height"}
+    assert "CU" in schema["$defs"]["ShotSize"]["enum"]
