@@ -93,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         "title": scene.beatboard.title,
         "blend": str(blend),
         "timings": timings,
+        "render": scene.get("beatboard_last_render").to_dict() if scene.get("beatboard_last_render") else {},
         "shots": [
             {"number": b.shot_number, "heading": b.heading, "action": b.action, "dialogue": b.dialogue,
              "size": b.shot_size, "lens_mm": b.lens_mm, "frame_start": b.frame_start, "frame_end": b.frame_end,
