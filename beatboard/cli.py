@@ -10,33 +10,28 @@ from pathlib import Path
 from .paths import EXAMPLE_SCRIPT, REPO
 
 
-def _cmd_demo(args) -> int:
+def _board_and_report(command: str, script: Path, out: Path, **options) -> int:
     from .board import BoardError, print_timings, run_board
 
-    out = Path(args.out)
-    print(f"beatboard demo: {EXAMPLE_SCRIPT.name} -> {out}/demo.blend and {out}/contact_sheet.png", flush=True)
     try:
-        result = run_board(EXAMPLE_SCRIPT, out, blend_name="demo.blend")
+        result = run_board(script, out, **options)
     except BoardError as exc:
-        print(f"beatboard demo failed: {exc}", file=sys.stderr)
+        print(f"beatboard {command} failed: {exc}", file=sys.stderr)
         return 1
     print_timings(result)
     print(f"\nWrote {result.blend}\nWrote {result.contact_sheet}")
     return 0
+
+
+def _cmd_demo(args) -> int:
+    out = Path(args.out)
+    print(f"beatboard demo: {EXAMPLE_SCRIPT.name} -> {out}/demo.blend and {out}/contact_sheet.png", flush=True)
+    return _board_and_report("demo", EXAMPLE_SCRIPT, out, blend_name="demo.blend")
 
 
 def _cmd_board(args) -> int:
-    from .board import BoardError, print_timings, run_board
-
-    try:
-        result = run_board(Path(args.script), Path(args.out), server_url=args.server, backend=args.backend,
-                           n=args.n, focus=args.focus, token=args.token)
-    except BoardError as exc:
-        print(f"beatboard board failed: {exc}", file=sys.stderr)
-        return 1
-    print_timings(result)
-    print(f"\nWrote {result.blend}\nWrote {result.contact_sheet}")
-    return 0
+    return _board_and_report("board", Path(args.script), Path(args.out), server_url=args.server,
+                             backend=args.backend, n=args.n, focus=args.focus, token=args.token)
 
 
 def _cmd_server(args) -> int:

@@ -138,6 +138,8 @@ class BEATBOARD_OT_render_storyboard(AsyncOperator, bpy.types.Operator):
             return None
         client = make_client(context)
         folder = frames_folder(props)
+        if props.output_dir.startswith("//") and not bpy.data.filepath:
+            self.report({"WARNING"}, f"The .blend is not saved yet: frames go to {folder}")
         args = (client, context.scene.name, shots, props.backend, props.seed, folder)
 
         def done(task: Task):

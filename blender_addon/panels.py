@@ -59,26 +59,23 @@ def draw_beatboard(layout, context) -> None:
         layout.label(text=props.status, icon="INFO")
 
 
-class BEATBOARD_PT_view3d(bpy.types.Panel):
+class _BeatboardPanel:
     bl_label = "Beatboard"
+    bl_region_type = "UI"
+    bl_category = "Beatboard"
+
+    def draw(self, context):
+        draw_beatboard(self.layout, context)
+
+
+class BEATBOARD_PT_view3d(_BeatboardPanel, bpy.types.Panel):
     bl_idname = "BEATBOARD_PT_view3d"
     bl_space_type = "VIEW_3D"
-    bl_region_type = "UI"
-    bl_category = "Beatboard"
-
-    def draw(self, context):
-        draw_beatboard(self.layout, context)
 
 
-class BEATBOARD_PT_sequencer(bpy.types.Panel):
-    bl_label = "Beatboard"
+class BEATBOARD_PT_sequencer(_BeatboardPanel, bpy.types.Panel):
     bl_idname = "BEATBOARD_PT_sequencer"
     bl_space_type = "SEQUENCE_EDITOR"
-    bl_region_type = "UI"
-    bl_category = "Beatboard"
-
-    def draw(self, context):
-        draw_beatboard(self.layout, context)
 
 
 classes = (BEATBOARD_UL_beats, BEATBOARD_PT_view3d, BEATBOARD_PT_sequencer)

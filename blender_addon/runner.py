@@ -48,11 +48,11 @@ def describe_error(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-def _show_progress(scene, task: Task) -> None:
+def _show_progress(scene, task: Task, in_ui: bool) -> None:
     props = scene.beatboard
     props.progress = task.progress
     props.status = task.status
-    if bpy.app.background:
+    if not in_ui:
         return
     window_manager = bpy.context.window_manager
     window_manager.progress_update(int(task.progress * 100))
@@ -64,11 +64,11 @@ def _show_progress(scene, task: Task) -> None:
                 area.tag_redraw()
 
 
-def _finish(scene, task: Task, on_done: Callable[[Task], None]) -> Optional[str]:
+def _finish(scene, task: Task, on_done: Callable[[Task], None], in_ui: bool) -> Optional[str]:
     _active.pop(task.name, None)
     props = scene.beatboard
     props.busy = False
-    if not bpy.app.background:
+    if in_ui:
         bpy.context.window_manager.progress_end()
         if bpy.context.workspace is not None:
             bpy.context.workspace.status_text_set(None)
@@ -107,17 +107,17 @@ def start(context, task: Task, on_done: Callable[[Task], None], blocking: bool =
                 print(f"  [{task.name}] {line}", flush=True)
                 last_line = line
             time.sleep(0.01)
-        _show_progress(scene, task)
-        return _finish(scene, task, on_done)
+        _show_progress(scene, task, in_ui=False)
+        return _finish(scene, task, on_done, in_ui=False)
 
     context.window_manager.progress_begin(0, 100)
 
     def tick():
         done = task.pump()
-        _show_progress(scene, task)
+        _show_progress(scene, task, in_ui=True)
         if done:
             _timers.remove(tick)
-            _finish(scene, task, on_done)
+            _finish(scene, task, on_done, in_ui=True)
             return None
         return PUMP_INTERVAL
 

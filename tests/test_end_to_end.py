@@ -1,6 +1,5 @@
 """The demo path, end to end: real server process, real Blender, frames on the timeline."""
 
-import json
 
 import pytest
 from PIL import Image

@@ -1,6 +1,7 @@
 """The previs frame must read: near things bright, actors in their colour, skeletons where the keypoints are."""
 
 import numpy as np
+import pytest
 
 from render_server.backends.base import JobCancelled, RenderContext
 from render_server.backends.previs import PrevisBackend
@@ -49,8 +50,5 @@ def test_variations_differ_and_a_seed_reproduces_them():
 
 
 def test_cancel_is_honoured_between_steps():
-    try:
+    with pytest.raises(JobCancelled):
         PrevisBackend().render(render_request(variations=3), _ctx(cancel_after=2))
-    except JobCancelled:
-        return
-    raise AssertionError("the backend ignored the cancel")

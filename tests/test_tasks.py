@@ -1,7 +1,6 @@
 import threading
 import time
 
-import pytest
 
 from blender_addon.core.tasks import Task, TaskCancelled
 

@@ -66,7 +66,6 @@ class JobStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
-        self.changed = threading.Condition()
 
     def close(self) -> None:
         with self._lock:
@@ -83,8 +82,6 @@ class JobStore:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-        with self.changed:
-            self.changed.notify_all()
 
     def _event_sql(self, job_id: str, kind: EventKind, progress: float = 0.0, message: str = "",
                    frame: Optional[Frame] = None, error: Optional[ErrorBody] = None) -> tuple[str, tuple]:

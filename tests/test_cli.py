@@ -1,0 +1,31 @@
+import json
+
+from beatboard.cli import main
+from tests.conftest import EXAMPLE
+
+
+def test_beats_command_prints_json_beats(capsys):
+    assert main(["beats", str(EXAMPLE), "--n", "4", "--json"]) == 0
+    response = json.loads(capsys.readouterr().out)
+    assert len(response["beats"]) == 4
+    assert response["title"] == "The Last Ferry"
+    assert {"index", "action", "shot", "line_start", "characters", "entering"} <= set(response["beats"][0])
+
+
+def test_beats_command_reads_utf16_and_refuses_binary(tmp_path, capsys):
+    utf16 = tmp_path / "notes.fountain"
+    utf16.write_text(EXAMPLE.read_text(), encoding="utf-16")
+    assert main(["beats", str(utf16), "--n", "2"]) == 0
+    assert "HARBOUR PIER" in capsys.readouterr().out
+    binary = tmp_path / "photo.fountain"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 10)
+    assert main(["beats", str(binary)]) == 1
+    assert "looks binary" in capsys.readouterr().err
+
+
+def test_board_refuses_a_server_that_is_not_there(tmp_path, capsys):
+    from beatboard.server_process import free_port
+
+    code = main(["board", str(EXAMPLE), "--out", str(tmp_path), "--server", f"http://127.0.0.1:{free_port()}"])
+    assert code == 1
+    assert "beatboard server" in capsys.readouterr().err
