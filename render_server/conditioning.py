@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import warnings
 from typing import Optional
 
 import numpy as np
@@ -45,11 +46,19 @@ def decode_labels(mask: LabelMask) -> np.ndarray:
     return np.frombuffer(raw, dtype=np.uint8).reshape(mask.height, mask.width)
 
 
+def openpose_drawing():
+    """controlnet_aux's OpenPose drawing; importing it loads the whole package (seconds, noisy)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from controlnet_aux.open_pose.body import Keypoint
+        from controlnet_aux.open_pose.util import draw_bodypose
+    return Keypoint, draw_bodypose
+
+
 def pose_to_control(poses: list[ActorKeypoints], source_size: tuple[int, int], size: tuple[int, int],
                     canvas: Optional[np.ndarray] = None) -> np.ndarray:
     """Draw OpenPose-18 skeletons the way ControlNet was trained (controlnet_aux's drawing)."""
-    from controlnet_aux.open_pose.body import Keypoint as OpenPoseKeypoint  # heavy import, lazily
-    from controlnet_aux.open_pose.util import draw_bodypose
+    OpenPoseKeypoint, draw_bodypose = openpose_drawing()
 
     width, height = size
     if canvas is None:

@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from shared_schema import BackendInfo, RenderRequest
 
-from ..conditioning import decode_labels, depth_to_control, pose_to_control
+from ..conditioning import openpose_drawing, decode_labels, depth_to_control, pose_to_control
 from .base import RenderContext
 
 _STEPS = ("shading depth", "tinting actors", "drawing poses", "labelling")
@@ -30,7 +30,7 @@ class PrevisBackend:
         self.step_delay_s = step_delay_s
 
     def warm(self) -> None:
-        import controlnet_aux.open_pose.util  # noqa: F401  # seconds to import: do it before the first job
+        openpose_drawing()  # seconds to import: do it before the first job asks
 
     def info(self) -> BackendInfo:
         return BackendInfo(name=self.name, available=True, capabilities=["depth", "pose", "masks", "variations"])
