@@ -46,22 +46,29 @@ def _cmd_server(args) -> int:
 
 
 def _cmd_beats(args) -> int:
-    from render_server.beats.offline import extract_beats
-    from shared_schema import to_dict
+    from render_server.beats.ingest import ScriptRejected
+    from render_server.beats.service import break_into_beats
+    from render_server.settings import Settings
+    from shared_schema import BeatsRequest, to_dict
 
     from blender_addon.core.script_files import ScriptFileError, read_script
 
     try:
         text = read_script(args.script)
+        request = BeatsRequest(script=text, n=args.n, focus=args.focus, filename=Path(args.script).name,
+                               extractor=args.extractor)
+        response = break_into_beats(request, Settings())
     except (OSError, ScriptFileError) as exc:
         print(f"beatboard beats: {exc}", file=sys.stderr)
         return 1
-    response = extract_beats(text, n=args.n, focus=args.focus)
+    except ScriptRejected as exc:
+        print(f"beatboard beats: {exc.message} ({exc.hint})", file=sys.stderr)
+        return 1
     if args.json:
         print(json.dumps(to_dict(response), indent=2))
         return 0
     print(f"{response.title or Path(args.script).name}: {response.scenes} scenes, "
-          f"characters {', '.join(response.characters)}")
+          f"characters {', '.join(response.characters)} [{response.format}, {response.extractor}]")
     for beat in response.beats:
         shot = f"{beat.shot.size.value} {beat.shot.lens_mm}mm {beat.shot.angle.value.lower()}"
         print(f"\n{beat.index}. [{beat.scene_number}] {beat.heading}  (lines {beat.line_start}-{beat.line_end})")
@@ -93,6 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
     beats.add_argument("--n", type=int, default=6)
     beats.add_argument("--focus", default="")
     beats.add_argument("--json", action="store_true")
+    beats.add_argument("--extractor", choices=["auto", "offline", "llm"], default="auto",
+                       help="auto: the LLM when BEATBOARD_LLM_* is set, else offline")
     beats.set_defaults(func=_cmd_beats)
 
     board = sub.add_parser("board", help="script -> blocked-out, rendered board (.blend + contact sheet)")

@@ -53,7 +53,7 @@ class BEATBOARD_OT_break_into_beats(AsyncOperator, bpy.types.Operator):
             self.report({"ERROR"}, "No script loaded: use Load Script first")
             return None
         request = wire.BeatsRequest(script=props.script_text.as_string(), n=props.beat_count, focus=props.focus,
-                                    filename=os.path.basename(props.script_path))
+                                    filename=os.path.basename(props.script_path), extractor=props.extractor)
         client = make_client(context)
         scene_name = context.scene.name
 
@@ -71,7 +71,11 @@ class BEATBOARD_OT_break_into_beats(AsyncOperator, bpy.types.Operator):
             for beat in response.beats:
                 beats.add().from_wire(beat)
             scene.beatboard.title = response.title
-            scene.beatboard.status = f"{len(response.beats)} beats ({response.extractor})"
+            if response.source_fountain and scene.beatboard.script_text:
+                # An FDX was converted: keep the Fountain the beats' line numbers refer to.
+                scene.beatboard.script_text.from_string(response.source_fountain)
+            summary = f"{len(response.beats)} beats from {response.scenes} scenes ({response.extractor})"
+            scene.beatboard.status = "; ".join([summary, *response.warnings])
             for warning in response.warnings:
                 print(f"Beatboard: {warning}")
 

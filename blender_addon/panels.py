@@ -21,6 +21,7 @@ def draw_beatboard(layout, context) -> None:
         column.label(text=f"{props.script_text.name}: {len(props.script_text.lines)} lines")
     row = column.row(align=True)
     row.prop(props, "beat_count")
+    row.prop(props, "extractor", text="")
     column.prop(props, "focus", text="", placeholder="Director's focus (optional)")
     column.operator("beatboard.break_into_beats", icon="SEQ_STRIP_DUPLICATE")
 

@@ -71,6 +71,13 @@ class BeatboardSceneProps(bpy.types.PropertyGroup):
     script_text: bpy.props.PointerProperty(name="Script text", type=bpy.types.Text)
     beat_count: bpy.props.IntProperty(name="Beats", default=6, min=1, max=200)
     focus: bpy.props.StringProperty(name="Focus", description="A director's pointer, e.g. 'focus on Alice's reaction'")
+    extractor: bpy.props.EnumProperty(
+        name="Beats from",
+        items=[("auto", "Auto", "The server's LLM when it has one configured, else the offline extractor"),
+               ("offline", "Offline", "The screenplay-aware offline extractor: nothing leaves this machine"),
+               ("llm", "LLM", "The LLM configured on the server (falls back to offline with a warning)")],
+        default="auto",
+    )
     beats: bpy.props.CollectionProperty(type=BEATBOARD_PG_beat)
     active_beat: bpy.props.IntProperty(name="Active beat")
     title: bpy.props.StringProperty(name="Title")

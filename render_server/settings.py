@@ -27,6 +27,20 @@ class Settings(BaseSettings):
     # progress and cancel a job that would otherwise finish in milliseconds.
     previs_step_delay_s: float = 0.0
 
+    # An OpenAI-compatible chat endpoint for beats (OpenAI, Ollama, vLLM, LM Studio).
+    # Unset: the offline extractor. Ollama: base_url http://127.0.0.1:11434/v1, any api_key.
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_api_key: str = ""
+    llm_timeout_s: float = 60.0
+    llm_max_attempts: int = 3
+    # Scenes are sent in chunks of at most this many characters of script.
+    llm_chunk_chars: int = 24000
+
+    @property
+    def llm_configured(self) -> bool:
+        return bool(self.llm_model and (self.llm_base_url or self.llm_api_key))
+
     @property
     def db_path(self) -> Path:
         return self.data_dir / "jobs.sqlite3"

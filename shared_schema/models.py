@@ -56,6 +56,8 @@ class Beat:
     entering: list[str] = field(default_factory=list)
     dialogue: str = ""
     speaker: str = ""
+    # Who the camera frames first (a single's subject); empty lets blocking choose.
+    subject: str = ""
     emotion: str = ""
     shot: ShotSpec = field(default_factory=ShotSpec)
     # 1-based inclusive line range of the script this beat came from.
@@ -69,6 +71,22 @@ class BeatsRequest:
     n: int = 6
     focus: str = ""
     filename: str = ""
+    # "auto": the LLM when one is configured, else offline; "offline" or "llm" to insist.
+    extractor: str = "auto"
+
+
+@dataclass
+class SceneInfo:
+    """One scene as parsed, for the report and the UI."""
+
+    number: str
+    heading: str
+    int_ext: IntExt = IntExt.UNKNOWN
+    location: str = ""
+    time_of_day: str = ""
+    characters: list[str] = field(default_factory=list)
+    line_start: int = 0
+    line_end: int = 0
 
 
 @dataclass
@@ -80,6 +98,10 @@ class BeatsResponse:
     extractor: str = "offline"
     warnings: list[str] = field(default_factory=list)
     schema_version: str = SCHEMA_VERSION
+    format: str = "fountain"  # fountain, fdx or prose
+    scene_list: list[SceneInfo] = field(default_factory=list)
+    # Set when the input was converted (FDX): the Fountain text the beats' line numbers refer to.
+    source_fountain: str = ""
 
 
 @dataclass

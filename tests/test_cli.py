@@ -16,7 +16,7 @@ def test_beats_command_reads_utf16_and_refuses_binary(tmp_path, capsys):
     utf16 = tmp_path / "notes.fountain"
     utf16.write_text(EXAMPLE.read_text(), encoding="utf-16")
     assert main(["beats", str(utf16), "--n", "2"]) == 0
-    assert "HARBOUR PIER" in capsys.readouterr().out
+    assert "The Last Ferry: 2 scenes, characters MARA, TOMAS, JUNE [fountain, offline]" in capsys.readouterr().out
     binary = tmp_path / "photo.fountain"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" * 10)
     assert main(["beats", str(binary)]) == 1

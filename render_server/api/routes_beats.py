@@ -1,22 +1,27 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
 
 from shared_schema import BeatsRequest, BeatsResponse
 
-from ..beats.offline import extract_beats
+from ..beats.ingest import ScriptRejected
+from ..beats.service import MAX_BEATS, break_into_beats
+from .deps import State
 from .errors import ApiError
 
 router = APIRouter()
 
-MAX_BEATS = 200
-
 
 @router.post("/v1/beats")
-def beats(body: BeatsRequest) -> BeatsResponse:
-    if not body.script.strip():
-        raise ApiError(422, "validation_error", "the script is empty",
-                       "send the text of a Fountain screenplay or plain notes in 'script'")
+async def beats(body: BeatsRequest, state: State) -> BeatsResponse:
     if not 1 <= body.n <= MAX_BEATS:
         raise ApiError(422, "validation_error", f"n={body.n} is out of range", f"ask for 1 to {MAX_BEATS} beats")
-    return extract_beats(body.script, n=body.n, focus=body.focus)
+    if body.extractor not in ("auto", "offline", "llm"):
+        raise ApiError(422, "validation_error", f"extractor {body.extractor!r} is not known",
+                       "use 'auto', 'offline' or 'llm'")
+    try:
+        # Parsing and LLM calls block: keep them off the event loop so health and polls stay live.
+        return await run_in_threadpool(break_into_beats, body, state.settings)
+    except ScriptRejected as exc:
+        raise ApiError(exc.status, exc.code, exc.message, exc.hint) from None

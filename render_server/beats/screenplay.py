@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from screenplain.parsers import fountain
@@ -42,6 +43,7 @@ class Element:
     scene_index: int
     character: str = ""
     characters: list[str] = field(default_factory=list)  # dual dialogue: both speakers
+    named: list[str] = field(default_factory=list)  # who speaks or is named, filled by the parser
 
 
 @dataclass
@@ -53,6 +55,8 @@ class Scene:
     location: str
     time_of_day: str
     line_start: int
+    line_end: int = 0
+    characters: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -60,11 +64,21 @@ class ParsedScript:
     title: str
     scenes: list[Scene]
     elements: list[Element]
-    characters: list[str]
+    characters: list[str]  # speakers, then people introduced in action
     line_count: int
     is_prose: bool = False
+    speakers: list[str] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)  # the source, line i at index i-1
+
+    def mention_pattern(self) -> "re.Pattern[str] | None":
+        """One regex finding any character's name in upper-cased text (longest names first)."""
+        if not self.characters:
+            return None
+        names = sorted(self.characters, key=len, reverse=True)
+        return re.compile(r"(?<![A-Z])(" + "|".join(re.escape(n) for n in names) + r")(?![A-Z])")
 
 
+@lru_cache(maxsize=4096)
 def character_name(cue: str) -> str:
     """'BOB (V.O.)' -> 'BOB'; '@McCLANE' -> 'MCCLANE'; 'ALICE ^' -> 'ALICE'."""
     name = _CUE_SUFFIX_RE.sub("", cue.strip().lstrip("@"))
@@ -125,7 +139,9 @@ def parse_fountain(text: str) -> ParsedScript:
             spans.extend([(first, last)] * (len(paragraphs) - before))
         elif spans:
             spans[-1] = (spans[-1][0], last)
-    return _build(title, paragraphs, spans, len(lines))
+    parsed = _build(title, paragraphs, spans, len(lines))
+    parsed.lines = lines
+    return parsed
 
 
 def _plain(rich) -> str:
@@ -139,7 +155,8 @@ def _dialog_text(dialog: Dialog) -> str:
 def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_count: int) -> ParsedScript:
     scenes: list[Scene] = []
     elements: list[Element] = []
-    characters: dict[str, None] = {}
+    characters: dict[str, None] = {}  # speakers
+    appearance: dict[str, None] = {}  # speakers and people introduced in action, in order
 
     def scene_index() -> int:
         return len(scenes) - 1
@@ -154,18 +171,20 @@ def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_coun
         elif isinstance(para, Dialog):
             name = character_name(_plain(para.character))
             characters.setdefault(name)
+            appearance.setdefault(name)
             elements.append(Element("dialogue", _dialog_text(para), first, last, scene_index(), name, [name]))
         elif isinstance(para, DualDialog):
             names = [character_name(_plain(d.character)) for d in (para.left, para.right)]
             for name in names:
                 characters.setdefault(name)
+                appearance.setdefault(name)
             text = " / ".join(_dialog_text(d) for d in (para.left, para.right))
             elements.append(Element("dialogue", text, first, last, scene_index(), names[0], names))
         elif isinstance(para, Action):
             text = " ".join(_plain(line) for line in para.lines)
-            introduced = [m for m in _INTRO_RE.findall(text) if m.split()[0] not in _NOT_INTROS]
-            for name in introduced:
-                characters.setdefault(name)
+            for name in _INTRO_RE.findall(text):
+                if name.split()[0] not in _NOT_INTROS:
+                    appearance.setdefault(name)
             elements.append(Element("action", text, first, last, scene_index()))
         elif isinstance(para, Transition):
             elements.append(Element("transition", _plain(para.line), first, last, scene_index()))
@@ -178,7 +197,23 @@ def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_coun
             element.scene_index = 0
     for element in elements:
         element.scene_index = max(element.scene_index, 0)
-    return ParsedScript(title, scenes, elements, list(characters), line_count)
+    parsed = ParsedScript(title, scenes, elements, list(appearance), line_count, speakers=list(characters))
+    _fill_scenes(parsed)
+    return parsed
+
+
+def _fill_scenes(parsed: ParsedScript) -> None:
+    """Each scene's last line and who appears in it (speaks, or is named in its action)."""
+    pattern = parsed.mention_pattern()
+    for scene, following in zip(parsed.scenes, parsed.scenes[1:] + [None]):
+        scene.line_end = following.line_start - 1 if following else parsed.line_count
+    for element in parsed.elements:
+        scene = parsed.scenes[element.scene_index]
+        named = element.characters or (pattern.findall(element.text.upper()) if pattern else [])
+        element.named = list(dict.fromkeys(named))
+        for name in element.named:
+            if name not in scene.characters:
+                scene.characters.append(name)
 
 
 _NAME_RE = re.compile(r"\b([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\b")
@@ -189,14 +224,22 @@ _NOT_NAMES = frozenset(
 )
 
 
+_ACTS_RE = re.compile(r"\b([A-Z][a-z]+) ([a-z]{3,}s)\b")
+_NOT_VERBS = frozenset("this his its was has does goes is as".split())
+
+
 def parse_prose(text: str) -> ParsedScript:
-    """Director's notes: paragraphs of action; names are capitalized words seen twice."""
+    """Director's notes: paragraphs of action. A name is a capitalized word seen twice, or
+    one that does something ("June bursts in")."""
     lines = fountain.linebreak_re.split(text)
     counts: dict[str, int] = {}
     for match in _NAME_RE.finditer(text):
         word = match.group(1)
         if word.split()[0] not in _NOT_NAMES:
             counts[word] = counts.get(word, 0) + 1
+    for word, verb in _ACTS_RE.findall(text):
+        if word not in _NOT_NAMES and verb not in _NOT_VERBS:
+            counts[word] = counts.get(word, 0) + 2
     names = [name for name, count in counts.items() if count >= 2]
     scene = Scene(0, "", "1", IntExt.UNKNOWN, "", "", 1)
     elements = []
@@ -205,7 +248,9 @@ def parse_prose(text: str) -> ParsedScript:
             if sentence.strip():
                 present = [n.upper() for n in names if re.search(rf"\b{re.escape(n)}\b", sentence)]
                 elements.append(Element("action", sentence.strip(), first, last, 0, characters=present))
-    return ParsedScript("", [scene], elements, [n.upper() for n in names], len(lines), is_prose=True)
+    parsed = ParsedScript("", [scene], elements, [n.upper() for n in names], len(lines), is_prose=True, lines=lines)
+    _fill_scenes(parsed)
+    return parsed
 
 
 def parse_script(text: str) -> ParsedScript:

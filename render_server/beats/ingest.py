@@ -1,0 +1,55 @@
+"""From what a user sends to parseable Fountain: format detection, limits, clear refusals."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .fdx import FdxError, fdx_to_fountain, looks_like_fdx
+
+# A 120-page feature is about 150-300 kB of Fountain; 5 MB is far beyond any real script.
+MAX_SCRIPT_CHARS = 5_000_000
+
+
+class ScriptRejected(ValueError):
+    """The input cannot be read as a script; ``status`` is the HTTP status to answer."""
+
+    def __init__(self, status: int, code: str, message: str, hint: str):
+        super().__init__(message)
+        self.status, self.code, self.message, self.hint = status, code, message, hint
+
+
+@dataclass
+class ScriptSource:
+    fountain: str
+    format: str  # "fountain" or "fdx"; prose is told apart later by the parser
+    converted: bool
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f]")
+
+
+def _control_ratio(text: str) -> float:
+    sample = text[:20000]
+    return len(_CONTROL.findall(sample)) / max(len(sample), 1)
+
+
+def ingest(text: str, filename: str = "") -> ScriptSource:
+    if len(text) > MAX_SCRIPT_CHARS:
+        raise ScriptRejected(413, "payload_too_large",
+                             f"the script is {len(text) / 1e6:.1f} million characters; the limit is "
+                             f"{MAX_SCRIPT_CHARS / 1e6:.0f} million",
+                             "a feature screenplay is well under 1 million; check that this is the right file")
+    if not text.strip():
+        raise ScriptRejected(422, "validation_error", "the script is empty",
+                             "send the text of a Fountain screenplay, a Final Draft .fdx, or plain notes")
+    if "\x00" in text[:20000] or _control_ratio(text) > 0.05:
+        raise ScriptRejected(422, "validation_error", "this looks like a binary file, not a script",
+                             "export the script as Fountain (.fountain), Final Draft (.fdx) or plain text")
+    if filename.lower().endswith(".fdx") or looks_like_fdx(text):
+        try:
+            return ScriptSource(fdx_to_fountain(text), "fdx", True)
+        except FdxError as exc:
+            raise ScriptRejected(422, "validation_error", str(exc),
+                                 "re-export it from Final Draft, or save it as Fountain") from None
+    return ScriptSource(text, "fountain", False)
