@@ -97,3 +97,34 @@ print(json.dumps({
     assert result["after"][2] != result["before"][2], "keypoints follow the moved camera"
     assert result["camera_now"] == result["after"][0], "blocking again without asking kept the edit"
     assert "hand edits would be lost" in result["blocked_again"]
+
+
+def test_beats_from_an_fdx_land_in_an_editable_list(extension_zip, server, tmp_path):
+    from tests.test_beats_input import FDX
+
+    script = tmp_path / "lamp.fdx"
+    script.write_text(FDX)
+    result = run_blender(INSTALL_SNIPPET.format(zip=str(extension_zip)) + f"""
+bpy.context.preferences.addons[ADDON].preferences.server_url = {server.url!r}
+props = bpy.context.scene.beatboard
+bpy.ops.beatboard.load_script(filepath={str(script)!r})
+props.beat_count = 3
+bpy.ops.beatboard.break_into_beats()
+text = props.script_text.as_string()
+first = [b.action for b in props.beats]
+props.active_beat = 0
+bpy.ops.beatboard.beat_move(direction="DOWN")
+moved = [b.action for b in props.beats]
+bpy.ops.beatboard.beat_add()
+added = len(props.beats), props.beats[props.active_beat].action
+bpy.ops.beatboard.beat_remove()
+props.beats[0].action = "Odile alone with the lens."
+print(json.dumps({{"fountain": text.startswith("INT. LIGHTHOUSE"), "first": first, "moved": moved,
+                  "added": added, "after": [b.action for b in props.beats], "status": props.status,
+                  "lines": [[b.line_start, b.line_end] for b in props.beats]}}))
+""", tmp_path)
+    assert result["fountain"], "the FDX was replaced by the Fountain its line numbers refer to"
+    assert len(result["first"]) == 3 and "3 beats from 2 scenes (offline)" in result["status"]
+    assert result["moved"] == [result["first"][1], result["first"][0], result["first"][2]]
+    assert result["added"] == [4, "New beat"]
+    assert result["after"][0] == "Odile alone with the lens." and len(result["after"]) == 3

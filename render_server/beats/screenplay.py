@@ -103,8 +103,9 @@ def parse_heading(heading: str) -> tuple[IntExt, str, str]:
 
 
 def _blank_boneyard(text: str) -> str:
-    # Keep line numbers stable: a /* boneyard */ becomes as many empty lines as it spanned.
-    return fountain.boneyard_re.sub(lambda m: "\n" * m.group(0).count("\n"), text)
+    # Keep line numbers stable: a /* boneyard */ becomes the line breaks it spanned, as written
+    # (a "\n" next to a CR-only file's "\r" would fuse into one CRLF break).
+    return fountain.boneyard_re.sub(lambda m: "".join(fountain.linebreak_re.findall(m.group(0))), text)
 
 
 def _paragraph_groups(lines: list[str]):
