@@ -47,3 +47,10 @@ def test_headings_split_into_int_ext_location_and_time():
     assert parse_heading("EXT. STREET, LATER") == (IntExt.EXT, "STREET", "LATER")
     assert parse_heading("INT./EXT. CAR - DAY") == (IntExt.INT_EXT, "CAR", "DAY")
     assert parse_heading(".THE VOID") == (IntExt.UNKNOWN, "THE VOID", "")
+
+
+def test_names_are_found_in_capitals_or_title_case_only():
+    parsed = parse_script("INT. KITCHEN - DAY\n\nWILL\nI will.\n\nShe will leave. Will stays.\n")
+    action = [e for e in parsed.elements if e.kind == "action"]
+    assert [e.named for e in action] == [["WILL"]]
+    assert parse_script("INT. KITCHEN - DAY\n\nWILL\nHi.\n\nThe kettle will boil.\n").elements[-1].named == []

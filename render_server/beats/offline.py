@@ -30,12 +30,12 @@ EMOTIONS = {
     "tenderness": "hug hugs kiss kisses holds gently softly touches",
 }
 _EMOTION_OF = {word: emotion for emotion, words in EMOTIONS.items() for word in words.split()}
-_EMOTION_WORDS = frozenset(_EMOTION_OF)
 _STRONG_VERBS = frozenset(
     "enters bursts runs falls grabs slams shoots fires kisses hugs punches throws breaks "
     "opens reveals turns collapses explodes crashes steps walks arrives leaves pulls draws".split()
 )
-_WORD_RE = re.compile(r"[A-Za-z']+")
+_WORD_RE = re.compile(r"[a-z']+")
+_SALIENT = frozenset(_EMOTION_OF) | _STRONG_VERBS
 # Where stories turn, as fractions of their length, and how much a moment there gains.
 _TURNS = (0.25, 0.5, 0.75, 0.9)
 _TURN_WIDTH = 0.04
@@ -47,23 +47,30 @@ class _Candidate:
     position: int
     score: float
     entering: list[str]
-    present: list[str]
+    scene_cast: list[str]  # grows as the scene goes on; only the first present_count were there
+    present_count: int
     emotion: str
     intensity: float
-    named: list[str]
+
+    @property
+    def present(self) -> list[str]:
+        return self.scene_cast[: self.present_count]
 
 
 def _emotion(words: list[str], text: str) -> tuple[str, float]:
     counts: dict[str, int] = {}
-    for word in _EMOTION_WORDS.intersection(words):
-        emotion = _EMOTION_OF[word]
-        counts[emotion] = counts.get(emotion, 0) + words.count(word)
+    for word in words:
+        emotion = _EMOTION_OF.get(word)
+        if emotion:
+            counts[emotion] = counts.get(emotion, 0) + 1
     intensity = sum(counts.values()) + text.count("!") * 0.5
     best = max(counts, key=counts.get) if counts else ""
     return best, intensity
 
 
 def _structure_bonus(fraction: float) -> float:
+    if fraction < 0.05:  # the opening: where the board establishes the place
+        return 4.0 * math.exp(-((fraction / 0.02) ** 2))
     nearest = min(abs(fraction - t) for t in _TURNS)
     return 1.5 * math.exp(-((nearest / _TURN_WIDTH) ** 2)) if nearest < 3 * _TURN_WIDTH else 0.0
 
@@ -83,7 +90,7 @@ def _candidates(parsed: ParsedScript, focus: FocusPlan) -> list[_Candidate]:
                 present.append(name)
         entering = [n for n in named if n not in seen]
         seen.update(named)
-        words = _WORD_RE.findall(element.text.lower())
+        words = [w for w in _WORD_RE.findall(element.text.lower()) if w in _SALIENT]
         emotion, intensity = _emotion(words, element.text)
         score = 3.0 * len(entering) + 1.5 * intensity + len(_STRONG_VERBS.intersection(words))
         score += _structure_bonus(position / total)
@@ -92,12 +99,13 @@ def _candidates(parsed: ParsedScript, focus: FocusPlan) -> list[_Candidate]:
         elif element.kind == "dialogue":
             score += 0.5 + element.text.count("?") * 0.3
         else:
-            score += min(len(words), 40) / 20.0
+            score += min(element.text.count(" ") + 1, 40) / 20.0
         if focus.names:
             score += 4.0 * len(set(named) & set(focus.names))
         if focus.keywords:
-            score += 1.5 * sum(1 for k in focus.keywords if k in words)
-        result.append(_Candidate(element, position, score, entering, list(present), emotion, intensity, named))
+            lowered = element.text.lower()
+            score += 1.5 * sum(1 for k in focus.keywords if k in lowered)
+        result.append(_Candidate(element, position, score, entering, present, len(present), emotion, intensity))
     return result
 
 

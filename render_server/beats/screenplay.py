@@ -69,13 +69,33 @@ class ParsedScript:
     is_prose: bool = False
     speakers: list[str] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)  # the source, line i at index i-1
+    _forms: "dict[str, str] | None" = field(default=None, repr=False, compare=False)
+    _longest: int = field(default=1, repr=False, compare=False)
 
-    def mention_pattern(self) -> "re.Pattern[str] | None":
-        """One regex finding any character's name in upper-cased text (longest names first)."""
-        if not self.characters:
-            return None
-        names = sorted(self.characters, key=len, reverse=True)
-        return re.compile(r"(?<![A-Z])(" + "|".join(re.escape(n) for n in names) + r")(?![A-Z])")
+    def mentions(self, text: str) -> list[str]:
+        """Characters named in ``text``, as written in capitals or title case ("MARA", "Mara";
+        "will" the verb is not WILL), once each, in order."""
+        if self._forms is None:
+            self._forms = {}
+            for name in self.characters:
+                self._forms[name] = name
+                self._forms.setdefault(name.title(), name)
+            self._longest = max((len(n.split()) for n in self.characters), default=1)
+        found: dict[str, None] = {}
+        # Names start with a capital: look only at runs of capitalized words, then at every
+        # run of up to ``_longest`` words inside them (faster than one big alternation).
+        for run in _CAPITALIZED_RUN.findall(text):
+            words = run.split()
+            for i in range(len(words)):
+                for j in range(min(len(words), i + self._longest), i, -1):
+                    name = self._forms.get(" ".join(words[i:j]).rstrip(".,!?;:"))
+                    if name:
+                        found.setdefault(name)
+                        break
+        return list(found)
+
+
+_CAPITALIZED_RUN = re.compile(r"(?<![\w'])[A-Z][\w'.&#-]*(?: [A-Z][\w'.&#-]*)*")
 
 
 @lru_cache(maxsize=4096)
@@ -118,6 +138,30 @@ def _paragraph_groups(lines: list[str]):
         yield group[0][0], group[-1][0], [line for _, line in group]
 
 
+_EMPHASIS = re.compile(r"(?<!\\)[*_]")
+
+
+def _strip_emphasis(text: str) -> str:
+    return _EMPHASIS.sub("", text).replace("\\*", "*").replace("\\_", "_")
+
+
+class _PlainParagraph(fountain.InputParagraph):
+    """screenplain's classification of a paragraph, without the rich text it would build.
+
+    Beats never show emphasis, and building RichStrings for every line of dialogue and
+    action is half of screenplain's time on a feature. Only the two constructors that run
+    for most paragraphs are replaced; deciding what a paragraph is stays screenplain's.
+    """
+
+    def _create_dialog(self, character):
+        return Dialog(_strip_emphasis(character.strip()), [_strip_emphasis(line.strip()) for line in self.lines[1:]])
+
+    def append_action(self, paragraphs):
+        paragraphs.append(Action([_strip_emphasis(line[1:].rstrip() if line.startswith("!") else line.rstrip())
+                                  for line in self.lines]))
+        return True
+
+
 def parse_fountain(text: str) -> ParsedScript:
     lines = fountain.linebreak_re.split(_blank_boneyard(text))
     groups = list(_paragraph_groups(lines))
@@ -131,11 +175,12 @@ def parse_fountain(text: str) -> ParsedScript:
     paragraphs: list = []
     spans: list[tuple[int, int]] = []
     for first, last, group_lines in groups:
-        joined = fountain.note_re.sub("", "\n".join(group_lines))
-        if fountain._is_blank(joined):
-            continue
+        if any("[[" in line for line in group_lines):
+            group_lines = fountain.note_re.sub("", "\n".join(group_lines)).split("\n")
+            if fountain._is_blank("\n".join(group_lines)):
+                continue
         before = len(paragraphs)
-        fountain.InputParagraph(joined.split("\n")).update_list(paragraphs)
+        _PlainParagraph(group_lines).update_list(paragraphs)
         if len(paragraphs) > before:
             spans.extend([(first, last)] * (len(paragraphs) - before))
         elif spans:
@@ -164,7 +209,7 @@ def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_coun
 
     for para, (first, last) in zip(paragraphs, spans):
         if isinstance(para, Slug):
-            heading = _plain(para.line)
+            heading = " ".join(_plain(para.line).split())
             int_ext, location, tod = parse_heading(heading)
             number = _plain(para.scene_number) if para.scene_number else str(len(scenes) + 1)
             scenes.append(Scene(len(scenes), heading, number, int_ext, location, tod, first))
@@ -205,13 +250,14 @@ def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_coun
 
 def _fill_scenes(parsed: ParsedScript) -> None:
     """Each scene's last line and who appears in it (speaks, or is named in its action)."""
-    pattern = parsed.mention_pattern()
     for scene, following in zip(parsed.scenes, parsed.scenes[1:] + [None]):
         scene.line_end = following.line_start - 1 if following else parsed.line_count
     for element in parsed.elements:
         scene = parsed.scenes[element.scene_index]
-        named = element.characters or (pattern.findall(element.text.upper()) if pattern else [])
-        element.named = list(dict.fromkeys(named))
+        if element.characters:
+            element.named = list(dict.fromkeys(element.characters))
+        elif element.kind == "action":
+            element.named = parsed.mentions(element.text)
         for name in element.named:
             if name not in scene.characters:
                 scene.characters.append(name)
@@ -247,8 +293,7 @@ def parse_prose(text: str) -> ParsedScript:
     for first, last, group_lines in _paragraph_groups(lines):
         for sentence in re.split(r"(?<=[.!?])\s+", " ".join(line.strip() for line in group_lines)):
             if sentence.strip():
-                present = [n.upper() for n in names if re.search(rf"\b{re.escape(n)}\b", sentence)]
-                elements.append(Element("action", sentence.strip(), first, last, 0, characters=present))
+                elements.append(Element("action", sentence.strip(), first, last, 0))
     parsed = ParsedScript("", [scene], elements, [n.upper() for n in names], len(lines), is_prose=True, lines=lines)
     _fill_scenes(parsed)
     return parsed
