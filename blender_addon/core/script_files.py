@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 import os
 
-MAX_SCRIPT_BYTES = 20 * 1024 * 1024
+MAX_SCRIPT_BYTES = 10 * 1024 * 1024  # the server refuses more than 5 million characters
 
 
 class ScriptFileError(ValueError):
