@@ -13,6 +13,7 @@ from mathutils import Vector
 
 from .core.mannequin import JOINTS, joint_clearance
 from .core.projection import PinholeCamera
+from .core.zbuffer import rasterize
 from .core.wire import wire
 from .scene_build import ACTOR_KEY
 
@@ -48,39 +49,66 @@ def _actor_of(obj) -> str:
     return original.get(ACTOR_KEY, "") if original is not None else ""
 
 
-def trace_depth_and_masks(scene, camera: PinholeCamera, scale: float, near: float, far: float):
-    """Ray-cast one ray per pixel of a reduced grid: depth (view-axis metres) and actor labels."""
+def scene_triangles(scene, camera: PinholeCamera, far: float) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """World-space triangles of every visible mesh within ``far`` of the camera, with an
+    actor label per triangle (0 for the set) and the label names."""
     depsgraph = bpy.context.evaluated_depsgraph_get()
+    origin = np.asarray(camera.location)
+    tris, labels, names = [], [], []
+    for obj in scene.objects:
+        if obj.type != "MESH" or not obj.visible_get():
+            continue
+        corners = np.array([obj.matrix_world @ Vector(c) for c in obj.bound_box])
+        centre = corners.mean(axis=0)
+        if np.linalg.norm(centre - origin) - np.linalg.norm(corners - centre, axis=1).max() > far:
+            continue  # another shot's stage, beyond this camera's far range
+        evaluated = obj.evaluated_get(depsgraph)
+        mesh = evaluated.to_mesh()
+        try:
+            mesh.calc_loop_triangles()
+            count = len(mesh.loop_triangles)
+            if not count:
+                continue
+            co = np.empty(len(mesh.vertices) * 3, dtype=np.float64)
+            mesh.vertices.foreach_get("co", co)
+            index = np.empty(count * 3, dtype=np.int64)
+            mesh.loop_triangles.foreach_get("vertices", index)
+        finally:
+            evaluated.to_mesh_clear()
+        matrix = np.array(evaluated.matrix_world, dtype=np.float64)
+        world = co.reshape(-1, 3) @ matrix[:3, :3].T + matrix[:3, 3]
+        tris.append(world[index.reshape(-1, 3)])
+        actor = _actor_of(obj)
+        if actor and actor not in names:
+            names.append(actor)
+        labels.append(np.full(count, names.index(actor) + 1 if actor else 0, dtype=np.uint8))
+    if not tris:
+        return np.empty((0, 3, 3)), np.empty(0, dtype=np.uint8), names
+    return np.concatenate(tris), np.concatenate(labels), names
+
+
+def depth_range(depth: np.ndarray, clip_start: float, clip_end: float) -> tuple[float, float]:
+    """The shot's fixed near/far: just around what the camera actually sees."""
+    seen = depth[depth < clip_end]
+    if seen.size == 0:
+        return clip_start, clip_end
+    near = max(clip_start, float(np.percentile(seen, 0.5)) * 0.9)
+    far = clip_end if seen.size < depth.size else min(clip_end, float(seen.max()) * 1.05)
+    return near, max(far, near * 1.5)
+
+
+def depth_and_masks(scene, camera: PinholeCamera, scale: float, clip_start: float, clip_end: float):
+    """Metric view-axis depth and one actor label per pixel, rasterized from the scene."""
     width = max(16, round(camera.width_px * scale))
     height = max(16, round(camera.height_px * scale))
-    sx, sy = camera.width_px / width, camera.height_px / height
-    origin = Vector(camera.location)
-    depth = np.full(width * height, far, dtype=np.float32)
-    labels = np.zeros(width * height, dtype=np.uint8)
-    names: list[str] = []
-    ray_cast = scene.ray_cast
-    i = 0
-    for row in range(height):
-        py = (row + 0.5) * sy
-        for col in range(width):
-            direction = Vector(camera.ray((col + 0.5) * sx, py))
-            # camera.ray has a unit view-axis component, so view depth = hit distance / |direction|.
-            length = direction.length
-            hit, location, _normal, _index, obj, _matrix = ray_cast(
-                depsgraph, origin, direction / length, distance=far * length)
-            if hit:
-                depth[i] = (location - origin).length / length
-                actor = _actor_of(obj)
-                if actor:
-                    if actor not in names:
-                        names.append(actor)
-                    labels[i] = names.index(actor) + 1
-            i += 1
+    tris, labels, names = scene_triangles(scene, camera, clip_end)
+    depth, label = rasterize(camera, tris, labels, width, height, clip_start, clip_end)
+    near, far = depth_range(depth, clip_start, clip_end)
     depth = np.clip(depth, near, far).astype("<f2")  # the wire is little-endian float16
     return (
         wire.DepthMap(width=width, height=height, near=near, far=far,
                       data_b64=base64.b64encode(depth.tobytes()).decode()),
-        wire.LabelMask(width=width, height=height, labels=names, data_b64=base64.b64encode(labels.tobytes()).decode()),
+        wire.LabelMask(width=width, height=height, labels=names, data_b64=base64.b64encode(label.tobytes()).decode()),
     )
 
 

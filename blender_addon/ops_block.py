@@ -5,8 +5,8 @@ from __future__ import annotations
 import bpy
 
 from .core.framing import Subject, frame_shot
-from .core.sets import build_set
-from .core.staging import stage_beat
+from .core.sets import build_set, seats_for
+from .core.staging import AUDIENCE_SIDE, stage_beat
 from .core.timing import frame_ranges, shot_seconds
 from .scene_build import (
     bind_marker,
@@ -71,12 +71,14 @@ class BEATBOARD_OT_block_out_shots(bpy.types.Operator):
             for box in build_set(wire_beat, origin):
                 build_box(box, collection, prefix=f"S{number} ")
             staging = stage_beat(wire_beat, origin)
+            for box in seats_for(staging.actors):
+                build_box(box, collection, prefix=f"S{number} ")
             for actor in staging.actors:
                 build_mannequin(actor, collection, prefix=f"S{number} ")
             subjects = [Subject(a.location, a.facing_deg, a.height_m) for a in staging.actors]
             if not subjects:  # an empty place: frame a standing height at the stage centre
                 subjects = [Subject((origin[0], origin[1], 0.0), 0.0, 1.7)]
-            placement = frame_shot(wire_beat.shot, subjects, aspect=aspect)
+            placement = frame_shot(wire_beat.shot, subjects, aspect=aspect, audience=AUDIENCE_SIDE)
             camera = build_camera(number, placement, collection)
             beat.shot_number = number
             beat.camera = camera

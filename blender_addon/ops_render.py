@@ -8,7 +8,7 @@ import time
 
 import bpy
 
-from .conditioning import actor_placement, actor_rigs, camera_model, camera_spec, keypoints_for, trace_depth_and_masks
+from .conditioning import actor_placement, actor_rigs, camera_model, camera_spec, depth_and_masks, keypoints_for
 from .core.client import ServerClient
 from .core.tasks import Task, TaskCancelled
 from .core.wire import wire
@@ -37,11 +37,8 @@ def build_request(scene, beat, backend: str, seed: int) -> "wire.RenderRequest":
     camera = camera_model(scene, camera_obj)
     collection = camera_obj.users_collection[0]
     rigs = actor_rigs(collection)
-    # Depth range fixed per shot: from half the nearest actor's distance to the far clip.
-    distances = [camera.depth(tuple(r.matrix_world.translation)) for r in rigs]
-    near = max(0.1, 0.5 * min([d for d in distances if d > 0], default=2.0))
-    far = camera_obj.data.clip_end
-    depth, masks = trace_depth_and_masks(scene, camera, props.depth_scale, near, far)
+    depth, masks = depth_and_masks(scene, camera, props.depth_scale, camera_obj.data.clip_start,
+                                   camera_obj.data.clip_end)
     return wire.RenderRequest(
         shot_number=beat.shot_number, width=camera.width_px, height=camera.height_px,
         prompt=prompt_for(beat), seed=seed, backend=backend, caption=_caption(beat),

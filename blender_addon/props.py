@@ -84,7 +84,7 @@ class BeatboardSceneProps(bpy.types.PropertyGroup):
     backend: bpy.props.StringProperty(name="Backend", default="", description="Empty: the server's default")
     seed: bpy.props.IntProperty(name="Seed", default=1234, min=0)
     depth_scale: bpy.props.FloatProperty(
-        name="Depth resolution", default=0.25, min=0.05, max=1.0,
+        name="Depth resolution", default=1.0, min=0.05, max=1.0,
         description="Depth and masks are traced at this fraction of the render resolution",
     )
     output_dir: bpy.props.StringProperty(

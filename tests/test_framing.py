@@ -92,3 +92,28 @@ def test_high_and_low_angles_tilt_the_camera(angle, sign):
 def test_dutch_angle_rolls_the_camera():
     placement, _ = _frame("MS", 50, [ALICE], angle=wire.CameraAngle.DUTCH)
     assert placement.roll_deg == pytest.approx(15.0)
+
+
+@pytest.mark.parametrize("facing", [90.0, -90.0, 150.0])
+def test_lead_room_puts_space_in_front_of_the_eyes(facing):
+    subject = Subject((0.0, 0.0, 0.0), facing, 1.7)
+    _, cam = _frame("MCU", 65, [subject])
+    head = (0.0, 0.0, 0.93 * 1.7)
+    fx, fy = math.sin(math.radians(facing)), -math.cos(math.radians(facing))
+    gaze = (fx * 0.5, fy * 0.5, 0.93 * 1.7)  # half a metre along their eyeline
+    head_x, gaze_x = cam.project(head)[0], cam.project(gaze)[0]
+    if gaze_x > head_x:
+        assert head_x < 0.42 * W, "looking screen right: sits left of centre"
+    else:
+        assert head_x > 0.58 * W, "looking screen left: sits right of centre"
+
+
+def test_singles_keep_to_the_audience_side_of_the_line():
+    # Two actors on the X axis facing each other; every single stays on the -Y side.
+    alice = Subject((-0.65, 0.0, 0.0), 90.0, 1.65)
+    bob = Subject((0.65, 0.0, 0.0), -90.0, 1.85)
+    for subjects in ([alice, bob], [bob, alice]):
+        for size in ("MS", "MCU", "CU"):
+            spec = wire.ShotSpec(size=wire.ShotSize(size), lens_mm=65)
+            placement = frame_shot(spec, subjects, aspect=W / H, audience=(0.0, -1.0))
+            assert placement.location[1] < 0, (size, placement.location)

@@ -139,7 +139,6 @@ def frame_vertical_slice(
 GROUP_SIZES = ("TWO_SHOT", "WS", "EWS", "MLS")
 # Angles off a single's eyeline to try, nearest the three-quarter view first.
 SINGLE_VIEW_ANGLES = (THREE_QUARTER, 40.0, 55.0, 70.0, -THREE_QUARTER, -40.0, -55.0, -70.0)
-CLEARANCE_M = 0.5
 
 
 def _rotate2(v: tuple[float, float], degrees: float) -> tuple[float, float]:
@@ -147,21 +146,32 @@ def _rotate2(v: tuple[float, float], degrees: float) -> tuple[float, float]:
     return (v[0] * math.cos(a) - v[1] * math.sin(a), v[0] * math.sin(a) + v[1] * math.cos(a))
 
 
-def _distance_to_ray(point: tuple[float, float], origin: tuple[float, float], direction: tuple[float, float]) -> float:
-    px, py = point[0] - origin[0], point[1] - origin[1]
-    along = px * direction[0] + py * direction[1]
-    if along <= 0:
-        return math.inf  # behind the subject, out of the camera's way
-    return abs(px * direction[1] - py * direction[0])
+BODY_RADIUS_M = 0.55  # half a shoulder width, arms, and a margin
 
 
-def _clear_single_view(main: Subject, others: list[Subject], side: float) -> tuple[float, float]:
-    """A view direction in front of the subject that no other actor stands in."""
+def _in_foreground(other: tuple[float, float], camera: tuple[float, float], look: tuple[float, float],
+                   subject_distance: float, tan_half_width: float) -> bool:
+    """Would ``other`` stand inside the frame, between the camera and the subject?"""
+    wx, wy = other[0] - camera[0], other[1] - camera[1]
+    along = wx * look[0] + wy * look[1]
+    if along <= 0.0 or along >= subject_distance + 0.3:
+        return False  # behind the camera, or background behind the subject
+    lateral = abs(wx * look[1] - wy * look[0])
+    return lateral < along * tan_half_width + BODY_RADIUS_M
+
+
+def _clear_single_view(main: Subject, others: list[Subject], side: float, distance: float,
+                       tan_half_width: float, audience: tuple[float, float] | None) -> tuple[float, float]:
+    """A view in front of the subject, on the audience side of the line of action, with
+    nobody else in the foreground of the frame."""
     fwd = forward(main.facing_deg)
-    origin = (main.location[0], main.location[1])
     for angle in SINGLE_VIEW_ANGLES:
         view = _rotate2(fwd, angle * side)
-        if all(_distance_to_ray(o.location[:2], origin, view) > CLEARANCE_M for o in others):
+        if audience is not None and view[0] * audience[0] + view[1] * audience[1] < 0.05:
+            continue  # crossing the line would flip screen direction against the other shots
+        camera = (main.location[0] + view[0] * distance, main.location[1] + view[1] * distance)
+        look = (-view[0], -view[1])
+        if not any(_in_foreground(o.location[:2], camera, look, distance, tan_half_width) for o in others):
             return view
     return _rotate2(fwd, THREE_QUARTER * side)
 
@@ -181,7 +191,7 @@ def _group_view(subjects: list[Subject]) -> tuple[tuple[float, float], tuple[flo
         view = (-view[0], -view[1])
     if math.hypot(*avg) < 0.3 and view[1] > 0:
         view = (-view[0], -view[1])  # facing each other: stay on the audience side (-Y)
-    return target, view, spread + 1.2
+    return target, view, spread + 2.0
 
 
 def frame_shot(
@@ -191,11 +201,13 @@ def frame_shot(
     aspect: float,
     sensor_w: float = 36.0,
     side: float = 1.0,
+    audience: tuple[float, float] | None = None,
 ) -> CameraPlacement:
     """A camera for ``spec`` on ``subjects`` (the first is the subject of a single).
 
-    ``side`` (+1 or -1) picks which side of the eyeline the camera sits on, so
-    consecutive shots of a scene can keep the 180-degree line.
+    ``side`` (+1 or -1) picks which side of a single's eyeline to try first;
+    ``audience`` is the direction, across the line of action, that every camera of the
+    scene stays on (the 180-degree rule). Singles get lead room where they look.
     """
     if not subjects:
         raise ValueError("a shot needs at least one subject to frame")
@@ -219,10 +231,34 @@ def frame_shot(
         sideways = 0.12 * (1 if size == "OTS_LEFT" else -1)
         view = (over[0] / length - over[1] / length * sideways, over[1] / length + over[0] / length * sideways)
     else:
-        view = _clear_single_view(main, subjects[1:], side)
+        tan_half_width = (sensor_w / 2.0) / lens
+        distance = (top - bottom) / 2.0 / (tan_half_width / aspect)
+        view = _clear_single_view(main, subjects[1:], side, distance, tan_half_width, audience)
 
     eye = None
     if angle == "EYE" and size in ("WS", "EWS", "TWO_SHOT", "MLS"):
         eye = EYE_FRACTION * main.height * 0.9
-    return frame_vertical_slice(target, view, bottom, top, pitch_deg=pitch, roll_deg=roll, lens=lens,
-                                sensor_w=sensor_w, aspect=aspect, eye_height=eye, min_width=min_width)
+    placement = frame_vertical_slice(target, view, bottom, top, pitch_deg=pitch, roll_deg=roll, lens=lens,
+                                     sensor_w=sensor_w, aspect=aspect, eye_height=eye, min_width=min_width)
+    if size in LEAD_ROOM_SIZES:
+        placement = _with_lead_room(placement, main, sensor_w)
+    return placement
+
+
+LEAD_ROOM_SIZES = ("MS", "MCU", "CU", "ECU")
+LEAD_ROOM = 1.0 / 6.0  # the subject sits this far off centre, away from where they look
+
+
+def _with_lead_room(placement: CameraPlacement, main: Subject, sensor_w: float) -> CameraPlacement:
+    """Pan so the subject sits off centre with space in front of their eyes."""
+    yaw = math.radians(placement.yaw_deg)
+    right = (math.cos(yaw), math.sin(yaw))
+    fwd = forward(main.facing_deg)
+    looks = fwd[0] * right[0] + fwd[1] * right[1]  # + : towards screen right
+    if abs(looks) < 0.25:
+        return placement  # looking into the lens: centred
+    pan = math.degrees(math.atan(LEAD_ROOM * sensor_w / placement.focal_length_mm))
+    new_yaw = placement.yaw_deg - math.copysign(pan, looks)
+    rotation = camera_rotation(new_yaw, placement.pitch_deg, placement.roll_deg)
+    return CameraPlacement(placement.location, rotation, new_yaw, placement.pitch_deg, placement.roll_deg,
+                           placement.focal_length_mm, placement.sensor_width_mm)

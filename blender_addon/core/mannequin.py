@@ -7,6 +7,7 @@ Proportions are fractions of standing height, from common figure-drawing canons.
 from __future__ import annotations
 
 import math
+import re
 
 Vec = tuple[float, float, float]
 
@@ -100,74 +101,208 @@ def _swing(joints: dict[str, Vec], chain: tuple[str, ...], axis: str, degrees: f
         joints[name] = _rotate_about(joints[name], pivot, axis, degrees)
 
 
-def _pose_walk(j: dict[str, Vec]) -> None:
+def _add(a: Vec, b: Vec) -> Vec:
+    return (a[0] + b[0], a[1] + b[1], a[2] + b[2])
+
+
+def _sub(a: Vec, b: Vec) -> Vec:
+    return (a[0] - b[0], a[1] - b[1], a[2] - b[2])
+
+
+def _scale(a: Vec, k: float) -> Vec:
+    return (a[0] * k, a[1] * k, a[2] * k)
+
+
+def _dot(a: Vec, b: Vec) -> float:
+    return a[0] * b[0] + a[1] * b[1] + a[2] * b[2]
+
+
+def _norm(a: Vec) -> float:
+    return math.sqrt(_dot(a, a))
+
+
+def _reach(j: dict[str, Vec], root: str, mid: str, end: str, target: Vec, pole: Vec) -> None:
+    """Two-bone IK: put ``end`` at ``target`` (or as near as the limb reaches), bending ``mid``
+    towards ``pole``. Bone lengths are kept."""
+    base = j[root]
+    upper, lower = _norm(_sub(j[mid], base)), _norm(_sub(j[end], j[mid]))
+    offset = _sub(target, base)
+    distance = min(max(_norm(offset), abs(upper - lower) + 1e-4), upper + lower - 1e-4)
+    direction = _scale(offset, 1.0 / (_norm(offset) or 1.0))
+    cos_a = (upper ** 2 + distance ** 2 - lower ** 2) / (2 * upper * distance)
+    sin_a = math.sqrt(max(0.0, 1.0 - cos_a ** 2))
+    bend = _sub(pole, _scale(direction, _dot(pole, direction)))
+    bend = _scale(bend, 1.0 / (_norm(bend) or 1.0))
+    j[mid] = _add(base, _add(_scale(direction, upper * cos_a), _scale(bend, upper * sin_a)))
+    j[end] = _add(base, _scale(direction, distance))
+
+
+def _arm(j: dict[str, Vec], side: str, target: Vec, pole: Vec = (0.0, 0.3, -1.0)) -> None:
+    sign = -1.0 if side == "r" else 1.0
+    _reach(j, f"{side}_shoulder", f"{side}_elbow", f"{side}_wrist", target, (pole[0] * sign + 0.3 * sign, *pole[1:]))
+
+
+def _leg(j: dict[str, Vec], side: str, target: Vec, pole: Vec = (0.0, -1.0, 0.0)) -> None:
+    _reach(j, f"{side}_hip", f"{side}_knee", f"{side}_ankle", target, pole)
+
+
+def _near(j: dict[str, Vec], joint: str, dx: float, dy: float, dz: float, height: float) -> Vec:
+    x, y, z = j[joint]
+    return (x + dx * height, y + dy * height, z + dz * height)
+
+
+def _lower_body(j: dict[str, Vec], drop: float, names: tuple[str, ...]) -> None:
+    for name in names:
+        x, y, z = j[name]
+        j[name] = (x, y, z - drop)
+
+
+_UPPER = ("pelvis", "neck", "head_top", "nose", "r_eye", "l_eye", "r_ear", "l_ear", "r_shoulder", "l_shoulder",
+          "r_elbow", "l_elbow", "r_wrist", "l_wrist", "r_hip", "l_hip")
+
+
+def _pose_walk(j, h):
     _swing(j, ("r_hip", "r_knee", "r_ankle"), "x", 22)
     _swing(j, ("l_hip", "l_knee", "l_ankle"), "x", -18)
     _swing(j, ("r_shoulder", "r_elbow", "r_wrist"), "x", -18)
     _swing(j, ("l_shoulder", "l_elbow", "l_wrist"), "x", 18)
 
 
-def _pose_point(j: dict[str, Vec]) -> None:
-    # Right arm raised forward to shoulder height.
-    _swing(j, ("r_shoulder", "r_elbow", "r_wrist"), "x", 85)
+def _pose_run(j, h):
+    for name in _UPPER[1:-2]:  # lean into the run from the hips (hips themselves stay)
+        j[name] = _rotate_about(j[name], j["pelvis"], "x", 12)
+    _swing(j, ("r_hip", "r_knee", "r_ankle"), "x", 45)
+    _swing(j, ("r_knee", "r_ankle"), "x", -70)
+    _swing(j, ("l_hip", "l_knee", "l_ankle"), "x", -30)
+    _arm(j, "r", _near(j, "r_shoulder", 0.02, 0.12, -0.18, h), pole=(0.0, 1.0, -0.3))
+    _arm(j, "l", _near(j, "l_shoulder", -0.02, -0.14, -0.12, h), pole=(0.0, 1.0, -0.3))
+    lift = min(j["r_ankle"][2], j["l_ankle"][2]) - 0.045 * h
+    _lower_body(j, lift, tuple(j))
 
 
-def _pose_arms_crossed(j: dict[str, Vec]) -> None:
-    _swing(j, ("r_elbow", "r_wrist"), "x", 100)
-    _swing(j, ("l_elbow", "l_wrist"), "x", 100)
-    for side, sign in (("r", 1.0), ("l", -1.0)):
-        x, y, z = j[f"{side}_wrist"]
-        j[f"{side}_wrist"] = (x + sign * 0.2 * abs(x), y, z)
+def _pose_point(j, h):
+    _arm(j, "r", _near(j, "r_shoulder", 0.0, -0.4, 0.06, h))
 
 
-def _pose_hands_to_face(j: dict[str, Vec]) -> None:
-    _swing(j, ("r_shoulder", "r_elbow", "r_wrist"), "x", 35)
-    _swing(j, ("l_shoulder", "l_elbow", "l_wrist"), "x", 35)
-    _swing(j, ("r_elbow", "r_wrist"), "x", 115)
-    _swing(j, ("l_elbow", "l_wrist"), "x", 115)
+def _pose_punch(j, h):
+    _arm(j, "r", _near(j, "r_shoulder", 0.1, -0.42, 0.0, h))
+    _arm(j, "l", _near(j, "l_shoulder", -0.08, -0.12, 0.02, h), pole=(0.0, 0.5, -1.0))
 
 
-def _pose_sit(j: dict[str, Vec]) -> None:
-    drop = 0.25
+def _pose_wave(j, h):
+    _arm(j, "r", _near(j, "r_shoulder", -0.12, -0.04, 0.3, h), pole=(1.0, 0.0, -0.2))
+
+
+def _pose_arms_crossed(j, h):
+    _arm(j, "r", _near(j, "l_elbow", 0.0, -0.06, 0.12, h))
+    _arm(j, "l", _near(j, "r_elbow", 0.0, -0.08, 0.14, h))
+
+
+def _pose_hands_to_face(j, h):
+    _arm(j, "r", _near(j, "nose", -0.035, -0.01, -0.01, h))
+    _arm(j, "l", _near(j, "nose", 0.035, -0.01, -0.01, h))
+
+
+def _pose_phone(j, h):
+    _arm(j, "r", _near(j, "r_ear", -0.01, -0.02, -0.01, h))
+
+
+def _pose_drink(j, h):
+    _arm(j, "r", _near(j, "nose", -0.01, -0.07, -0.03, h))
+
+
+def _pose_hug(j, h):
+    _arm(j, "r", _near(j, "neck", 0.05, -0.2, -0.1, h), pole=(1.0, 0.0, 0.0))
+    _arm(j, "l", _near(j, "neck", -0.05, -0.2, -0.1, h), pole=(1.0, 0.0, 0.0))
+
+
+_LEGS = ("r_knee", "l_knee", "r_ankle", "l_ankle")
+
+
+def _pose_sit(j, h):
+    drop = 0.25 * h
+    _lower_body(j, drop, _UPPER + _LEGS)  # keeps bone lengths; the IK below puts the feet down
+    for side in ("r", "l"):
+        hip = j[f"{side}_hip"]
+        _leg(j, side, (hip[0], hip[1] - 0.26 * h, 0.045 * h), pole=(0.0, -1.0, 0.6))
+    _arm(j, "r", _near(j, "r_hip", 0.0, -0.2, 0.05, h))
+    _arm(j, "l", _near(j, "l_hip", 0.0, -0.2, 0.05, h))
+
+
+def _pose_kneel(j, h):
+    # Right knee on the ground under the hip, shin back along the floor; left foot planted.
+    thigh = _norm(_sub(j["r_knee"], j["r_hip"]))
+    shin = _norm(_sub(j["r_ankle"], j["r_knee"]))
+    drop = j["r_hip"][2] - (thigh + 0.03 * h)
+    _lower_body(j, drop, _UPPER + _LEGS)
+    x, y, _ = j["r_hip"]
+    j["r_knee"] = (x, y, 0.03 * h)
+    j["r_ankle"] = (x, y + shin, 0.03 * h)
+    l_hip = j["l_hip"]
+    _leg(j, "l", (l_hip[0], l_hip[1] - 0.28 * h, 0.045 * h), pole=(0.0, -1.0, 0.5))
+
+
+def _pose_fall(j, h):
+    # Caught mid-fall backwards: the whole body pivots about the ankles.
+    pivot = ((j["r_ankle"][0] + j["l_ankle"][0]) / 2, j["r_ankle"][1], 0.0)
     for name in list(j):
-        if name not in ("r_knee", "l_knee", "r_ankle", "l_ankle"):
-            x, y, z = j[name]
-            j[name] = (x, y, z - drop)
-    _swing(j, ("r_hip", "r_knee", "r_ankle"), "x", 90)
-    _swing(j, ("l_hip", "l_knee", "l_ankle"), "x", 90)
-    _swing(j, ("r_knee", "r_ankle"), "x", -90)
-    _swing(j, ("l_knee", "l_ankle"), "x", -90)
-    for name in ("r_ankle", "l_ankle", "r_knee", "l_knee"):
-        x, y, z = j[name]
-        j[name] = (x, y, z - drop if name.endswith("knee") else max(z - drop, 0.045))
+        j[name] = _rotate_about(j[name], pivot, "x", -55)
+    _arm(j, "r", _near(j, "r_shoulder", -0.15, -0.1, 0.1, h), pole=(1.0, 0.0, 0.0))
+    _arm(j, "l", _near(j, "l_shoulder", 0.15, -0.1, 0.1, h), pole=(1.0, 0.0, 0.0))
 
 
 POSES = {
-    "stand": lambda j: None,
+    "stand": lambda j, h: None,
     "walk": _pose_walk,
+    "run": _pose_run,
     "point": _pose_point,
+    "punch": _pose_punch,
+    "wave": _pose_wave,
     "arms_crossed": _pose_arms_crossed,
     "hands_to_face": _pose_hands_to_face,
+    "phone": _pose_phone,
+    "drink": _pose_drink,
+    "hug": _pose_hug,
     "sit": _pose_sit,
+    "kneel": _pose_kneel,
+    "fall": _pose_fall,
 }
 
 POSE_WORDS = {
-    "walk": "walk walks walking enters enter strides steps crosses approaches arrives leaves comes",
+    "run": "run runs running races sprints chases flees dashes rushes",
+    "walk": "walk walks walking enters enter strides steps crosses approaches arrives leaves comes paces",
     "sit": "sit sits sitting seated slumps",
-    "point": "point points pointing gestures waves",
-    "arms_crossed": "crosses arms folded waits",
+    "kneel": "kneel kneels kneeling crouches",
+    "fall": "fall falls collapses trips tumbles faints staggers",
+    "punch": "punch punches hits strikes slams",
+    "point": "point points pointing gestures aims",
+    "wave": "wave waves raises",
+    "hug": "hug hugs embraces",
+    "phone": "phone dials calls answers",
+    "drink": "drink drinks sips toasts",
+    "arms_crossed": "folded crossed waits",
     "hands_to_face": "cries sobs buries covers weeps gasps",
 }
 _POSE_OF_WORD = {w: pose for pose, words in POSE_WORDS.items() for w in words.split()}
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
 
 
 def pose_for_action(action: str, entering: bool = False) -> str:
     if entering:
         return "walk"
-    for word in action.lower().replace(",", " ").replace(".", " ").split():
+    for word in re.findall(r"[a-z']+", action.lower()):
         if word in _POSE_OF_WORD:
             return _POSE_OF_WORD[word]
     return "stand"
+
+
+def pose_for_actor(name: str, action: str, alone: bool) -> str:
+    """The pose for the sentences of ``action`` that name this actor; alone, any sentence."""
+    forms = (name.upper(), name.title())
+    mine = [s for s in _SENTENCE.split(action) if any(f in s for f in forms)]
+    if mine:
+        return pose_for_action(" ".join(mine))
+    return pose_for_action(action) if alone else "stand"
 
 
 def joint_positions(height: float, pose: str = "stand") -> dict[str, Vec]:
@@ -175,7 +310,7 @@ def joint_positions(height: float, pose: str = "stand") -> dict[str, Vec]:
     if pose not in POSES:
         raise ValueError(f"unknown pose {pose!r}; choose one of {', '.join(sorted(POSES))}")
     joints = {name: (x * height, y * height, z * height) for name, (x, y, z) in _STAND.items()}
-    POSES[pose](joints)
+    POSES[pose](joints, height)
     # Helper tips (bone tails) follow their joints.
     for side in ("r", "l"):
         ex, ey, ez = joints[f"{side}_elbow"]

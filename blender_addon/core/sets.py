@@ -50,3 +50,17 @@ def build_set(beat: "wire.Beat", origin: tuple[float, float] = (0.0, 0.0)) -> li
             for name, (x, y, z), size in props:
                 boxes.append(Box(name, (ox + x, oy + y, z), size))
     return boxes
+
+
+def seats_for(actors: list["wire.ActorPlacement"]) -> list[Box]:
+    """A stool under everyone who sits, so the pose reads in depth instead of floating."""
+    from .mannequin import joint_positions, to_world
+
+    seats = []
+    for actor in actors:
+        if actor.pose != "sit":
+            continue
+        pelvis = to_world(joint_positions(actor.height_m, "sit")["pelvis"], actor.location, actor.facing_deg)
+        top = pelvis[2] - 0.05 * actor.height_m
+        seats.append(Box(f"seat {actor.name}", (pelvis[0], pelvis[1], top / 2), (0.45, 0.45, top)))
+    return seats

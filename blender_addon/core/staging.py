@@ -12,7 +12,7 @@ import hashlib
 import math
 from dataclasses import dataclass
 
-from .mannequin import facing_towards, pose_for_action
+from .mannequin import facing_towards, pose_for_actor
 from .wire import wire
 
 SPACING = 1.3
@@ -30,6 +30,11 @@ def cast_colour(name: str) -> tuple[float, float, float]:
 
 def cast_height(name: str) -> float:
     return round(1.62 + (_digest(name) >> 9) % 28 / 100.0, 2)
+
+
+# Everyone is staged along X, so the line of action runs along X and the cameras keep to
+# its -Y side: screen direction holds from shot to shot (the 180-degree rule).
+AUDIENCE_SIDE = (0.0, -1.0)
 
 
 @dataclass
@@ -55,12 +60,13 @@ def stage_beat(beat: "wire.Beat", origin: tuple[float, float] = (0.0, 0.0)) -> S
         if count == 2:
             other = positions[1] if (x, y) == positions[0] else positions[0]
             look = (other[0], other[1] - 0.6)  # face each other, opened a little to camera
-        placements.append(_placement(name, (x, y), look, pose_for_action(beat.action)))
+        placements.append(_placement(name, (x, y), look, pose_for_actor(name, beat.action, alone=count == 1)))
     for k, name in enumerate(entering):
         x = ox + (count / 2.0) * SPACING + ENTRANCE_OFFSET + k * SPACING
         target = (ox, oy) if count else (ox - 3.0, oy)
         placements.append(_placement(name, (x, oy - 0.3), target, "walk"))
-    subject = beat.speaker if beat.speaker in beat.characters else ""
+    subject = beat.subject if beat.subject in beat.characters else ""
+    subject = subject or (beat.speaker if beat.speaker in beat.characters else "")
     if not subject:
         subject = (beat.entering or beat.characters or [""])[0]
     # Single shots frame one person: keep the subject first.
