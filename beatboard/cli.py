@@ -34,6 +34,11 @@ def _cmd_board(args) -> int:
                              backend=args.backend, n=args.n, focus=args.focus, token=args.token)
 
 
+def _cmd_block(args) -> int:
+    return _board_and_report("block", Path(args.script), Path(args.out), server_url=args.server, n=args.n,
+                             focus=args.focus, token=args.token, block_only=True)
+
+
 def _cmd_server(args) -> int:
     from render_server.__main__ import main
 
@@ -113,6 +118,16 @@ def build_parser() -> argparse.ArgumentParser:
     board.add_argument("--focus", default="")
     board.add_argument("--token", default="")
     board.set_defaults(func=_cmd_board)
+
+    block = sub.add_parser("block", help="script -> blocked-out shots: .blend, per-shot depth/keypoints/masks, "
+                                         "and a contact sheet of Workbench blockouts")
+    block.add_argument("script")
+    block.add_argument("--out", required=True)
+    block.add_argument("--server", help="use this running server for beats instead of starting one")
+    block.add_argument("--n", type=int, default=6)
+    block.add_argument("--focus", default="")
+    block.add_argument("--token", default="")
+    block.set_defaults(func=_cmd_block)
     return parser
 
 

@@ -34,6 +34,49 @@ def _run(op, stage: str, timings: dict, **kwargs) -> None:
     print(f"beatboard: {stage} done in {timings[stage]:.2f} s", flush=True)
 
 
+def _export_conditioning(bpy, scene, out: Path) -> None:
+    """Per shot: metric depth (.npy float32 and 16-bit PNG in millimetres), keypoints JSON,
+    the label mask and one mask per actor (PNG), and a Workbench blockout render."""
+    import base64
+
+    import numpy as np
+    from PIL import Image
+
+    from bl_ext.user_default.beatboard import ops_render
+    from bl_ext.user_default.beatboard.core.wire import wire
+
+    folder = out / "shots"
+    folder.mkdir(parents=True, exist_ok=True)
+    scene.render.engine = "BLENDER_WORKBENCH"
+    scene.display.shading.color_type = "OBJECT"
+    scene.display.shading.light = "STUDIO"
+    scene.render.image_settings.file_format = "PNG"
+    for beat in scene.beatboard.beats:
+        number = beat.shot_number
+        request = ops_render.build_request(scene, beat, "", 0)
+        depth_map, mask = request.conditioning.depth, request.conditioning.masks
+        depth = np.frombuffer(base64.b64decode(depth_map.data_b64), dtype="<f2").astype(np.float32)
+        depth = depth.reshape(depth_map.height, depth_map.width)
+        np.save(folder / f"shot_{number}_depth.npy", depth)
+        millimetres = np.clip(depth * 1000.0, 0, 65535).astype(np.uint16)
+        Image.fromarray(millimetres).save(folder / f"shot_{number}_depth_mm.png")
+        labels = np.frombuffer(base64.b64decode(mask.data_b64), dtype=np.uint8).reshape(mask.height, mask.width)
+        Image.fromarray(labels).save(folder / f"shot_{number}_labels.png")
+        for index, name in enumerate(mask.labels, start=1):
+            Image.fromarray(((labels == index) * 255).astype(np.uint8)).save(folder / f"shot_{number}_mask_{name}.png")
+        (folder / f"shot_{number}_keypoints.json").write_text(json.dumps({
+            "shot": number, "width": request.width, "height": request.height,
+            "near": depth_map.near, "far": depth_map.far, "labels": mask.labels,
+            "camera": wire.to_dict(request.camera), "actors": wire.to_dict(request.actors),
+            "poses": wire.to_dict(request.conditioning.poses),
+        }, indent=1))
+        scene.camera = beat.camera
+        scene.frame_set(beat.frame_start)
+        scene.render.filepath = str(folder / f"shot_{number}_blockout.png")
+        bpy.ops.render.render(write_still=True)
+        print(f"beatboard: shot {number}: conditioning and blockout written", flush=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--zip", required=True)
@@ -46,7 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backend", default="")
     parser.add_argument("--width", type=int, default=768)
     parser.add_argument("--height", type=int, default=432)
-    parser.add_argument("--no-render", action="store_true")
+    parser.add_argument("--block-only", action="store_true",
+                        help="stop after blocking: write conditioning and Workbench blockouts per shot")
     args = parser.parse_args(argv)
     out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
@@ -78,13 +122,18 @@ def main(argv: list[str] | None = None) -> int:
     _run(bpy.ops.beatboard.load_script, "load script", timings, filepath=str(Path(args.script).resolve()))
     _run(bpy.ops.beatboard.break_into_beats, "break into beats", timings)
     _run(bpy.ops.beatboard.block_out_shots, "block out shots", timings, replace_existing=True)
-    if not args.no_render:
+    if args.block_only:
+        started = time.perf_counter()
+        _export_conditioning(bpy, scene, out)
+        timings["conditioning + blockouts"] = time.perf_counter() - started
+    else:
         _run(bpy.ops.beatboard.render_storyboard, "render storyboard", timings)
     blend = out / "board.blend"
     bpy.ops.wm.save_as_mainfile(filepath=str(blend))
 
     beats = scene.beatboard.beats
-    strips = {}
+    strips = {b.shot_number: str(out / "shots" / f"shot_{b.shot_number}_blockout.png") for b in beats} \
+        if args.block_only else {}
     if scene.sequence_editor:
         for strip in scene.sequence_editor.strips:
             if not strip.mute:

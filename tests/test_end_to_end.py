@@ -1,5 +1,6 @@
 """The demo path, end to end: real server process, real Blender, frames on the timeline."""
 
+import json
 
 import pytest
 from PIL import Image
@@ -42,3 +43,37 @@ print(json.dumps({{
     assert len({m[2] for m in saved["markers"]}) == 6, "each shot has its own camera"
     assert saved["frame_end"] == shots[-1]["frame_end"]
     assert Image.open(result.contact_sheet).size[0] > 3 * 400
+
+
+def test_block_writes_conditioning_and_blockouts_per_shot(server, tmp_path):
+    import numpy as np
+
+    result = run_board(EXAMPLE, tmp_path / "block", server_url=server.url, width=384, height=216, block_only=True)
+    shots = tmp_path / "block" / "shots"
+    for shot in result.summary["shots"]:
+        number = shot["number"]
+        depth = np.load(shots / f"shot_{number}_depth.npy")
+        assert depth.shape == (216, 384) and depth.dtype == np.float32
+        millimetres = np.asarray(Image.open(shots / f"shot_{number}_depth_mm.png"))
+        assert millimetres.dtype == np.uint16
+        assert np.allclose(millimetres, np.clip(depth * 1000, 0, 65535).astype(np.uint16), atol=1)
+        meta = json.loads((shots / f"shot_{number}_keypoints.json").read_text())
+        assert meta["near"] < depth.min() + 1e-3 and depth.max() <= meta["far"] + 1e-3
+        labels = np.asarray(Image.open(shots / f"shot_{number}_labels.png"))
+        for index, name in enumerate(meta["labels"], start=1):
+            mask = np.asarray(Image.open(shots / f"shot_{number}_mask_{name}.png")) > 0
+            assert np.array_equal(mask, labels == index)
+        seen = [p for p in meta["poses"] if any(k["visibility"] == "VISIBLE" for k in p["keypoints"])]
+        assert seen, f"shot {number} shows nobody"
+        for pose in meta["poses"]:
+            assert len(pose["keypoints"]) == 18
+            visible = [k for k in pose["keypoints"] if k["visibility"] == "VISIBLE"]
+            if not visible:
+                continue  # in the scene but outside this frame (a close-up of someone else)
+            # A visible joint lands on that actor's own mask (a few pixels of tolerance).
+            name_id = meta["labels"].index(pose["actor"]) + 1
+            hits = sum(bool((labels[max(0, round(k["y"]) - 3):round(k["y"]) + 4,
+                                    max(0, round(k["x"]) - 3):round(k["x"]) + 4] == name_id).any()) for k in visible)
+            assert hits >= 0.8 * len(visible)
+        assert Image.open(shots / f"shot_{number}_blockout.png").size == (384, 216)
+    assert result.contact_sheet.exists()

@@ -19,7 +19,7 @@ Vec = tuple[float, float, float]
 # (bottom, top) of the frame as fractions of the subject's height.
 VERTICAL_SLICE = {
     "ECU": (0.84, 0.99),
-    "CU": (0.75, 1.02),      # head and shoulders: chin well above the lower 40%
+    "CU": (0.74, 1.04),      # head and shoulders: a little headroom, chin above the lower 40%
     "MCU": (0.68, 1.04),     # mid-chest, below the armpits
     "MS": (0.56, 1.06),      # just below the waist
     "MLS": (0.38, 1.07),     # cowboy: mid-thigh
