@@ -63,6 +63,8 @@ for beat in scene.beatboard.beats:
             world = rig.matrix_world @ bone.head
             ndc = world_to_camera_view(scene, cam, world)
             x, y, depth = model.project(tuple(world))
+            if depth < cam.data.clip_start:
+                continue  # nearer than the lens sees: single-precision noise in Blender's own math
             errors.append(max(abs(x - ndc.x * {width}), abs(y - (1 - ndc.y) * {height}), abs(depth - ndc.z)))
 print(json.dumps({{"max_error": max(errors), "count": len(errors)}}))
 """, tmp_path)
@@ -79,6 +81,12 @@ beat.camera.location.x += 0.4
 beat.camera.data.lens = 50
 bpy.context.view_layer.update()
 after = ops_render.build_request(scene, beat, "", 1)
+rig = conditioning.actor_rigs(beat.camera.users_collection[0])[0]
+rig.pose.bones["r_shoulder"].rotation_mode = "XYZ"
+rig.pose.bones["r_shoulder"].rotation_euler = (0.0, 0.0, 1.2)  # the arm swings out
+bpy.context.view_layer.update()
+posed = ops_render.build_request(scene, beat, "", 1)
+wrist_index = 4
 blocked_again = True
 try:
     bpy.ops.beatboard.block_out_shots()
@@ -90,6 +98,9 @@ print(json.dumps({
     "after": [list(after.camera.location), after.camera.focal_length_mm,
               [k.x for k in after.conditioning.poses[0].keypoints]],
     "camera_now": list(beat.camera.location), "blocked_again": blocked_again,
+    "wrist": [[after.conditioning.poses[0].keypoints[wrist_index].x, after.conditioning.poses[0].keypoints[wrist_index].y],
+              [posed.conditioning.poses[0].keypoints[wrist_index].x, posed.conditioning.poses[0].keypoints[wrist_index].y]],
+    "depth_changed": posed.conditioning.depth.data_b64 != after.conditioning.depth.data_b64,
 }))
 """, tmp_path)
     assert result["after"][0][0] == pytest.approx(result["before"][0][0] + 0.4, abs=1e-4)
@@ -97,6 +108,9 @@ print(json.dumps({
     assert result["after"][2] != result["before"][2], "keypoints follow the moved camera"
     assert result["camera_now"] == result["after"][0], "blocking again without asking kept the edit"
     assert "hand edits would be lost" in result["blocked_again"]
+    (x0, y0), (x1, y1) = result["wrist"]
+    assert abs(x1 - x0) + abs(y1 - y0) > 5, "a hand-posed arm moves the wrist keypoint"
+    assert result["depth_changed"], "and the depth the server gets"
 
 
 def test_beats_from_an_fdx_land_in_an_editable_list(extension_zip, server, tmp_path):

@@ -117,3 +117,33 @@ def test_singles_keep_to_the_audience_side_of_the_line():
             spec = wire.ShotSpec(size=wire.ShotSize(size), lens_mm=65)
             placement = frame_shot(spec, subjects, aspect=W / H, audience=(0.0, -1.0))
             assert placement.location[1] < 0, (size, placement.location)
+
+
+def test_point_of_view_looks_from_the_viewers_eyes_at_the_other_face():
+    viewer = Subject((0.0, 0.0, 0.0), 90.0, 1.8)
+    seen = Subject((2.0, 0.5, 0.0), -90.0, 1.6)
+    placement, cam = _frame("POV", 35, [viewer, seen])
+    assert placement.location[2] == pytest.approx(0.935 * 1.8)
+    assert math.dist(placement.location[:2], viewer.location[:2]) < 0.2
+    x, y, d = cam.project((2.0, 0.5, 0.935 * 1.6))
+    assert abs(x - W / 2) < 2 and abs(y - H / 2) < 2 and d > 1.5
+
+
+def test_over_the_shoulder_keeps_the_near_shoulder_in_frame_and_the_far_face_clear():
+    far = Subject((0.0, 0.0, 0.0), 0.0, 1.7)   # faces -Y, towards the near actor
+    near = Subject((0.0, -1.4, 0.0), 180.0, 1.8)
+    placement, cam = _frame("OTS_LEFT", 50, [far, near])
+    face = cam.project((0.0, 0.0, 0.93 * 1.7))
+    shoulder = cam.project((0.0, -1.4, 0.82 * 1.8))
+    assert 0 < face[0] < W and 0 < face[1] < H, "the far face is in frame"
+    assert shoulder[2] < face[2], "the near actor is between camera and face"
+    assert -0.2 * W < shoulder[0] < 1.2 * W and shoulder[1] < 1.3 * H, "the near shoulder edges into frame"
+    assert abs(shoulder[0] - face[0]) > 0.15 * W, "the shoulder does not cover the face"
+
+
+def test_insert_frames_the_hands():
+    placement, cam = _frame("INSERT", 100, [ALICE])
+    x, y = ALICE.location[:2]
+    _, hands, _ = cam.project((x, y, 0.5 * ALICE.height))
+    _, head, _ = cam.project((x, y, 0.93 * ALICE.height))
+    assert 0 < hands < H and head < 0

@@ -153,6 +153,8 @@ def _in_foreground(other: tuple[float, float], camera: tuple[float, float], look
                    subject_distance: float, tan_half_width: float) -> bool:
     """Would ``other`` stand inside the frame, between the camera and the subject?"""
     wx, wy = other[0] - camera[0], other[1] - camera[1]
+    if math.hypot(wx, wy) < BODY_RADIUS_M + 0.2:
+        return True  # the camera would stand inside them
     along = wx * look[0] + wy * look[1]
     if along <= 0.0 or along >= subject_distance + 0.3:
         return False  # behind the camera, or background behind the subject
@@ -222,6 +224,8 @@ def frame_shot(
     target = (main.location[0], main.location[1])
     min_width = 0.0
 
+    if size == "POV":
+        return _point_of_view(main, subjects[1:], lens, sensor_w)
     if size in GROUP_SIZES and len(subjects) >= 2:
         target, view, min_width = _group_view(subjects)
     elif size in ("OTS_LEFT", "OTS_RIGHT") and len(subjects) >= 2:
@@ -243,6 +247,25 @@ def frame_shot(
     if size in LEAD_ROOM_SIZES:
         placement = _with_lead_room(placement, main, sensor_w)
     return placement
+
+
+def _point_of_view(viewer: Subject, others: list[Subject], lens: float, sensor_w: float) -> CameraPlacement:
+    """Through the viewer's eyes: at their eye height, looking at the nearest other face,
+    or straight along their eyeline when they are alone."""
+    eye = (viewer.location[0], viewer.location[1], EYE_FRACTION * viewer.height)
+    fwd = forward(viewer.facing_deg)
+    if others:
+        seen = min(others, key=lambda o: math.dist(o.location[:2], viewer.location[:2]))
+        look = (seen.location[0], seen.location[1], EYE_FRACTION * seen.height)
+    else:
+        look = (eye[0] + fwd[0] * 5.0, eye[1] + fwd[1] * 5.0, eye[2])
+    # Start a little in front of the eyes so the viewer's own head is behind the lens.
+    horizontal = math.hypot(look[0] - eye[0], look[1] - eye[1]) or 1.0
+    ux, uy = (look[0] - eye[0]) / horizontal, (look[1] - eye[1]) / horizontal
+    location = (eye[0] + ux * 0.15, eye[1] + uy * 0.15, eye[2])
+    yaw = _yaw_towards(location[:2], look[:2])
+    pitch = math.degrees(math.atan2(look[2] - location[2], horizontal - 0.15))
+    return CameraPlacement(location, camera_rotation(yaw, pitch), yaw, pitch, 0.0, lens, sensor_w)
 
 
 LEAD_ROOM_SIZES = ("MS", "MCU", "CU", "ECU")
