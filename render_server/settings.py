@@ -37,6 +37,16 @@ class Settings(BaseSettings):
     # Scenes are sent in chunks of at most this many characters of script.
     llm_chunk_chars: int = 24000
 
+    # Diffusers: a local folder or hub id of an SD 1.5 pipeline (safetensors only), its two
+    # ControlNets, and a folder of actor LoRAs named ACTOR.safetensors.
+    diffusers_model: str = ""
+    controlnet_depth: str = ""
+    controlnet_openpose: str = ""
+    lora_dir: str = ""
+    diffusers_device: str = "auto"  # auto, cuda, cpu
+    cpu_offload: bool = False  # for small GPUs: keep idle submodels in system memory
+    default_scheduler: str = "dpmpp_2m_karras"
+
     @property
     def llm_configured(self) -> bool:
         return bool(self.llm_model and (self.llm_base_url or self.llm_api_key))

@@ -128,6 +128,9 @@ class ActorPlacement:
     location: tuple[float, float, float] = (0.0, 0.0, 0.0)
     facing_deg: float = 0.0
     pose: str = "stand"
+    # The actor's LoRA (a name the server knows, or empty for none) and its strength.
+    lora: str = ""
+    lora_weight: float = 1.0
 
 
 @dataclass
@@ -190,6 +193,8 @@ class RenderRequest:
     steps: int = 20
     backend: str = ""
     model: str = ""
+    scheduler: str = ""  # empty: the backend's default (DPM++ 2M Karras for diffusers)
+    guidance_scale: float = 6.0
     caption: str = ""
     actors: list[ActorPlacement] = field(default_factory=list)
     camera: Optional[CameraSpec] = None
@@ -261,6 +266,23 @@ class BackendInfo:
 
 
 @dataclass
+class ModelInfo:
+    name: str
+    backend: str
+    source: str = ""  # a local folder or a hub id
+    available: bool = True
+    reason: str = ""
+    capabilities: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ModelsResponse:
+    models: list[ModelInfo]
+    loras: list[str] = field(default_factory=list)
+    schedulers: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Health:
     version: str
     schema_version: str
@@ -312,6 +334,7 @@ WIRE_TYPES: tuple[type, ...] = (
     JobAccepted,
     JobEvents,
     Health,
+    ModelsResponse,
     Shot,
     Feedback,
     ActorProfile,

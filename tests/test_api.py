@@ -42,8 +42,19 @@ def test_health_names_version_schema_and_backends(tmp_path):
         health = client.get("/v1/health").json()
     assert health["schema_version"] == wire.SCHEMA_VERSION
     assert health["version"] == wire.version.PACKAGE_VERSION
-    assert [b["name"] for b in health["backends"]] == ["previs"]
-    assert health["default_backend"] == "previs"
+    backends = {b["name"]: b for b in health["backends"]}
+    assert backends["previs"]["available"] and health["default_backend"] == "previs"
+    assert not backends["diffusers"]["available"] and "BEATBOARD_DIFFUSERS_MODEL" in backends["diffusers"]["reason"]
+
+
+def test_models_lists_backends_schedulers_and_loras(tmp_path):
+    (tmp_path / "loras").mkdir()
+    (tmp_path / "loras" / "MARA.safetensors").write_bytes(b"")
+    with _client(tmp_path, diffusers_model="/models/sd15", lora_dir=str(tmp_path / "loras")) as client:
+        models = client.get("/v1/models").json()
+    by_backend = {m["backend"]: m for m in models["models"]}
+    assert by_backend["diffusers"]["source"] == "/models/sd15" and "regional-loras" in by_backend["diffusers"]["capabilities"]
+    assert models["loras"] == ["MARA"] and "dpmpp_2m_karras" in models["schedulers"]
 
 
 def test_a_render_job_is_accepted_then_done_with_a_frame_of_the_asked_size(tmp_path):

@@ -45,6 +45,8 @@ def test_every_wire_type_round_trips_with_defaults():
             wire.JobEvent(seq=1, job_id="x", kind=wire.EventKind.FRAME, at=1.0,
                           frame=wire.Frame(0, "/f.png", 64, 36, 1, "previs"))]),
         wire.Health: wire.Health(version="0", schema_version="1.0", backends=[wire.BackendInfo("previs", True)]),
+        wire.ModelsResponse: wire.ModelsResponse(models=[wire.ModelInfo("sd15", "diffusers", "/m", False, "why")],
+                                                 loras=["MARA"], schedulers=["euler_a"]),
         wire.Shot: wire.Shot(number="1", beat=wire.Beat(index=1, action="x"), frame_start=1, frame_end=24),
         wire.Feedback: wire.Feedback(shot_number="2", scope=wire.FeedbackScope.BOARD, verdict=wire.Verdict.APPROVE),
         wire.ActorProfile: wire.ActorProfile(name="MARA", prompt_hints=["red coat"]),

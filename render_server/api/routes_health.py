@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from shared_schema import SCHEMA_VERSION, Health
+from shared_schema import SCHEMA_VERSION, Health, ModelsResponse
 
 from .. import __version__
 from .deps import State
@@ -14,3 +14,9 @@ router = APIRouter()
 def health(state: State) -> Health:
     return Health(version=__version__, schema_version=SCHEMA_VERSION, backends=state.backends.infos(),
                   default_backend=state.backends.default)
+
+
+@router.get("/v1/models")
+def models(state: State) -> ModelsResponse:
+    """Backends and models with what each can do, and the LoRAs and schedulers on offer."""
+    return state.backends.models()

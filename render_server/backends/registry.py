@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from shared_schema import BackendInfo
+from shared_schema import BackendInfo, ModelInfo, ModelsResponse
 
 from ..settings import Settings
 from .base import Backend, BackendError
@@ -20,8 +20,25 @@ class BackendRegistry:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "BackendRegistry":
-        backends: dict[str, Backend] = {"previs": PrevisBackend(step_delay_s=settings.previs_step_delay_s)}
+        from .diffusers_backend import DiffusersBackend
+
+        backends: dict[str, Backend] = {
+            "previs": PrevisBackend(step_delay_s=settings.previs_step_delay_s),
+            "diffusers": DiffusersBackend(settings),
+        }
         return cls(backends, settings.default_backend)
+
+    def models(self) -> "ModelsResponse":
+        from ..diffusion.schedulers import SCHEDULERS
+
+        infos = []
+        for name, backend in self._backends.items():
+            info = backend.info()
+            source = getattr(getattr(backend, "settings", None), "diffusers_model", "") if name == "diffusers" else ""
+            infos.append(ModelInfo(name=source or name, backend=name, source=source, available=info.available,
+                                   reason=info.reason, capabilities=info.capabilities))
+        loras = sorted({l for b in self._backends.values() for l in getattr(b, "loras", lambda: [])()})
+        return ModelsResponse(models=infos, loras=loras, schedulers=list(SCHEDULERS))
 
     def warm(self) -> None:
         """Load what the default backend needs before the first job asks for it."""

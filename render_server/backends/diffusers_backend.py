@@ -1,0 +1,232 @@
+"""ControlNet diffusion (SD 1.5 family) with depth + openpose together, and actor LoRAs
+applied to each actor's region only.
+
+Regional LoRAs, the method: a plate pass renders the whole frame with no LoRA; then, for
+each actor who has a LoRA, a ControlNet inpaint pass with that actor's LoRA and prompt
+redraws only their mask (grown a few pixels), from the same seed and conditioning, and
+the result is composited through that mask. Pixels outside an actor's mask are the
+plate's, exactly, so two actors in one frame keep two identities.
+"""
+
+from __future__ import annotations
+
+import gc
+import logging
+import threading
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+from PIL import Image, ImageFilter
+
+from shared_schema import BackendInfo, RenderRequest
+
+from ..conditioning import decode_labels, depth_to_control, pose_to_control
+from ..diffusion.loading import check_source, load_error
+from ..diffusion.schedulers import SCHEDULERS, make_scheduler
+from ..settings import Settings
+from .base import BackendError, RenderContext
+
+log = logging.getLogger("beatboard.diffusers")
+
+MASK_GROW_PX = 4
+INPAINT_STRENGTH = 0.8
+
+
+class DiffusersBackend:
+    name = "diffusers"
+
+    def __init__(self, settings: Settings):
+        self.settings = settings
+        self._pipe = None
+        self._inpaint = None
+        self._key: Optional[tuple] = None
+        self._loaded_loras: set[str] = set()
+        self._lock = threading.Lock()
+
+    # -- what it offers ------------------------------------------------------------------
+    def info(self) -> BackendInfo:
+        if not self.settings.diffusers_model:
+            return BackendInfo(self.name, False, "set BEATBOARD_DIFFUSERS_MODEL (and the two ControlNets) to use it",
+                               ["depth", "pose"])
+        return BackendInfo(self.name, True, capabilities=[
+            "depth", "pose", "controlnets:2", "loras", "regional-loras", "variations", "schedulers", "cancel"])
+
+    def loras(self) -> list[str]:
+        folder = Path(self.settings.lora_dir).expanduser() if self.settings.lora_dir else None
+        return sorted(p.stem for p in folder.glob("*.safetensors")) if folder and folder.is_dir() else []
+
+    # -- loading -------------------------------------------------------------------------
+    def _device(self):
+        import torch
+
+        wanted = self.settings.diffusers_device
+        if wanted == "auto":
+            return "cuda" if torch.cuda.is_available() else "cpu"
+        if wanted == "cuda" and not torch.cuda.is_available():
+            raise BackendError("backend_unavailable", "BEATBOARD_DIFFUSERS_DEVICE=cuda but no CUDA device is visible",
+                               "set it to auto or cpu, or check the GPU driver")
+        return wanted
+
+    def _load(self, model: str):
+        import torch
+        from diffusers import ControlNetModel, StableDiffusionControlNetInpaintPipeline, StableDiffusionControlNetPipeline
+
+        s = self.settings
+        model = model or s.diffusers_model
+        sources = (
+            check_source(model, "diffusion model", "BEATBOARD_DIFFUSERS_MODEL"),
+            check_source(s.controlnet_depth, "depth ControlNet", "BEATBOARD_CONTROLNET_DEPTH"),
+            check_source(s.controlnet_openpose, "openpose ControlNet", "BEATBOARD_CONTROLNET_OPENPOSE"),
+        )
+        device = self._device()
+        key = (*sources, device, s.cpu_offload)
+        if self._key == key:
+            return self._pipe, self._inpaint
+        self.unload()  # one pipeline at a time: switching models frees the old one first
+        dtype = torch.float16 if device == "cuda" else torch.float32
+        names = ("diffusion model", "depth ControlNet", "openpose ControlNet")
+        settings_names = ("BEATBOARD_DIFFUSERS_MODEL", "BEATBOARD_CONTROLNET_DEPTH", "BEATBOARD_CONTROLNET_OPENPOSE")
+        try:
+            controlnets = [ControlNetModel.from_pretrained(src, torch_dtype=dtype, use_safetensors=True)
+                           for src in sources[1:]]
+        except (OSError, ValueError) as exc:
+            index = 1 if sources[1] in str(exc) else 2
+            raise load_error(exc, sources[index], names[index], settings_names[index]) from None
+        try:
+            pipe = StableDiffusionControlNetPipeline.from_pretrained(
+                sources[0], controlnet=controlnets, torch_dtype=dtype, use_safetensors=True,
+                safety_checker=None, requires_safety_checker=False)
+        except (OSError, ValueError) as exc:
+            raise load_error(exc, sources[0], names[0], settings_names[0]) from None
+        pipe.set_progress_bar_config(disable=True)
+        if s.cpu_offload and device == "cuda":
+            pipe.enable_model_cpu_offload()
+        else:
+            pipe.to(device)
+        inpaint = StableDiffusionControlNetInpaintPipeline.from_pipe(pipe)
+        inpaint.set_progress_bar_config(disable=True)
+        self._pipe, self._inpaint, self._key = pipe, inpaint, key
+        self._loaded_loras = set()
+        log.info("loaded %s on %s (%s)", sources[0], device, dtype)
+        return pipe, inpaint
+
+    def unload(self) -> None:
+        self._pipe = self._inpaint = None
+        self._key = None
+        self._loaded_loras = set()
+        gc.collect()
+        try:
+            import torch
+
+            if torch.cuda.is_available():
+                torch.cuda.empty_cache()
+        except ImportError:
+            pass
+
+    def _lora_path(self, name: str) -> Path:
+        folder = Path(self.settings.lora_dir).expanduser() if self.settings.lora_dir else None
+        path = folder / f"{name}.safetensors" if folder else None
+        if path is None or not path.is_file():
+            raise BackendError("model_missing", f"no LoRA named {name!r}",
+                               f"put {name}.safetensors in BEATBOARD_LORA_DIR ({self.settings.lora_dir or 'unset'})")
+        return path
+
+    # -- rendering -----------------------------------------------------------------------
+    def render(self, request: RenderRequest, ctx: RenderContext) -> list[Image.Image]:
+        with self._lock:
+            return self._render(request, ctx)
+
+    def _render(self, request: RenderRequest, ctx: RenderContext) -> list[Image.Image]:
+        import torch
+
+        size = (request.width - request.width % 8, request.height - request.height % 8)
+        pipe, inpaint = self._load(request.model)
+        scheduler = request.scheduler or self.settings.default_scheduler
+        if scheduler not in SCHEDULERS:
+            raise BackendError("validation_error", f"unknown scheduler {scheduler!r}",
+                               f"use one of: {', '.join(SCHEDULERS)}")
+        pipe.scheduler = make_scheduler(scheduler, pipe.scheduler.config)
+        inpaint.scheduler = pipe.scheduler
+        control = self._control_images(request, size)
+        regional = self._regional_actors(request)
+        passes = 1 + len(regional)
+        total = request.steps * passes
+
+        def progress(offset: int, label: str):
+            def callback(_pipe, step, _timestep, kwargs):
+                ctx.step(offset + step + 1, total, f"{label}: step {step + 1}/{request.steps}")
+                return kwargs
+            return callback
+
+        def generators():
+            return [torch.Generator(device="cpu").manual_seed(request.seed + i) for i in range(request.variations)]
+
+        if self._loaded_loras:
+            pipe.disable_lora()  # the plate carries no actor's identity
+        ctx.step(0, total, "plate")
+        plates = pipe(
+            prompt=request.prompt, negative_prompt=request.negative_prompt or None, image=control,
+            height=size[1], width=size[0], num_inference_steps=request.steps,
+            guidance_scale=request.guidance_scale, num_images_per_prompt=request.variations,
+            generator=generators(), controlnet_conditioning_scale=[1.0, 0.9],
+            callback_on_step_end=progress(0, "plate"),
+        ).images
+        frames = [np.asarray(p, dtype=np.uint8).copy() for p in plates]
+        for n, (actor, mask) in enumerate(regional, start=1):
+            adapter = self._use_lora(pipe, actor.lora, actor.lora_weight)
+            region = mask.resize(size, Image.Resampling.NEAREST).filter(ImageFilter.MaxFilter(2 * MASK_GROW_PX + 1))
+            prompt = f"{actor.name.title()}, {request.prompt}"
+            redrawn = inpaint(
+                prompt=[prompt] * request.variations, image=[Image.fromarray(f) for f in frames],
+                mask_image=[region] * request.variations, control_image=control, height=size[1], width=size[0],
+                num_inference_steps=request.steps, strength=INPAINT_STRENGTH, guidance_scale=request.guidance_scale,
+                generator=generators(), controlnet_conditioning_scale=[1.0, 0.9],
+                callback_on_step_end=progress(n * request.steps, f"{actor.name}'s LoRA ({adapter})"),
+            ).images
+            keep = np.asarray(region, dtype=np.uint8)[..., None] > 127
+            for i, image in enumerate(redrawn):
+                frames[i] = np.where(keep, np.asarray(image, dtype=np.uint8), frames[i])
+            pipe.disable_lora()
+        return [Image.fromarray(f).resize((request.width, request.height), Image.Resampling.LANCZOS)
+                if f.shape[1::-1] != (request.width, request.height) else Image.fromarray(f) for f in frames]
+
+    def _use_lora(self, pipe, name: str, weight: float) -> str:
+        adapter = "".join(c if c.isalnum() else "_" for c in name)
+        if adapter not in self._loaded_loras:
+            path = self._lora_path(name)
+            try:
+                pipe.load_lora_weights(str(path.parent), weight_name=path.name, adapter_name=adapter)
+            except (OSError, ValueError, KeyError) as exc:
+                raise BackendError("model_missing", f"could not load the LoRA {name!r}: {exc}",
+                                   "it must be a diffusers/peft LoRA for this base model, as safetensors") from None
+            self._loaded_loras.add(adapter)
+        pipe.enable_lora()
+        pipe.set_adapters([adapter], adapter_weights=[weight])
+        return adapter
+
+    def _control_images(self, request: RenderRequest, size: tuple[int, int]) -> list[Image.Image]:
+        cond = request.conditioning
+        if cond.depth is not None:
+            depth = depth_to_control(cond.depth, size).convert("RGB")
+        else:
+            depth = Image.new("RGB", size)
+        canvas = pose_to_control(cond.poses, (request.width, request.height), size) if cond.poses else None
+        pose = Image.fromarray(canvas) if canvas is not None else Image.new("RGB", size)
+        return [depth, pose]
+
+    def _regional_actors(self, request: RenderRequest) -> list[tuple]:
+        masks = request.conditioning.masks
+        if masks is None:
+            return []
+        labels = decode_labels(masks)
+        out = []
+        for actor in request.actors:
+            if not actor.lora or actor.name not in masks.labels:
+                continue
+            region = labels == masks.labels.index(actor.name) + 1
+            if region.any():
+                out.append((actor, Image.fromarray((region * 255).astype(np.uint8), mode="L")))
+        return out
+
+

@@ -1,0 +1,122 @@
+"""The diffusers backend on tiny random-weight models of the real architectures."""
+
+import numpy as np
+import pytest
+
+from render_server.backends.base import BackendError, JobCancelled, RenderContext
+from render_server.backends.diffusers_backend import DiffusersBackend
+from render_server.settings import Settings
+from tests.server_helpers import render_request
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory):
+    from render_server.diffusion.tiny_models import make_tiny_models
+
+    return make_tiny_models(tmp_path_factory.mktemp("tiny-models"))
+
+
+@pytest.fixture(scope="session")
+def backend(tiny_models, tmp_path_factory):
+    settings = Settings(data_dir=tmp_path_factory.mktemp("data"), diffusers_model=str(tiny_models["base"]),
+                        controlnet_depth=str(tiny_models["depth"]), controlnet_openpose=str(tiny_models["openpose"]),
+                        lora_dir=str(tiny_models["loras"]), diffusers_device="cpu")
+    return DiffusersBackend(settings)
+
+
+def _ctx(log=None, cancel_after=None):
+    calls = []
+
+    def report(fraction, message):
+        calls.append((fraction, message))
+        if log is not None:
+            log.append((fraction, message))
+
+    return RenderContext(report=report, is_cancelled=lambda: cancel_after is not None and len(calls) >= cancel_after)
+
+
+def _request(**overrides):
+    request = render_request(width=64, height=64, **overrides)
+    request.steps = 3
+    return request
+
+
+def test_both_controlnets_condition_the_frame(backend):
+    seen = []
+    pipe, _ = backend._load("")
+    hooks = [net.register_forward_hook(lambda m, a, k: seen.append(type(m).__name__))
+             for net in pipe.controlnet.nets]
+    try:
+        frames = backend.render(_request(), _ctx())
+    finally:
+        for hook in hooks:
+            hook.remove()
+    assert len(frames) == 1 and frames[0].size == (64, 64)
+    assert len(seen) >= 2 * 3, "each step runs the depth and the openpose ControlNet"
+    # Different conditioning, same seed: a different frame.
+    other = _request()
+    other.conditioning.depth = None
+    assert not np.array_equal(np.asarray(frames[0]), np.asarray(backend.render(other, _ctx())[0]))
+
+
+def test_variations_differ_and_a_seed_reproduces_them(backend):
+    first = backend.render(_request(variations=2), _ctx())
+    again = backend.render(_request(variations=2), _ctx())
+    assert not np.array_equal(np.asarray(first[0]), np.asarray(first[1]))
+    assert all(np.array_equal(np.asarray(a), np.asarray(b)) for a, b in zip(first, again))
+
+
+def test_an_actor_lora_changes_only_that_actors_region(backend):
+    plain = _request()
+    with_lora = _request()
+    with_lora.actors[0].lora = "MARA"
+    with_lora.actors[0].lora_weight = 1.0
+    log = []
+    before = np.asarray(backend.render(plain, _ctx())[0])
+    after = np.asarray(backend.render(with_lora, _ctx(log))[0])
+    from render_server.conditioning import decode_labels
+    from PIL import Image, ImageFilter
+
+    labels = decode_labels(with_lora.conditioning.masks)
+    region = Image.fromarray(((labels == 1) * 255).astype(np.uint8)).resize((64, 64), Image.Resampling.NEAREST)
+    region = np.asarray(region.filter(ImageFilter.MaxFilter(9))) > 127
+    assert np.array_equal(before[~region], after[~region]), "outside MARA's mask the plate is untouched"
+    assert not np.array_equal(before[region], after[region]), "inside it, her LoRA pass redraws"
+    assert any("MARA's LoRA" in message for _, message in log)
+    weaker = _request()
+    weaker.actors[0].lora, weaker.actors[0].lora_weight = "MARA", 0.2
+    assert not np.array_equal(after, np.asarray(backend.render(weaker, _ctx())[0])), "the weight matters"
+
+
+def test_progress_is_per_step_and_cancel_stops_within_one_step(backend):
+    log = []
+    backend.render(_request(), _ctx(log))
+    fractions = [f for f, _ in log]
+    assert fractions == sorted(fractions) and len(fractions) >= 3 and fractions[-1] == pytest.approx(1.0)
+    steps_run = []
+    request = _request()
+    request.steps = 8
+    with pytest.raises(JobCancelled):
+        backend.render(request, RenderContext(report=lambda f, m: steps_run.append(m),
+                                              is_cancelled=lambda: len(steps_run) >= 3))
+    assert len(steps_run) == 3, "stopped at the next step after the cancel"
+
+
+def test_missing_models_and_pickles_get_clear_errors(tmp_path, tiny_models):
+    missing = DiffusersBackend(Settings(data_dir=tmp_path, diffusers_model=str(tmp_path / "nope")))
+    with pytest.raises(BackendError) as caught:
+        missing.render(_request(), _ctx())
+    assert caught.value.body.code == "model_missing" and "make-tiny-models" in caught.value.body.hint
+    pickled = tmp_path / "pickled"
+    (pickled / "unet").mkdir(parents=True)
+    (pickled / "unet" / "diffusion_pytorch_model.bin").write_bytes(b"not really")
+    unsafe = DiffusersBackend(Settings(data_dir=tmp_path, diffusers_model=str(pickled),
+                                       controlnet_depth=str(tiny_models["depth"]),
+                                       controlnet_openpose=str(tiny_models["openpose"])))
+    with pytest.raises(BackendError) as caught:
+        unsafe.render(_request(), _ctx())
+    assert caught.value.body.code == "unsafe_weights" and "safetensors" in caught.value.body.hint
+    unconfigured = DiffusersBackend(Settings(data_dir=tmp_path))
+    assert not unconfigured.info().available
