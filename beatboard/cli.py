@@ -30,8 +30,31 @@ def _cmd_demo(args) -> int:
 
 
 def _cmd_board(args) -> int:
+    from .models_env import ModelsError, server_env_for_model
+
+    try:
+        env = server_env_for_model(args.model) if args.model else None
+    except ModelsError as exc:
+        print(f"beatboard board: {exc}", file=sys.stderr)
+        return 1
+    if env and args.server:
+        print("beatboard board: --model configures the server this command starts; with --server, configure "
+              "that server instead (BEATBOARD_DIFFUSERS_MODEL ...)", file=sys.stderr)
+        return 1
     return _board_and_report("board", Path(args.script), Path(args.out), server_url=args.server,
-                             backend=args.backend, n=args.n, focus=args.focus, token=args.token)
+                             backend=args.backend, n=args.n, focus=args.focus, token=args.token, server_env=env)
+
+
+def _cmd_make_tiny_models(args) -> int:
+    from render_server.diffusion.tiny_models import make_tiny_models
+
+    paths = make_tiny_models(Path(args.dir))
+    print(f"Wrote tiny random-weight models to {args.dir} (they make noise, not pictures):")
+    for name, path in paths.items():
+        print(f"  {name:<9} {path}")
+    print(f"\nTry: beatboard board examples/the_last_ferry.fountain --out out/tiny --backend diffusers "
+          f"--model {args.dir}")
+    return 0
 
 
 def _cmd_block(args) -> int:
@@ -117,7 +140,13 @@ def build_parser() -> argparse.ArgumentParser:
     board.add_argument("--n", type=int, default=6)
     board.add_argument("--focus", default="")
     board.add_argument("--token", default="")
+    board.add_argument("--model", help="a diffusers model folder or hub id, or a 'make-tiny-models' folder; "
+                                       "configures the server this command starts")
     board.set_defaults(func=_cmd_board)
+
+    tiny = sub.add_parser("make-tiny-models", help="write tiny random-weight models of the real architectures")
+    tiny.add_argument("dir")
+    tiny.set_defaults(func=_cmd_make_tiny_models)
 
     block = sub.add_parser("block", help="script -> blocked-out shots: .blend, per-shot depth/keypoints/masks, "
                                          "and a contact sheet of Workbench blockouts")

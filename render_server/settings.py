@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     cpu_offload: bool = False  # for small GPUs: keep idle submodels in system memory
     default_scheduler: str = "dpmpp_2m_karras"
 
+    # OpenAI images: sends the prompt and the previs frame to OpenAI (or a compatible server).
+    openai_api_key: str = ""
+    openai_base_url: str = ""
+    openai_image_model: str = "gpt-image-1"
+    openai_timeout_s: float = 120.0
+
     @property
     def llm_configured(self) -> bool:
         return bool(self.llm_model and (self.llm_base_url or self.llm_api_key))

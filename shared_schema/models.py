@@ -128,7 +128,8 @@ class ActorPlacement:
     location: tuple[float, float, float] = (0.0, 0.0, 0.0)
     facing_deg: float = 0.0
     pose: str = "stand"
-    # The actor's LoRA (a name the server knows, or empty for none) and its strength.
+    # The actor's LoRA: empty for the server's LoRA of the same name if it has one, "none"
+    # for no LoRA, or another LoRA's name; and its strength.
     lora: str = ""
     lora_weight: float = 1.0
 

@@ -220,9 +220,13 @@ class DiffusersBackend:
         if masks is None:
             return []
         labels = decode_labels(masks)
+        available = set(self.loras())
         out = []
         for actor in request.actors:
-            if not actor.lora or actor.name not in masks.labels:
+            # An actor's own LoRA (ACTOR.safetensors) is used unless the request names another or "none".
+            if not actor.lora and actor.name in available:
+                actor.lora = actor.name
+            if not actor.lora or actor.lora == "none" or actor.name not in masks.labels:
                 continue
             region = labels == masks.labels.index(actor.name) + 1
             if region.any():

@@ -21,10 +21,12 @@ class BackendRegistry:
     @classmethod
     def from_settings(cls, settings: Settings) -> "BackendRegistry":
         from .diffusers_backend import DiffusersBackend
+        from .openai_images import OpenAIImagesBackend
 
         backends: dict[str, Backend] = {
             "previs": PrevisBackend(step_delay_s=settings.previs_step_delay_s),
             "diffusers": DiffusersBackend(settings),
+            "openai": OpenAIImagesBackend(settings),
         }
         return cls(backends, settings.default_backend)
 
