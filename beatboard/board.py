@@ -34,7 +34,7 @@ class BoardResult:
 def run_board(script: Path, out_dir: Path, *, server_url: Optional[str] = None, backend: str = "",
               n: int = 6, focus: str = "", token: str = "", blend_name: str = "board.blend",
               width: int = 768, height: int = 432, server_env: Optional[dict] = None,
-              block_only: bool = False) -> BoardResult:
+              block_only: bool = False, steps: int = 20) -> BoardResult:
     started = time.perf_counter()
     script, out_dir = Path(script), Path(out_dir)
     if not script.is_file():
@@ -60,7 +60,7 @@ def run_board(script: Path, out_dir: Path, *, server_url: Optional[str] = None, 
             command = [sys.executable, "-m", "beatboard.headless_board", "--zip", str(extension),
                        "--script", str(script.resolve()), "--server", url, "--out", str(out_dir.resolve()),
                        "--n", str(n), "--focus", focus, "--backend", backend, "--token", token,
-                       "--width", str(width), "--height", str(height)] + (["--block-only"] if block_only else [])
+                       "--width", str(width), "--height", str(height), "--steps", str(steps)] + (["--block-only"] if block_only else [])
             completed = subprocess.run(command, env=env)
         if completed.returncode != 0:
             raise BoardError("Blender could not finish the board (see the messages above)")

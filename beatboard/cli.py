@@ -41,8 +41,10 @@ def _cmd_board(args) -> int:
         print("beatboard board: --model configures the server this command starts; with --server, configure "
               "that server instead (BEATBOARD_DIFFUSERS_MODEL ...)", file=sys.stderr)
         return 1
+    width, height = args.size
     return _board_and_report("board", Path(args.script), Path(args.out), server_url=args.server,
-                             backend=args.backend, n=args.n, focus=args.focus, token=args.token, server_env=env)
+                             backend=args.backend, n=args.n, focus=args.focus, token=args.token, server_env=env,
+                             steps=args.steps, width=width, height=height)
 
 
 def _cmd_make_tiny_models(args) -> int:
@@ -110,6 +112,16 @@ def _cmd_beats(args) -> int:
     return 0
 
 
+def _size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not WIDTHxHEIGHT, e.g. 768x432") from None
+    if not (16 <= width <= 4096 and 16 <= height <= 4096):
+        raise argparse.ArgumentTypeError("width and height must be 16 to 4096 pixels")
+    return width, height
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="beatboard", description="Script to storyboard in Blender")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -140,6 +152,8 @@ def build_parser() -> argparse.ArgumentParser:
     board.add_argument("--n", type=int, default=6)
     board.add_argument("--focus", default="")
     board.add_argument("--token", default="")
+    board.add_argument("--steps", type=int, default=20, help="denoising steps (diffusers)")
+    board.add_argument("--size", type=_size, default=(768, 432), help="frame size WxH (default 768x432)")
     board.add_argument("--model", help="a diffusers model folder or hub id, or a 'make-tiny-models' folder; "
                                        "configures the server this command starts")
     board.set_defaults(func=_cmd_board)

@@ -41,7 +41,8 @@ def build_request(scene, beat, backend: str, seed: int) -> "wire.RenderRequest":
                                    camera_obj.data.clip_end)
     return wire.RenderRequest(
         shot_number=beat.shot_number, width=camera.width_px, height=camera.height_px,
-        prompt=prompt_for(beat), seed=seed, backend=backend, caption=_caption(beat),
+        prompt=prompt_for(beat), seed=seed, backend=beat.backend or backend, model=beat.model or props.model,
+        steps=props.steps, variations=props.variations, caption=_caption(beat),
         actors=[actor_placement(r) for r in rigs], camera=camera_spec(camera_obj),
         conditioning=wire.Conditioning(depth=depth, poses=[keypoints_for(scene, camera, r) for r in rigs],
                                        masks=masks),

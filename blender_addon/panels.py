@@ -45,11 +45,18 @@ def draw_beatboard(layout, context) -> None:
             box.label(text=f"{beat.speaker}: {beat.dialogue}", icon="OUTLINER_DATA_SPEAKER")
         if beat.line_start:
             box.label(text=f"Script lines {beat.line_start}-{beat.line_end}")
+        row = box.row(align=True)
+        row.prop(beat, "backend", text="", placeholder="project backend")
+        row.prop(beat, "model", text="", placeholder="project model")
 
     column = layout.column(align=True)
     column.operator("beatboard.block_out_shots", icon="OUTLINER_OB_CAMERA")
     column.prop(props, "backend", placeholder="server default")
-    column.prop(props, "seed")
+    column.prop(props, "model", placeholder="server default")
+    row = column.row(align=True)
+    row.prop(props, "seed")
+    row.prop(props, "steps")
+    column.prop(props, "variations")
     column.operator("beatboard.render_storyboard", icon="RENDER_STILL")
     if props.busy:
         layout.progress(factor=props.progress, type="BAR", text=props.status or "Working")

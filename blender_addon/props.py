@@ -34,6 +34,9 @@ class BEATBOARD_PG_beat(bpy.types.PropertyGroup):
     frame_start: bpy.props.IntProperty(name="Start")
     frame_end: bpy.props.IntProperty(name="End")
     stage_x: bpy.props.FloatProperty(name="Stage X")
+    # Per-shot overrides of the project's backend and model (empty: the project's).
+    backend: bpy.props.StringProperty(name="Backend", default="")
+    model: bpy.props.StringProperty(name="Model", default="")
 
     def to_wire(self) -> "wire.Beat":
         split = lambda text: [c.strip() for c in text.split(",") if c.strip()]  # noqa: E731
@@ -83,6 +86,9 @@ class BeatboardSceneProps(bpy.types.PropertyGroup):
     title: bpy.props.StringProperty(name="Title")
     backend: bpy.props.StringProperty(name="Backend", default="", description="Empty: the server's default")
     seed: bpy.props.IntProperty(name="Seed", default=1234, min=0)
+    model: bpy.props.StringProperty(name="Model", default="", description="Empty: the server's configured model")
+    steps: bpy.props.IntProperty(name="Steps", default=20, min=1, max=150)
+    variations: bpy.props.IntProperty(name="Variations", default=1, min=1, max=8)
     depth_scale: bpy.props.FloatProperty(
         name="Depth resolution", default=1.0, min=0.05, max=1.0,
         description="Depth and masks are traced at this fraction of the render resolution",

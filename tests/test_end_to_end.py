@@ -77,3 +77,23 @@ def test_block_writes_conditioning_and_blockouts_per_shot(server, tmp_path):
             assert hits >= 0.8 * len(visible)
         assert Image.open(shots / f"shot_{number}_blockout.png").size == (384, 216)
     assert result.contact_sheet.exists()
+
+
+def test_board_through_the_diffusers_backend_on_tiny_models(tmp_path):
+    from beatboard.models_env import server_env_for_model
+    from render_server.diffusion.tiny_models import make_tiny_models
+
+    make_tiny_models(tmp_path / "tiny")
+    result = run_board(EXAMPLE, tmp_path / "board", backend="diffusers", width=128, height=72, steps=2, n=2,
+                       server_env=server_env_for_model(str(tmp_path / "tiny")))
+    frames = [Image.open(s["frame"]) for s in result.summary["shots"]]
+    assert [f.size for f in frames] == [(128, 72), (128, 72)]
+    saved = run_blender(f"""
+import bpy, json
+bpy.ops.wm.open_mainfile(filepath={str(result.blend)!r})
+strips = bpy.context.scene.sequence_editor.strips
+print(json.dumps({{"strips": [[s.get("beatboard_backend"), s.get("beatboard_prompt")] for s in strips]}}))
+""", tmp_path)
+    assert len(saved["strips"]) == 2
+    for backend, prompt in saved["strips"]:
+        assert backend == "diffusers" and prompt and "storyboard" not in prompt.lower()

@@ -150,12 +150,13 @@ class DiffusersBackend:
         inpaint.scheduler = pipe.scheduler
         control = self._control_images(request, size)
         regional = self._regional_actors(request)
-        passes = 1 + len(regional)
-        total = request.steps * passes
+        # An inpaint pass at strength s runs int(steps * s) of the steps (diffusers' rule).
+        inpaint_steps = max(1, int(request.steps * INPAINT_STRENGTH))
+        total = request.steps + inpaint_steps * len(regional)
 
-        def progress(offset: int, label: str):
+        def progress(offset: int, label: str, count: int):
             def callback(_pipe, step, _timestep, kwargs):
-                ctx.step(offset + step + 1, total, f"{label}: step {step + 1}/{request.steps}")
+                ctx.step(offset + step + 1, total, f"{label}: step {step + 1}/{count}")
                 return kwargs
             return callback
 
@@ -170,7 +171,7 @@ class DiffusersBackend:
             height=size[1], width=size[0], num_inference_steps=request.steps,
             guidance_scale=request.guidance_scale, num_images_per_prompt=request.variations,
             generator=generators(), controlnet_conditioning_scale=[1.0, 0.9],
-            callback_on_step_end=progress(0, "plate"),
+            callback_on_step_end=progress(0, "plate", request.steps),
         ).images
         frames = [np.asarray(p, dtype=np.uint8).copy() for p in plates]
         for n, (actor, mask) in enumerate(regional, start=1):
@@ -182,7 +183,8 @@ class DiffusersBackend:
                 mask_image=[region] * request.variations, control_image=control, height=size[1], width=size[0],
                 num_inference_steps=request.steps, strength=INPAINT_STRENGTH, guidance_scale=request.guidance_scale,
                 generator=generators(), controlnet_conditioning_scale=[1.0, 0.9],
-                callback_on_step_end=progress(n * request.steps, f"{actor.name}'s LoRA ({adapter})"),
+                callback_on_step_end=progress(request.steps + (n - 1) * inpaint_steps,
+                                              f"{actor.name}'s LoRA ({adapter})", inpaint_steps),
             ).images
             keep = np.asarray(region, dtype=np.uint8)[..., None] > 127
             for i, image in enumerate(redrawn):
