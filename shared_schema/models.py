@@ -196,6 +196,11 @@ class RenderRequest:
     model: str = ""
     scheduler: str = ""  # empty: the backend's default (DPM++ 2M Karras for diffusers)
     guidance_scale: float = 6.0
+    # Per ControlNet, in the order depth, openpose: strength, and the fraction of the
+    # denoising steps during which it applies.
+    control_scales: tuple[float, float] = (1.0, 0.9)
+    control_start: tuple[float, float] = (0.0, 0.0)
+    control_end: tuple[float, float] = (1.0, 1.0)
     caption: str = ""
     actors: list[ActorPlacement] = field(default_factory=list)
     camera: Optional[CameraSpec] = None

@@ -122,3 +122,19 @@ def test_missing_models_and_pickles_get_clear_errors(tmp_path, tiny_models):
     assert caught.value.body.code == "unsafe_weights" and "safetensors" in caught.value.body.hint
     unconfigured = DiffusersBackend(Settings(data_dir=tmp_path))
     assert not unconfigured.info().available
+
+
+def test_per_controlnet_scale_and_schedule_change_the_frame(backend):
+    base = np.asarray(backend.render(_request(), _ctx())[0])
+    quieter = _request()
+    quieter.control_scales = (0.0, 0.0)
+    assert not np.array_equal(base, np.asarray(backend.render(quieter, _ctx())[0]))
+    early = _request()
+    early.control_end = (0.3, 0.3)
+    assert not np.array_equal(base, np.asarray(backend.render(early, _ctx())[0]))
+    broken = _request()
+    broken.control_start = (0.9, 0.0)
+    broken.control_end = (0.5, 1.0)
+    with pytest.raises(BackendError) as caught:
+        backend.render(broken, _ctx())
+    assert caught.value.body.code == "validation_error"

@@ -170,7 +170,7 @@ class DiffusersBackend:
             prompt=request.prompt, negative_prompt=request.negative_prompt or None, image=control,
             height=size[1], width=size[0], num_inference_steps=request.steps,
             guidance_scale=request.guidance_scale, num_images_per_prompt=request.variations,
-            generator=generators(), controlnet_conditioning_scale=[1.0, 0.9],
+            generator=generators(), **self._control_kwargs(request),
             callback_on_step_end=progress(0, "plate", request.steps),
         ).images
         frames = [np.asarray(p, dtype=np.uint8).copy() for p in plates]
@@ -182,7 +182,7 @@ class DiffusersBackend:
                 prompt=[prompt] * request.variations, image=[Image.fromarray(f) for f in frames],
                 mask_image=[region] * request.variations, control_image=control, height=size[1], width=size[0],
                 num_inference_steps=request.steps, strength=INPAINT_STRENGTH, guidance_scale=request.guidance_scale,
-                generator=generators(), controlnet_conditioning_scale=[1.0, 0.9],
+                generator=generators(), **self._control_kwargs(request),
                 callback_on_step_end=progress(request.steps + (n - 1) * inpaint_steps,
                                               f"{actor.name}'s LoRA ({adapter})", inpaint_steps),
             ).images
@@ -206,6 +206,15 @@ class DiffusersBackend:
         pipe.enable_lora()
         pipe.set_adapters([adapter], adapter_weights=[weight])
         return adapter
+
+    @staticmethod
+    def _control_kwargs(request: RenderRequest) -> dict:
+        for start, end in zip(request.control_start, request.control_end):
+            if not 0.0 <= start < end <= 1.0:
+                raise BackendError("validation_error", f"control start/end {start}/{end} are not 0 <= start < end <= 1",
+                                   "give each ControlNet the fraction of the steps it acts on, e.g. 0.0 to 0.8")
+        return dict(controlnet_conditioning_scale=list(request.control_scales),
+                    control_guidance_start=list(request.control_start), control_guidance_end=list(request.control_end))
 
     def _control_images(self, request: RenderRequest, size: tuple[int, int]) -> list[Image.Image]:
         cond = request.conditioning
