@@ -1,5 +1,5 @@
-"""ControlNet diffusion (SD 1.5 family) with depth + openpose together, and actor LoRAs
-applied to each actor's region only.
+"""ControlNet diffusion (SD 1.5 and SDXL families) with depth + openpose together, and
+actor LoRAs applied to each actor's region only.
 
 Regional LoRAs, the method: a plate pass renders the whole frame with no LoRA; then, for
 each actor who has a LoRA, a ControlNet inpaint pass with that actor's LoRA and prompt
@@ -68,9 +68,22 @@ class DiffusersBackend:
                                "set it to auto or cpu, or check the GPU driver")
         return wanted
 
+    @staticmethod
+    def _family(source: str) -> str:
+        """"sdxl" or "sd15", from the pipeline's own model_index.json."""
+        from diffusers import DiffusionPipeline
+
+        try:
+            class_name = DiffusionPipeline.load_config(source).get("_class_name", "")
+        except (OSError, ValueError):
+            return "sd15"  # from_pretrained below reports the real problem
+        return "sdxl" if "XL" in class_name else "sd15"
+
     def _load(self, model: str):
         import torch
-        from diffusers import ControlNetModel, StableDiffusionControlNetInpaintPipeline, StableDiffusionControlNetPipeline
+        from diffusers import (ControlNetModel, StableDiffusionControlNetInpaintPipeline,
+                               StableDiffusionControlNetPipeline, StableDiffusionXLControlNetInpaintPipeline,
+                               StableDiffusionXLControlNetPipeline)
 
         s = self.settings
         model = model or s.diffusers_model
@@ -93,10 +106,15 @@ class DiffusersBackend:
         except (OSError, ValueError) as exc:
             index = 1 if sources[1] in str(exc) else 2
             raise load_error(exc, sources[index], names[index], settings_names[index]) from None
+        xl = self._family(sources[0]) == "sdxl"
         try:
-            pipe = StableDiffusionControlNetPipeline.from_pretrained(
-                sources[0], controlnet=controlnets, torch_dtype=dtype, use_safetensors=True,
-                safety_checker=None, requires_safety_checker=False)
+            if xl:
+                pipe = StableDiffusionXLControlNetPipeline.from_pretrained(
+                    sources[0], controlnet=controlnets, torch_dtype=dtype, use_safetensors=True)
+            else:
+                pipe = StableDiffusionControlNetPipeline.from_pretrained(
+                    sources[0], controlnet=controlnets, torch_dtype=dtype, use_safetensors=True,
+                    safety_checker=None, requires_safety_checker=False)
         except (OSError, ValueError) as exc:
             raise load_error(exc, sources[0], names[0], settings_names[0]) from None
         pipe.set_progress_bar_config(disable=True)
@@ -104,7 +122,8 @@ class DiffusersBackend:
             pipe.enable_model_cpu_offload()
         else:
             pipe.to(device)
-        inpaint = StableDiffusionControlNetInpaintPipeline.from_pipe(pipe)
+        inpaint_class = StableDiffusionXLControlNetInpaintPipeline if xl else StableDiffusionControlNetInpaintPipeline
+        inpaint = inpaint_class.from_pipe(pipe)
         inpaint.set_progress_bar_config(disable=True)
         self._pipe, self._inpaint, self._key = pipe, inpaint, key
         self._loaded_loras = set()
