@@ -149,6 +149,39 @@ class BEATBOARD_OT_render_storyboard(AsyncOperator, bpy.types.Operator):
         return Task(self.task_name, lambda task: _render_all(task, *args)), done
 
 
+class BEATBOARD_OT_refresh_models(AsyncOperator, bpy.types.Operator):
+    """Ask the render server which backends, models and LoRAs it offers"""
+
+    bl_idname = "beatboard.refresh_models"
+    bl_label = "Refresh Models"
+    task_name = "models"
+
+    def make_task(self, context):
+        client = make_client(context)
+        scene_name = context.scene.name
+
+        def done(task: Task):
+            response: wire.ModelsResponse = task.result
+            props = bpy.data.scenes[scene_name].beatboard
+            for collection in (props.offered_backends, props.offered_models, props.offered_loras):
+                collection.clear()
+            for backend in dict.fromkeys(m.backend for m in response.models):
+                item = props.offered_backends.add()
+                item.name = backend
+                info = next(m for m in response.models if m.backend == backend)
+                item.available, item.detail = info.available, info.reason or ", ".join(info.capabilities)
+            for model in response.models:
+                if model.source:
+                    item = props.offered_models.add()
+                    item.name, item.available, item.detail = model.source, model.available, model.backend
+            for lora in response.loras:
+                props.offered_loras.add().name = lora
+            props.status = (f"{sum(b.available for b in props.offered_backends)} backends ready, "
+                            f"{len(response.loras)} LoRAs")
+
+        return Task(self.task_name, lambda task: client.models()), done
+
+
 class BEATBOARD_OT_cancel(bpy.types.Operator):
     """Cancel what Beatboard is doing"""
 
@@ -162,4 +195,4 @@ class BEATBOARD_OT_cancel(bpy.types.Operator):
         return {"FINISHED"}
 
 
-classes = (BEATBOARD_OT_render_storyboard, BEATBOARD_OT_cancel)
+classes = (BEATBOARD_OT_render_storyboard, BEATBOARD_OT_refresh_models, BEATBOARD_OT_cancel)

@@ -69,6 +69,13 @@ class BEATBOARD_PG_beat(bpy.types.PropertyGroup):
         self.line_end = beat.line_end
 
 
+class BEATBOARD_PG_choice(bpy.types.PropertyGroup):
+    """One thing the server offers (a backend, a model, a LoRA), for the dropdowns."""
+
+    available: bpy.props.BoolProperty(default=True)
+    detail: bpy.props.StringProperty()
+
+
 class BeatboardSceneProps(bpy.types.PropertyGroup):
     script_path: bpy.props.StringProperty(name="Script", subtype="FILE_PATH")
     script_text: bpy.props.PointerProperty(name="Script text", type=bpy.types.Text)
@@ -97,10 +104,14 @@ class BeatboardSceneProps(bpy.types.PropertyGroup):
         name="Frames folder", default="//beatboard_frames", subtype="DIR_PATH",
         description="Where rendered frames are saved ('//' is next to the .blend)",
     )
+    # Filled by Refresh Models from the server's GET /v1/models.
+    offered_backends: bpy.props.CollectionProperty(type=BEATBOARD_PG_choice)
+    offered_models: bpy.props.CollectionProperty(type=BEATBOARD_PG_choice)
+    offered_loras: bpy.props.CollectionProperty(type=BEATBOARD_PG_choice)
     status: bpy.props.StringProperty(name="Status")
     progress: bpy.props.FloatProperty(name="Progress", min=0.0, max=1.0, subtype="FACTOR")
     busy: bpy.props.BoolProperty(name="Busy")
     last_error: bpy.props.StringProperty(name="Last error")
 
 
-classes = (BEATBOARD_PG_beat, BeatboardSceneProps)
+classes = (BEATBOARD_PG_beat, BEATBOARD_PG_choice, BeatboardSceneProps)

@@ -142,3 +142,15 @@ print(json.dumps({{"fountain": text.startswith("INT. LIGHTHOUSE"), "first": firs
     assert result["moved"] == [result["first"][1], result["first"][0], result["first"][2]]
     assert result["added"] == [4, "New beat"]
     assert result["after"][0] == "Odile alone with the lens." and len(result["after"]) == 3
+
+
+def test_refresh_models_fills_the_backend_dropdown(extension_zip, server, tmp_path):
+    result = run_blender(INSTALL_SNIPPET.format(zip=str(extension_zip)) + f"""
+bpy.context.preferences.addons[ADDON].preferences.server_url = {server.url!r}
+bpy.ops.beatboard.refresh_models()
+props = bpy.context.scene.beatboard
+print(json.dumps({{"backends": [[b.name, b.available] for b in props.offered_backends], "status": props.status}}))
+""", tmp_path)
+    assert ["previs", True] in result["backends"]
+    assert ["diffusers", False] in result["backends"], "offered, with the reason it is not ready"
+    assert "backends ready" in result["status"]

@@ -11,7 +11,7 @@ from beatboard.paths import ADDON_DIR
 from shared_schema.version import PACKAGE_VERSION
 from tests.conftest import INSTALL_SNIPPET, run_blender
 
-OPERATORS = ["load_script", "break_into_beats", "block_out_shots", "render_storyboard", "cancel",
+OPERATORS = ["load_script", "break_into_beats", "block_out_shots", "render_storyboard", "refresh_models", "cancel",
              "beat_add", "beat_remove", "beat_move"]
 PANELS = ["BEATBOARD_PT_view3d", "BEATBOARD_PT_sequencer"]
 # What Blender itself provides to add-ons, beyond the standard library.

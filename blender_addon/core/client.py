@@ -64,6 +64,9 @@ class ServerClient:
     def health(self) -> "wire.Health":
         return wire.from_dict(wire.Health, self.request_json("GET", "/v1/health", timeout=CONNECT_TIMEOUT))
 
+    def models(self) -> "wire.ModelsResponse":
+        return wire.from_dict(wire.ModelsResponse, self.request_json("GET", "/v1/models"))
+
     def beats(self, request: "wire.BeatsRequest") -> "wire.BeatsResponse":
         return wire.from_dict(wire.BeatsResponse, self.request_json("POST", "/v1/beats", request))
 
