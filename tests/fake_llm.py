@@ -1,17 +1,17 @@
 """A local server speaking the chat-completions protocol, scripted per test.
 
 Each request takes the next behaviour from the script: a realistic answer built from the
-prompt's numbered lines, an answer cut off mid-JSON, prose, a bare status code, or a
-stall. Requests are recorded so tests can check what was sent.
+prompt's numbered lines, an answer cut off mid-JSON, prose, made-up lines, or a bare
+status code. Requests are recorded so tests can check what was sent.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from tests.http_fakes import JsonHandler, LocalServer
 
 _LINE = re.compile(r"^(\d{5})\| (.*)$", re.MULTILINE)
 _QUOTA = re.compile(r"Pick exactly (\d+) beat")
@@ -43,10 +43,7 @@ class FakeLLM:
         self.requests: list[dict] = []
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
+        class Handler(JsonHandler):
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 fake.requests.append(body)
@@ -54,10 +51,7 @@ class FakeLLM:
                 prompt = body["messages"][1]["content"]
                 finish = "stop"
                 if isinstance(behaviour, int):
-                    return self._send(behaviour, {"error": {"message": "scripted failure", "type": "server_error"}})
-                if behaviour == "stall":
-                    time.sleep(3)
-                    return self._send(504, {"error": {"message": "timeout"}})
+                    return self.send_json(behaviour, {"error": {"message": "scripted failure", "type": "server_error"}})
                 if behaviour == "realistic":
                     content = "```json\n" + json.dumps(realistic_answer(prompt)) + "\n```"
                 elif behaviour == "truncated":
@@ -70,7 +64,7 @@ class FakeLLM:
                                                      "characters": ["GODZILLA"]}]})
                 else:
                     content = behaviour
-                self._send(200, {
+                self.send_json(200, {
                     "id": "chatcmpl-test", "object": "chat.completion", "created": int(time.time()),
                     "model": body["model"],
                     "choices": [{"index": 0, "message": {"role": "assistant", "content": content},
@@ -79,22 +73,13 @@ class FakeLLM:
                               "total_tokens": (len(prompt) + len(content)) // 4},
                 })
 
-            def _send(self, status: int, payload: dict):
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.handler = Handler
+        self.local: LocalServer | None = None
 
     def __enter__(self) -> "FakeLLM":
-        self.thread.start()
+        self.local = LocalServer(self.handler)
+        self.url = self.local.url
         return self
 
     def __exit__(self, *exc) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.local.close()

@@ -2,9 +2,6 @@
 
 import base64
 import io
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from PIL import Image
@@ -12,6 +9,7 @@ from PIL import Image
 from render_server.backends.base import BackendError, RenderContext
 from render_server.backends.openai_images import OpenAIImagesBackend, api_size
 from render_server.settings import Settings
+from tests.http_fakes import JsonHandler, LocalServer
 from tests.server_helpers import render_request
 
 
@@ -20,38 +18,26 @@ class FakeImagesAPI:
         self.requests: list[dict] = []
         fake = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
+        class Handler(JsonHandler):
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["Content-Length"]))
                 fake.requests.append({"path": self.path, "type": self.headers["Content-Type"], "body": body,
                                       "auth": self.headers.get("Authorization")})
                 if status != 200:
-                    payload = json.dumps({"error": {"message": "no", "type": "invalid_request_error"}}).encode()
-                    self.send_response(status)
-                else:
-                    n = int(body.split(b'name="n"\r\n\r\n')[1].split(b"\r\n")[0]) if b'name="n"' in body else 1
-                    images = []
-                    for i in range(n):
-                        buffer = io.BytesIO()
-                        Image.new("RGB", (1536, 1024), (40 * i, 90, 160)).save(buffer, format="PNG")
-                        images.append({"b64_json": base64.b64encode(buffer.getvalue()).decode()})
-                    payload = json.dumps({"created": 1, "data": images}).encode()
-                    self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                    return self.send_json(status, {"error": {"message": "no", "type": "invalid_request_error"}})
+                n = int(body.split(b'name="n"\r\n\r\n')[1].split(b"\r\n")[0]) if b'name="n"' in body else 1
+                images = []
+                for i in range(n):
+                    buffer = io.BytesIO()
+                    Image.new("RGB", (1536, 1024), (40 * i, 90, 160)).save(buffer, format="PNG")
+                    images.append({"b64_json": base64.b64encode(buffer.getvalue()).decode()})
+                self.send_json(200, {"created": 1, "data": images})
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.local = LocalServer(Handler)
+        self.url = self.local.url
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.local.close()
 
 
 def _ctx():

@@ -19,11 +19,10 @@ class NotJson(ValueError):
     pass
 
 
-def _close_truncated(text: str) -> str:
-    """Cut back to the last complete value inside the outer object and close the brackets."""
+def _structure(text: str):
+    """Yield (index, char, open brackets) for each bracket or comma outside strings."""
     stack: list[str] = []
     in_string = escape = False
-    last_complete = -1  # where the last complete item of an array ends
     for i, ch in enumerate(text):
         if in_string:
             if escape:
@@ -37,35 +36,31 @@ def _close_truncated(text: str) -> str:
             in_string = True
         elif ch in "{[":
             stack.append("}" if ch == "{" else "]")
-        elif ch in "}]":
-            if stack:
-                stack.pop()
-            if stack and stack[-1] == "]":
-                last_complete = i + 1
+        elif ch in "}]" and stack:
+            stack.pop()
+        if ch in "{[]},":
+            yield i, ch, stack
+    yield len(text), "", stack if not in_string else stack + ['"']
+
+
+def _close_truncated(text: str) -> str:
+    """Cut back to the last complete item of the innermost array and close the brackets."""
+    last_complete = -1
+    open_at_end: list[str] = []
+    for i, ch, stack in _structure(text):
+        if ch in "}]" and stack and stack[-1] == "]":
+            last_complete = i + 1
         elif ch == "," and stack and stack[-1] == "]":
             last_complete = i
-    if not stack and not in_string:
+        elif ch == "":
+            open_at_end = list(stack)
+    if not open_at_end:
         return text
     if last_complete <= 0:
         raise NotJson("the answer stops before any complete item")
     cut = text[:last_complete].rstrip().rstrip(",")
-    # Re-count what is open at the cut and close it.
-    stack, in_string, escape = [], False, False
-    for ch in cut:
-        if in_string:
-            if escape:
-                escape = False
-            elif ch == "\\":
-                escape = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "{[":
-            stack.append("}" if ch == "{" else "]")
-        elif ch in "}]" and stack:
-            stack.pop()
-    return cut + "".join(reversed(stack))
+    closing = next(stack for i, ch, stack in _structure(cut) if ch == "")
+    return cut + "".join(reversed(closing))
 
 
 def loads_lenient(text: str) -> tuple[object, bool]:
