@@ -26,6 +26,20 @@ def shot_number(index: int) -> str:
     return str(index + 1)
 
 
+def continues_setup(before, beat) -> bool:
+    """The same setup with someone new: same scene and shot, everyone from before still there."""
+    present = [c for c in beat.characters if c not in beat.entering]
+    return (bool(beat.entering) and beat.scene_number == before.scene_number and beat.shot == before.shot
+            and present == list(before.characters))
+
+
+def shift_placement(placement, dx: float):
+    from dataclasses import replace
+
+    x, y, z = placement.location
+    return replace(placement, location=(x + dx, y, z))
+
+
 class BEATBOARD_OT_block_out_shots(bpy.types.Operator):
     """Build a camera, posed actors and a simple set for every beat, bound to timeline markers"""
 
@@ -63,6 +77,7 @@ class BEATBOARD_OT_block_out_shots(bpy.types.Operator):
         fps = render.fps / render.fps_base
         durations = [shot_seconds(beat.action, beat.dialogue) for beat in props.beats]
         ranges = frame_ranges(durations, fps, start=scene.frame_start)
+        previous = None
         for index, (beat, (first, last)) in enumerate(zip(props.beats, ranges)):
             number = shot_number(index)
             origin = (index * STAGE_SPACING, 0.0)
@@ -79,12 +94,18 @@ class BEATBOARD_OT_block_out_shots(bpy.types.Operator):
             if not subjects:  # an empty place: frame a standing height at the stage centre
                 subjects = [Subject((origin[0], origin[1], 0.0), 0.0, 1.7)]
             placement = frame_shot(wire_beat.shot, subjects, aspect=aspect, audience=AUDIENCE_SIDE)
+            beat.continues_shot = ""
+            if previous is not None and continues_setup(previous[0], wire_beat):
+                # Someone enters an unchanged setup: keep the earlier camera so its frame is the plate.
+                placement = shift_placement(previous[1], index * STAGE_SPACING - previous[2])
+                beat.continues_shot = previous[3]
             camera = build_camera(number, placement, collection)
             beat.shot_number = number
             beat.camera = camera
             beat.frame_start, beat.frame_end = first, last
             beat.stage_x = origin[0]
             bind_marker(scene, number, first, camera)
+            previous = (wire_beat, placement, origin[0], number)
         scene.frame_end = ranges[-1][1]
         scene.camera = props.beats[0].camera
         self.report({"INFO"}, f"Blocked out {len(props.beats)} shots over {scene.frame_end - scene.frame_start + 1} frames")

@@ -31,6 +31,17 @@ def prompt_for(beat) -> str:
     return ", ".join(p for p in parts if p)
 
 
+def same_setup(beat, earlier) -> bool:
+    """Is ``beat``'s camera, after any hand edits, still ``earlier``'s camera on its own stage?"""
+    if earlier is None or not beat.camera or not earlier.camera:
+        return False
+    a, b = beat.camera.matrix_world.copy(), earlier.camera.matrix_world.copy()
+    a.translation.x -= beat.stage_x
+    b.translation.x -= earlier.stage_x
+    same_pose = all(abs(x - y) < 1e-4 for row_a, row_b in zip(a, b) for x, y in zip(row_a, row_b))
+    return same_pose and abs(beat.camera.data.lens - earlier.camera.data.lens) < 1e-4
+
+
 def build_request(scene, beat, backend: str, seed: int) -> "wire.RenderRequest":
     props = scene.beatboard
     camera_obj = beat.camera
@@ -61,6 +72,7 @@ def _render_all(task: Task, client: ServerClient, scene_name: str, shots: list[t
     client.health()
     os.makedirs(folder, exist_ok=True)
     jobs: list[tuple[str, tuple[int, str, int, int]]] = []
+    job_of_shot: dict[str, str] = {}
     conditioning_s: list[float] = []
     total = len(shots)
     for n, shot in enumerate(shots):
@@ -70,12 +82,20 @@ def _render_all(task: Task, client: ServerClient, scene_name: str, shots: list[t
 
         def read(index=index):
             scene = bpy.data.scenes[scene_name]
-            return build_request(scene, scene.beatboard.beats[index], backend, seed + index)
+            beat = scene.beatboard.beats[index]
+            request = build_request(scene, beat, backend, seed + index)
+            earlier = next((b for b in scene.beatboard.beats if b.shot_number == beat.continues_shot), None)
+            if beat.continues_shot in job_of_shot and same_setup(beat, earlier):
+                request.plate_job = job_of_shot[beat.continues_shot]
+                request.inpaint_actors = [c.strip() for c in beat.entering.split(",") if c.strip()]
+                request.seed = seed + list(scene.beatboard.beats).index(earlier)
+            return request
 
         started = time.perf_counter()
         request = task.call_main(read)
         conditioning_s.append(time.perf_counter() - started)
         accepted = client.submit(request)
+        job_of_shot[number] = accepted.id
         jobs.append((accepted.id, shot))
 
     progress = {job_id: 0.0 for job_id, _ in jobs}

@@ -34,6 +34,9 @@ class BEATBOARD_PG_beat(bpy.types.PropertyGroup):
     frame_start: bpy.props.IntProperty(name="Start")
     frame_end: bpy.props.IntProperty(name="End")
     stage_x: bpy.props.FloatProperty(name="Stage X")
+    continues_shot: bpy.props.StringProperty(
+        name="Continues shot", description="Same camera setup as this earlier shot: its frame is reused as the "
+                                           "plate and only the newcomers are painted in")
     # Per-shot overrides of the project's backend and model (empty: the project's).
     backend: bpy.props.StringProperty(name="Backend", default="")
     model: bpy.props.StringProperty(name="Model", default="")

@@ -201,6 +201,11 @@ class RenderRequest:
     control_scales: tuple[float, float] = (1.0, 0.9)
     control_start: tuple[float, float] = (0.0, 0.0)
     control_end: tuple[float, float] = (1.0, 1.0)
+    # Continuity: the same camera setup as an earlier shot. Reuse that job's frame as the
+    # plate and redraw only these actors (someone who just entered) into it.
+    plate_job: str = ""
+    plate_frame: int = 0
+    inpaint_actors: list[str] = field(default_factory=list)
     caption: str = ""
     actors: list[ActorPlacement] = field(default_factory=list)
     camera: Optional[CameraSpec] = None

@@ -154,3 +154,35 @@ print(json.dumps({{"backends": [[b.name, b.available] for b in props.offered_bac
     assert ["previs", True] in result["backends"]
     assert ["diffusers", False] in result["backends"], "offered, with the reason it is not ready"
     assert "backends ready" in result["status"]
+
+
+def test_an_entrance_into_the_same_setup_reuses_the_earlier_frame(extension_zip, server, tmp_path):
+    from render_server.storage.job_store import JobStore
+
+    result = run_blender(INSTALL_SNIPPET.format(zip=str(extension_zip)) + f"""
+bpy.context.preferences.addons[ADDON].preferences.server_url = {server.url!r}
+scene = bpy.context.scene
+scene.render.resolution_x, scene.render.resolution_y = 160, 90
+scene.beatboard.output_dir = {str(tmp_path / "frames")!r}
+for action, characters, entering in [("Mara and Tomas wait.", "MARA, TOMAS", ""),
+                                     ("June bursts in.", "MARA, TOMAS, JUNE", "JUNE"),
+                                     ("Tomas laughs.", "MARA, TOMAS, JUNE", "")]:
+    beat = scene.beatboard.beats.add()
+    beat.action, beat.characters, beat.entering = action, characters, entering
+    beat.shot_size, beat.lens_mm, beat.scene_number, beat.int_ext = "WS", 24, "2", "INT"
+bpy.ops.beatboard.block_out_shots(replace_existing=True)
+continues = [b.continues_shot for b in scene.beatboard.beats]
+bpy.ops.beatboard.render_storyboard()
+first_run = scene["beatboard_last_render"].to_dict()["jobs"]
+scene.beatboard.beats[1].camera.location.z += 0.3   # a layout artist changes the setup
+bpy.context.view_layer.update()
+bpy.ops.beatboard.render_storyboard()
+second_run = scene["beatboard_last_render"].to_dict()["jobs"]
+print(json.dumps({{"continues": continues, "first": first_run, "second": second_run}}))
+""", tmp_path)
+    assert result["continues"] == ["", "1", ""]
+    store = JobStore(server.data_dir / "jobs.sqlite3")
+    reused = store.request_of(result["first"][1])
+    assert reused.plate_job == result["first"][0] and reused.inpaint_actors == ["JUNE"]
+    assert store.request_of(result["first"][0]).plate_job == ""
+    assert store.request_of(result["second"][1]).plate_job == "", "a moved camera is a new setup: no plate"

@@ -138,3 +138,30 @@ def test_per_controlnet_scale_and_schedule_change_the_frame(backend):
     with pytest.raises(BackendError) as caught:
         backend.render(broken, _ctx())
     assert caught.value.body.code == "validation_error"
+
+
+def test_a_newcomer_is_painted_into_the_earlier_frame_of_the_same_setup(backend):
+    first = backend.render(_request(), _ctx())[0]
+    plate_dir = backend.settings.frames_dir / "earlier-job"
+    plate_dir.mkdir(parents=True, exist_ok=True)
+    first.save(plate_dir / "0.png")
+    later = _request()
+    later.plate_job, later.inpaint_actors = "earlier-job", ["MARA"]
+    log = []
+    frame = np.asarray(backend.render(later, _ctx(log))[0])
+    from PIL import Image, ImageFilter
+
+    from render_server.conditioning import decode_labels
+
+    labels = decode_labels(later.conditioning.masks)
+    region = Image.fromarray(((labels == 1) * 255).astype(np.uint8)).resize((64, 64), Image.Resampling.NEAREST)
+    region = np.asarray(region.filter(ImageFilter.MaxFilter(9))) > 127
+    plate = np.asarray(first)
+    assert np.array_equal(frame[~region], plate[~region]), "the set is the earlier frame's, pixel for pixel"
+    assert not np.array_equal(frame[region], plate[region]), "the newcomer is painted in"
+    assert not any(message.startswith("plate: step") for _, message in log), "no new plate was rendered"
+    gone = _request()
+    gone.plate_job, gone.inpaint_actors = "no-such-job", ["MARA"]
+    with pytest.raises(BackendError) as caught:
+        backend.render(gone, _ctx())
+    assert caught.value.body.code == "plate_missing"

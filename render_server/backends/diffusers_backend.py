@@ -168,10 +168,11 @@ class DiffusersBackend:
         pipe.scheduler = make_scheduler(scheduler, pipe.scheduler.config)
         inpaint.scheduler = pipe.scheduler
         control = self._control_images(request, size)
-        regional = self._regional_actors(request)
+        plate = self._plate(request, size)
+        regional = self._regional_actors(request, continuing=plate is not None)
         # An inpaint pass at strength s runs int(steps * s) of the steps (diffusers' rule).
         inpaint_steps = max(1, int(request.steps * INPAINT_STRENGTH))
-        total = request.steps + inpaint_steps * len(regional)
+        total = (0 if plate is not None else request.steps) + inpaint_steps * len(regional)
 
         def progress(offset: int, label: str, count: int):
             def callback(_pipe, step, _timestep, kwargs):
@@ -185,16 +186,21 @@ class DiffusersBackend:
         if self._loaded_loras:
             pipe.disable_lora()  # the plate carries no actor's identity
         ctx.step(0, total, "plate")
-        plates = pipe(
-            prompt=request.prompt, negative_prompt=request.negative_prompt or None, image=control,
-            height=size[1], width=size[0], num_inference_steps=request.steps,
-            guidance_scale=request.guidance_scale, num_images_per_prompt=request.variations,
-            generator=generators(), **self._control_kwargs(request),
-            callback_on_step_end=progress(0, "plate", request.steps),
-        ).images
+        if plate is not None:
+            plates = [plate] * request.variations
+            done = 0
+        else:
+            plates = pipe(
+                prompt=request.prompt, negative_prompt=request.negative_prompt or None, image=control,
+                height=size[1], width=size[0], num_inference_steps=request.steps,
+                guidance_scale=request.guidance_scale, num_images_per_prompt=request.variations,
+                generator=generators(), **self._control_kwargs(request),
+                callback_on_step_end=progress(0, "plate", request.steps),
+            ).images
+            done = request.steps
         frames = [np.asarray(p, dtype=np.uint8).copy() for p in plates]
         for n, (actor, mask) in enumerate(regional, start=1):
-            adapter = self._use_lora(pipe, actor.lora, actor.lora_weight)
+            adapter = self._use_lora(pipe, actor.lora, actor.lora_weight) if actor.lora not in ("", "none") else "no LoRA"
             region = mask.resize(size, Image.Resampling.NEAREST).filter(ImageFilter.MaxFilter(2 * MASK_GROW_PX + 1))
             prompt = f"{actor.name.title()}, {request.prompt}"
             redrawn = inpaint(
@@ -202,7 +208,7 @@ class DiffusersBackend:
                 mask_image=[region] * request.variations, control_image=control, height=size[1], width=size[0],
                 num_inference_steps=request.steps, strength=INPAINT_STRENGTH, guidance_scale=request.guidance_scale,
                 generator=generators(), **self._control_kwargs(request),
-                callback_on_step_end=progress(request.steps + (n - 1) * inpaint_steps,
+                callback_on_step_end=progress(done + (n - 1) * inpaint_steps,
                                               f"{actor.name}'s LoRA ({adapter})", inpaint_steps),
             ).images
             keep = np.asarray(region, dtype=np.uint8)[..., None] > 127
@@ -245,7 +251,20 @@ class DiffusersBackend:
         pose = Image.fromarray(canvas) if canvas is not None else Image.new("RGB", size)
         return [depth, pose]
 
-    def _regional_actors(self, request: RenderRequest) -> list[tuple]:
+    def _plate(self, request: RenderRequest, size: tuple[int, int]) -> Optional[Image.Image]:
+        if not request.plate_job:
+            return None
+        path = self.settings.frames_dir / request.plate_job / f"{request.plate_frame}.png"
+        if not path.is_file():
+            raise BackendError("plate_missing", f"the earlier frame {request.plate_job}/{request.plate_frame} is gone",
+                               "render the earlier shot of this setup again, or drop plate_job")
+        plate = Image.open(path).convert("RGB")
+        if plate.size != (request.width, request.height):
+            raise BackendError("validation_error", f"the plate is {plate.size[0]}x{plate.size[1]}, the shot "
+                               f"{request.width}x{request.height}", "a plate must come from the same camera setup")
+        return plate.resize(size, Image.Resampling.LANCZOS) if plate.size != size else plate
+
+    def _regional_actors(self, request: RenderRequest, continuing: bool = False) -> list[tuple]:
         masks = request.conditioning.masks
         if masks is None:
             return []
@@ -256,7 +275,11 @@ class DiffusersBackend:
             # An actor's own LoRA (ACTOR.safetensors) is used unless the request names another or "none".
             if not actor.lora and actor.name in available:
                 actor.lora = actor.name
-            if not actor.lora or actor.lora == "none" or actor.name not in masks.labels:
+            if continuing:
+                # On a reused plate everyone else is already drawn: only the newcomers are painted in.
+                if actor.name not in request.inpaint_actors or actor.name not in masks.labels:
+                    continue
+            elif not actor.lora or actor.lora == "none" or actor.name not in masks.labels:
                 continue
             region = labels == masks.labels.index(actor.name) + 1
             if region.any():

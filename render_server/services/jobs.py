@@ -30,6 +30,9 @@ def submit(store: JobStore, backends: BackendRegistry, worker: RenderWorker, req
     if not 1 <= request.variations <= MAX_VARIATIONS:
         raise ApiError(422, "validation_error", f"variations={request.variations} is out of range",
                        f"ask for 1 to {MAX_VARIATIONS} variations")
+    if request.plate_job and store.get(request.plate_job) is None:
+        raise ApiError(422, "validation_error", f"plate_job {request.plate_job!r} is not a job of this server",
+                       "reuse a plate only from a job submitted to the same server")
     backend = backends.resolve_name(request.backend)
     job = store.create(request, backend)
     worker.wake()
