@@ -141,8 +141,11 @@ def keypoints_for(scene, camera: PinholeCamera, rig) -> "wire.ActorKeypoints":
 
 
 def actor_placement(rig) -> "wire.ActorPlacement":
+    """The actor as the server needs them. The rig's custom properties beatboard_lora ("" for the
+    actor's own, "none", or another LoRA) and beatboard_lora_weight are editable in Blender."""
     colour = rig.get("beatboard_colour", (0.8, 0.8, 0.8))
     return wire.ActorPlacement(
         name=rig[ACTOR_KEY], color=tuple(float(c) for c in colour), height_m=float(rig.get("beatboard_height", 1.75)),
         location=tuple(rig.matrix_world.translation), facing_deg=round(rig.matrix_world.to_euler().z * 57.29578, 2),
+        lora=str(rig.get("beatboard_lora", "")), lora_weight=float(rig.get("beatboard_lora_weight", 1.0)),
     )

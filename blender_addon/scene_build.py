@@ -98,6 +98,8 @@ def build_mannequin(actor: "wire.ActorPlacement", collection, prefix: str) -> bp
     rig[ACTOR_KEY] = actor.name
     rig["beatboard_height"] = height
     rig["beatboard_colour"] = list(actor.color)
+    rig["beatboard_lora"] = actor.lora
+    rig["beatboard_lora_weight"] = actor.lora_weight
     collection.objects.link(rig)
 
     view_layer = bpy.context.view_layer

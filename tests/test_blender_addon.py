@@ -82,6 +82,8 @@ beat.camera.data.lens = 50
 bpy.context.view_layer.update()
 after = ops_render.build_request(scene, beat, "", 1)
 rig = conditioning.actor_rigs(beat.camera.users_collection[0])[0]
+rig["beatboard_lora_weight"] = 0.4
+rig["beatboard_lora"] = "none"
 rig.pose.bones["r_shoulder"].rotation_mode = "XYZ"
 rig.pose.bones["r_shoulder"].rotation_euler = (0.0, 0.0, 1.2)  # the arm swings out
 bpy.context.view_layer.update()
@@ -101,6 +103,7 @@ print(json.dumps({
     "wrist": [[after.conditioning.poses[0].keypoints[wrist_index].x, after.conditioning.poses[0].keypoints[wrist_index].y],
               [posed.conditioning.poses[0].keypoints[wrist_index].x, posed.conditioning.poses[0].keypoints[wrist_index].y]],
     "depth_changed": posed.conditioning.depth.data_b64 != after.conditioning.depth.data_b64,
+    "lora": [posed.actors[0].lora, posed.actors[0].lora_weight],
 }))
 """, tmp_path)
     assert result["after"][0][0] == pytest.approx(result["before"][0][0] + 0.4, abs=1e-4)
@@ -111,6 +114,7 @@ print(json.dumps({
     (x0, y0), (x1, y1) = result["wrist"]
     assert abs(x1 - x0) + abs(y1 - y0) > 5, "a hand-posed arm moves the wrist keypoint"
     assert result["depth_changed"], "and the depth the server gets"
+    assert result["lora"] == ["none", 0.4], "the actor's LoRA choice and weight travel with the request"
 
 
 def test_beats_from_an_fdx_land_in_an_editable_list(extension_zip, server, tmp_path):
