@@ -1,0 +1,78 @@
+"""Versioned schema of the actor store. Append a migration; never edit a shipped one."""
+
+from __future__ import annotations
+
+MIGRATIONS: list[tuple[int, str]] = [
+    (1, """
+    CREATE TABLE actors (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        description TEXT NOT NULL DEFAULT '',
+        height_m REAL NOT NULL DEFAULT 1.75,
+        color TEXT NOT NULL DEFAULT '[0.8, 0.8, 0.8]',
+        prompt_hints TEXT NOT NULL DEFAULT '[]',
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    CREATE TABLE reference_images (
+        id INTEGER PRIMARY KEY,
+        actor_id TEXT NOT NULL REFERENCES actors(id) ON DELETE CASCADE,
+        path TEXT NOT NULL,
+        sha256 TEXT NOT NULL,
+        added_at REAL NOT NULL
+    );
+    -- Every embedding, whatever its model: the vector itself lives in vec_<dim>.
+    CREATE TABLE embeddings (
+        id INTEGER PRIMARY KEY,
+        actor_id TEXT REFERENCES actors(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL CHECK (kind IN ('image', 'text')),
+        source TEXT NOT NULL,           -- reference, description, approved, rejected, frame
+        ref TEXT NOT NULL DEFAULT '',   -- what it came from: an image path, a job/frame id
+        model TEXT NOT NULL,
+        dim INTEGER NOT NULL,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX embeddings_actor ON embeddings(actor_id, kind, source);
+    -- The actor's profile vector, one row per update, newest last: the trajectory.
+    CREATE TABLE profile_history (
+        id INTEGER PRIMARY KEY,
+        actor_id TEXT NOT NULL REFERENCES actors(id) ON DELETE CASCADE,
+        model TEXT NOT NULL,
+        dim INTEGER NOT NULL,
+        vector BLOB NOT NULL,
+        cause TEXT NOT NULL,            -- init, approved, rejected
+        ref TEXT NOT NULL DEFAULT '',
+        rate REAL NOT NULL DEFAULT 0,
+        created_at REAL NOT NULL
+    );
+    CREATE INDEX profile_history_actor ON profile_history(actor_id, model, id);
+    CREATE TABLE notes (
+        id INTEGER PRIMARY KEY,
+        actor_id TEXT NOT NULL REFERENCES actors(id) ON DELETE CASCADE,
+        text TEXT NOT NULL,
+        shot TEXT NOT NULL DEFAULT '',
+        created_at REAL NOT NULL
+    );
+    CREATE TABLE ratings (
+        id INTEGER PRIMARY KEY,
+        actor_id TEXT REFERENCES actors(id) ON DELETE CASCADE,
+        frame_ref TEXT NOT NULL,
+        rating INTEGER NOT NULL,
+        verdict TEXT NOT NULL DEFAULT 'NONE',
+        created_at REAL NOT NULL
+    );
+    CREATE TABLE lora_versions (
+        id INTEGER PRIMARY KEY,
+        actor_id TEXT NOT NULL REFERENCES actors(id) ON DELETE CASCADE,
+        version INTEGER NOT NULL,
+        path TEXT NOT NULL,
+        base_model TEXT NOT NULL,
+        steps INTEGER NOT NULL,
+        source_frames TEXT NOT NULL DEFAULT '[]',
+        metrics TEXT NOT NULL DEFAULT '{}',
+        status TEXT NOT NULL DEFAULT 'candidate',  -- candidate, active, kept_aside
+        created_at REAL NOT NULL,
+        UNIQUE (actor_id, version)
+    );
+    """),
+]

@@ -1,0 +1,241 @@
+"""The actor store: one SQLite file (WAL) with sqlite-vec, through apsw.
+
+The stdlib sqlite3 of many Pythons cannot load extensions; apsw can (BRIEF). Vectors
+live in one vec0 table per dimension (``vec_512`` ...), keyed by the embeddings row id,
+with cosine distance. Each actor's profile vector moves towards approved depictions and
+away from rejected ones by an exponential moving average; every step is kept.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from pathlib import Path
+from typing import Optional
+
+import apsw
+import numpy as np
+import sqlite_vec
+
+from shared_schema import ActorProfile
+
+from .migrations import MIGRATIONS
+
+# Profile update rates (documented in the README): an approval pulls the profile 20% of the
+# way towards the depiction; a rejection pushes it 10% away.
+APPROVE_RATE = 0.2
+REJECT_RATE = 0.1
+
+
+class ActorStoreError(ValueError):
+    def __init__(self, code: str, message: str, hint: str = ""):
+        super().__init__(message)
+        self.code, self.message, self.hint = code, message, hint
+
+
+def _unit(vector) -> np.ndarray:
+    v = np.asarray(vector, dtype=np.float32).reshape(-1)
+    norm = float(np.linalg.norm(v))
+    if not np.isfinite(norm) or norm == 0:
+        raise ActorStoreError("validation_error", "an embedding must be a finite, non-zero vector")
+    return v / norm
+
+
+class ActorStore:
+    def __init__(self, path: Path):
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._lock = threading.RLock()
+        self.db = apsw.Connection(str(path))
+        self.db.enable_load_extension(True)
+        self.db.load_extension(sqlite_vec.loadable_path())
+        self.db.enable_load_extension(False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self.db.setbusytimeout(5000)
+        self._migrate()
+
+    def close(self) -> None:
+        self.db.close()
+
+    # -- schema ---------------------------------------------------------------------------
+    @property
+    def schema_version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    def _migrate(self) -> None:
+        with self._lock:
+            current = self.schema_version
+            for version, sql in MIGRATIONS:
+                if version > current:
+                    with self.db:  # one transaction per migration
+                        self.db.execute(sql)
+                        self.db.execute(f"PRAGMA user_version = {int(version)}")
+
+    def _vec_table(self, dim: int) -> str:
+        name = f"vec_{int(dim)}"
+        self.db.execute(f"CREATE VIRTUAL TABLE IF NOT EXISTS {name} USING vec0("
+                        f"embedding float[{int(dim)}] distance_metric=cosine)")
+        return name
+
+    # -- actors ---------------------------------------------------------------------------
+    def create(self, profile: ActorProfile) -> ActorProfile:
+        if not profile.name.strip():
+            raise ActorStoreError("validation_error", "an actor needs a name", "give the actor's name")
+        now = time.time()
+        actor_id = uuid.uuid4().hex[:12]
+        with self._lock, self.db:
+            try:
+                self.db.execute(
+                    "INSERT INTO actors(id, name, description, height_m, color, prompt_hints, created_at, updated_at)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (actor_id, profile.name.strip(), profile.description, profile.height_m,
+                     json.dumps(list(profile.color)), json.dumps(profile.prompt_hints), now, now))
+            except apsw.ConstraintError:
+                raise ActorStoreError("conflict", f"an actor named {profile.name!r} already exists",
+                                      "update that actor, or choose another name") from None
+        return self.get(actor_id)
+
+    def get(self, actor_id: str) -> Optional[ActorProfile]:
+        row = self.db.execute("SELECT id, name, description, height_m, color, prompt_hints FROM actors "
+                              "WHERE id = ? OR name = ? COLLATE NOCASE", (actor_id, actor_id)).fetchone()
+        if row is None:
+            return None
+        lora = self.db.execute("SELECT version FROM lora_versions WHERE actor_id = ? AND status = 'active' "
+                               "ORDER BY version DESC LIMIT 1", (row[0],)).fetchone()
+        return ActorProfile(id=row[0], name=row[1], description=row[2], height_m=row[3],
+                            color=tuple(json.loads(row[4])), prompt_hints=json.loads(row[5]),
+                            lora_version=f"v{lora[0]}" if lora else "")
+
+    def require(self, actor_id: str) -> ActorProfile:
+        actor = self.get(actor_id)
+        if actor is None:
+            raise ActorStoreError("not_found", f"no actor {actor_id!r}", "GET /v1/actors lists the actors")
+        return actor
+
+    def list(self) -> list[ActorProfile]:
+        ids = [r[0] for r in self.db.execute("SELECT id FROM actors ORDER BY name COLLATE NOCASE")]
+        return [self.get(i) for i in ids]
+
+    def update(self, actor_id: str, **fields) -> ActorProfile:
+        actor = self.require(actor_id)
+        allowed = {"name", "description", "height_m", "color", "prompt_hints"}
+        unknown = set(fields) - allowed
+        if unknown:
+            raise ActorStoreError("validation_error", f"cannot change {', '.join(sorted(unknown))}",
+                                  f"changeable: {', '.join(sorted(allowed))}")
+        values = {k: (json.dumps(list(v)) if k in ("color", "prompt_hints") else v) for k, v in fields.items()}
+        if values:
+            sets = ", ".join(f"{k} = ?" for k in values)
+            with self._lock, self.db:
+                self.db.execute(f"UPDATE actors SET {sets}, updated_at = ? WHERE id = ?",
+                                (*values.values(), time.time(), actor.id))
+        return self.require(actor.id)
+
+    def delete(self, actor_id: str) -> None:
+        actor = self.require(actor_id)
+        with self._lock, self.db:
+            for (row_id, dim) in list(self.db.execute("SELECT id, dim FROM embeddings WHERE actor_id = ?", (actor.id,))):
+                self.db.execute(f"DELETE FROM {self._vec_table(dim)} WHERE rowid = ?", (row_id,))
+            self.db.execute("DELETE FROM actors WHERE id = ?", (actor.id,))
+
+    # -- embeddings and the profile ---------------------------------------------------------
+    def add_embedding(self, actor_id: Optional[str], kind: str, source: str, vector, model: str,
+                      ref: str = "") -> int:
+        v = _unit(vector)
+        with self._lock, self.db:
+            self.db.execute("INSERT INTO embeddings(actor_id, kind, source, ref, model, dim, created_at) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?)", (actor_id, kind, source, ref, model, len(v), time.time()))
+            row_id = self.db.last_insert_rowid()
+            self.db.execute(f"INSERT INTO {self._vec_table(len(v))}(rowid, embedding) VALUES (?, ?)",
+                            (row_id, sqlite_vec.serialize_float32(v.tolist())))
+        return row_id
+
+    def profile(self, actor_id: str, model: str) -> Optional[np.ndarray]:
+        row = self.db.execute("SELECT vector FROM profile_history WHERE actor_id = ? AND model = ? "
+                              "ORDER BY id DESC LIMIT 1", (actor_id, model)).fetchone()
+        return np.frombuffer(row[0], dtype=np.float32).copy() if row else None
+
+    def _push_profile(self, actor_id: str, model: str, vector: np.ndarray, cause: str, ref: str, rate: float):
+        self.db.execute("INSERT INTO profile_history(actor_id, model, dim, vector, cause, ref, rate, created_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                        (actor_id, model, len(vector), vector.astype(np.float32).tobytes(), cause, ref, rate,
+                         time.time()))
+
+    def add_reference(self, actor_id: str, image_path: str, sha256: str, vector, model: str) -> int:
+        """A reference image of the actor: stored, embedded, and folded into the profile."""
+        actor = self.require(actor_id)
+        v = _unit(vector)
+        with self._lock, self.db:
+            self.db.execute("INSERT INTO reference_images(actor_id, path, sha256, added_at) VALUES (?, ?, ?, ?)",
+                            (actor.id, image_path, sha256, time.time()))
+            row_id = self.add_embedding(actor.id, "image", "reference", v, model, image_path)
+            current = self.profile(actor.id, model)
+            count = self.db.execute("SELECT COUNT(*) FROM embeddings WHERE actor_id = ? AND source = 'reference' "
+                                    "AND model = ?", (actor.id, model)).fetchone()[0]
+            # References average evenly; approvals and rejections then move the profile by EMA.
+            profile = v if current is None else _unit(current * (count - 1) / count + v / count)
+            self._push_profile(actor.id, model, profile, "reference", image_path, 1.0 / count)
+        return row_id
+
+    def record_verdict(self, actor_id: str, vector, model: str, approved: bool, ref: str = "") -> np.ndarray:
+        """Move the profile towards an approved depiction or away from a rejected one."""
+        actor = self.require(actor_id)
+        v = _unit(vector)
+        with self._lock, self.db:
+            self.add_embedding(actor.id, "image", "approved" if approved else "rejected", v, model, ref)
+            current = self.profile(actor.id, model)
+            if current is None:
+                if not approved:
+                    raise ActorStoreError("conflict", f"{actor.name} has no profile to move away from",
+                                          "add a reference image or approve a depiction first")
+                updated, rate = v, 1.0
+            elif approved:
+                rate = APPROVE_RATE
+                updated = _unit((1 - rate) * current + rate * v)
+            else:
+                rate = REJECT_RATE
+                updated = _unit(current - rate * v)
+            self._push_profile(actor.id, model, updated, "approved" if approved else "rejected", ref, rate)
+        return updated
+
+    def trajectory(self, actor_id: str, model: str) -> list[dict]:
+        actor = self.require(actor_id)
+        rows = self.db.execute("SELECT id, cause, ref, rate, created_at, vector FROM profile_history "
+                               "WHERE actor_id = ? AND model = ? ORDER BY id", (actor.id, model)).fetchall()
+        return [{"id": r[0], "cause": r[1], "ref": r[2], "rate": r[3], "at": r[4],
+                 "vector": np.frombuffer(r[5], dtype=np.float32).copy()} for r in rows]
+
+    # -- queries ----------------------------------------------------------------------------
+    def nearest_actors(self, vector, model: str, k: int = 5) -> list[tuple[ActorProfile, float]]:
+        """Actors whose current profile is nearest ``vector`` (cosine distance, ascending)."""
+        v = _unit(vector)
+        scored = []
+        for actor in self.list():
+            profile = self.profile(actor.id, model)
+            if profile is not None and len(profile) == len(v):
+                scored.append((actor, float(1.0 - np.dot(profile, v))))
+        return sorted(scored, key=lambda item: item[1])[:k]
+
+    def nearest_embeddings(self, vector, k: int = 10, source: Optional[str] = None,
+                           actor_id: Optional[str] = None) -> list[tuple[int, Optional[str], str, float]]:
+        """kNN over stored embeddings with sqlite-vec: (row id, actor id, ref, distance)."""
+        v = _unit(vector)
+        table = self._vec_table(len(v))
+        # Over-fetch, then filter by source/actor (vec0 filters only on its own columns).
+        fetch = k if source is None and actor_id is None else max(k * 20, 200)
+        rows = self.db.execute(f"SELECT rowid, distance FROM {table} WHERE embedding MATCH ? AND k = ? "
+                               "ORDER BY distance", (sqlite_vec.serialize_float32(v.tolist()), fetch)).fetchall()
+        out = []
+        for row_id, distance in rows:
+            meta = self.db.execute("SELECT actor_id, ref, source FROM embeddings WHERE id = ?", (row_id,)).fetchone()
+            if meta is None or (source and meta[2] != source) or (actor_id and meta[0] != actor_id):
+                continue
+            out.append((row_id, meta[0], meta[1], float(distance)))
+            if len(out) == k:
+                break
+        return out

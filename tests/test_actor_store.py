@@ -1,0 +1,108 @@
+"""The actor store: a real SQLite file with sqlite-vec loaded through apsw."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pytest
+
+from render_server.actors.store import APPROVE_RATE, ActorStore, ActorStoreError
+from shared_schema import ActorProfile
+
+MODEL = "test-512"
+
+
+def _vec(seed: int, dim: int = 512) -> np.ndarray:
+    v = np.random.default_rng(seed).normal(size=dim).astype(np.float32)
+    return v / np.linalg.norm(v)
+
+
+def test_schema_is_versioned_and_reopening_does_not_migrate_twice(tmp_path):
+    store = ActorStore(tmp_path / "actors.sqlite3")
+    assert store.schema_version == 1
+    store.create(ActorProfile(name="MARA"))
+    store.close()
+    again = ActorStore(tmp_path / "actors.sqlite3")
+    assert again.schema_version == 1 and [a.name for a in again.list()] == ["MARA"]
+    assert again.db.execute("SELECT vec_version()").fetchone()[0].startswith("v")
+
+
+def test_profile_moves_towards_an_approved_depiction_and_keeps_its_history(tmp_path):
+    store = ActorStore(tmp_path / "actors.sqlite3")
+    mara = store.create(ActorProfile(name="MARA", description="40s, soaked raincoat"))
+    store.add_reference(mara.id, "/refs/mara.png", "abc", _vec(1), MODEL)
+    before = store.profile(mara.id, MODEL)
+    approved = _vec(2)
+    after = store.record_verdict(mara.id, approved, MODEL, approved=True, ref="job1/0")
+    assert float(after @ approved) > float(before @ approved), "closer to what the director approved"
+    expected = (1 - APPROVE_RATE) * before + APPROVE_RATE * approved
+    assert np.allclose(after, expected / np.linalg.norm(expected), atol=1e-6)
+    rejected = _vec(3)
+    moved = store.record_verdict(mara.id, rejected, MODEL, approved=False, ref="job2/0")
+    assert float(moved @ rejected) < float(after @ rejected), "further from what was rejected"
+    history = store.trajectory("MARA", MODEL)
+    assert [h["cause"] for h in history] == ["reference", "approved", "rejected"]
+    assert [h["ref"] for h in history] == ["/refs/mara.png", "job1/0", "job2/0"]
+    assert np.allclose(history[-1]["vector"], store.profile(mara.id, MODEL))
+
+
+def test_search_finds_the_right_actor_among_many(tmp_path):
+    store = ActorStore(tmp_path / "actors.sqlite3")
+    for i in range(60):
+        actor = store.create(ActorProfile(name=f"ACTOR {i}"))
+        store.add_reference(actor.id, f"/refs/{i}.png", str(i), _vec(100 + i), MODEL)
+    query = _vec(100 + 37) + 0.3 * _vec(9999)  # a noisy depiction of actor 37
+    best, distance = store.nearest_actors(query, MODEL, k=3)[0]
+    assert best.name == "ACTOR 37" and distance < 0.2
+    rows = store.nearest_embeddings(query, k=1, source="reference")
+    assert rows[0][2] == "/refs/37.png"
+
+
+def test_names_are_unique_and_missing_actors_are_clear(tmp_path):
+    store = ActorStore(tmp_path / "actors.sqlite3")
+    store.create(ActorProfile(name="June"))
+    with pytest.raises(ActorStoreError) as caught:
+        store.create(ActorProfile(name="JUNE"))
+    assert caught.value.code == "conflict"
+    with pytest.raises(ActorStoreError) as caught:
+        store.require("nobody")
+    assert caught.value.code == "not_found"
+    store.delete("june")
+    assert store.list() == []
+
+
+WRITER = """
+import sys, numpy as np
+sys.path.insert(0, {repo!r})
+from render_server.actors.store import ActorStore
+from shared_schema import ActorProfile
+store = ActorStore({path!r})
+actor = store.create(ActorProfile(name="MARA"))
+for i in range(100000):
+    v = np.random.default_rng(i).normal(size=512)
+    store.add_embedding(actor.id, "image", "frame", v, "m", ref=str(i))
+    print(i, flush=True)
+"""
+
+
+def test_sigkill_during_writes_loses_nothing_committed(tmp_path):
+    from beatboard.paths import REPO
+
+    path = tmp_path / "actors.sqlite3"
+    writer = subprocess.Popen([sys.executable, "-c", WRITER.format(repo=str(REPO), path=str(path))],
+                              stdout=subprocess.PIPE, text=True)
+    acknowledged = -1
+    deadline = time.monotonic() + 60
+    while acknowledged < 200 and time.monotonic() < deadline:
+        acknowledged = int(writer.stdout.readline())
+    os.kill(writer.pid, signal.SIGKILL)
+    writer.wait()
+    store = ActorStore(path)
+    count = store.db.execute("SELECT COUNT(*) FROM embeddings").fetchone()[0]
+    vectors = store.db.execute("SELECT COUNT(*) FROM vec_512").fetchone()[0]
+    assert count >= acknowledged + 1, "every write the writer saw committed is there"
+    assert vectors == count, "the vector table and its metadata agree"
+    assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
