@@ -122,6 +122,48 @@ def _size(text: str) -> tuple[int, int]:
     return width, height
 
 
+def _cmd_actors(args) -> int:
+    from render_server.actors.embedder import ClipEmbedder
+    from render_server.actors.service import ActorService
+    from render_server.actors.store import ActorStore, ActorStoreError
+    from render_server.settings import Settings
+    from shared_schema import ActorProfile
+
+    settings = Settings()
+    store = ActorStore(settings.actors_db_path)
+    service = ActorService(store, ClipEmbedder(settings.clip_model, settings.clip_checkpoint),
+                           settings.data_dir / "actors")
+    try:
+        if args.action == "add":
+            actor = service.create(ActorProfile(name=args.name, description=args.description, height_m=args.height))
+            for image in args.image or []:
+                service.add_reference(actor.id, Path(image).read_bytes())
+            print(f"added {actor.name} ({actor.id})")
+        elif args.action == "list":
+            for actor in store.list():
+                print(f"{actor.name:<20} {actor.height_m:.2f} m  {actor.description[:60]}")
+        elif args.action == "show":
+            actor = store.require(args.name)
+            print(json.dumps(to_dict_safe(actor), indent=2))
+            history = store.trajectory(actor.id, service.embedder.name)
+            print(f"profile updates: {len(history)} ({', '.join(h['cause'] for h in history[-5:])})")
+        elif args.action == "search":
+            for actor, distance in service.search(args.text, k=args.k):
+                print(f"{distance:6.3f}  {actor.name:<20} {actor.description[:60]}")
+    except (ActorStoreError, OSError) as exc:
+        print(f"beatboard actors: {getattr(exc, 'message', exc)}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    return 0
+
+
+def to_dict_safe(obj):
+    from shared_schema import to_dict
+
+    return to_dict(obj)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="beatboard", description="Script to storyboard in Blender")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -157,6 +199,21 @@ def build_parser() -> argparse.ArgumentParser:
     board.add_argument("--model", help="a diffusers model folder or hub id, or a 'make-tiny-models' folder; "
                                        "configures the server this command starts")
     board.set_defaults(func=_cmd_board)
+
+    actors = sub.add_parser("actors", help="the actor store: add, list, show, search (BEATBOARD_DATA_DIR)")
+    actor_sub = actors.add_subparsers(dest="action", required=True)
+    add = actor_sub.add_parser("add")
+    add.add_argument("name")
+    add.add_argument("--description", default="")
+    add.add_argument("--height", type=float, default=1.75)
+    add.add_argument("--image", action="append", help="a reference image (repeatable)")
+    actor_sub.add_parser("list")
+    show = actor_sub.add_parser("show")
+    show.add_argument("name")
+    search = actor_sub.add_parser("search")
+    search.add_argument("text")
+    search.add_argument("--k", type=int, default=5)
+    actors.set_defaults(func=_cmd_actors)
 
     tiny = sub.add_parser("make-tiny-models", help="write tiny random-weight models of the real architectures")
     tiny.add_argument("dir")

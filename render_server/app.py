@@ -9,7 +9,10 @@ from typing import Optional
 from fastapi import FastAPI
 
 from . import __version__
-from .api import routes_beats, routes_health, routes_jobs
+from .actors.embedder import ClipEmbedder
+from .actors.service import ActorService
+from .actors.store import ActorStore
+from .api import routes_actors, routes_beats, routes_health, routes_jobs
 from .api.deps import ServerState
 from .api.errors import install_error_handlers
 from .api.guards import GuardMiddleware
@@ -32,17 +35,21 @@ def create_app(settings: Optional[Settings] = None, backends: Optional[BackendRe
             log.warning("recovered %d job(s) interrupted by the last shutdown", len(recovered))
         registry = backends or BackendRegistry.from_settings(settings)
         worker = RenderWorker(store, registry, settings.frames_dir)
-        app.state.beatboard = ServerState(settings, store, registry, worker)
+        actor_store = ActorStore(settings.actors_db_path)
+        actors = ActorService(actor_store, ClipEmbedder(settings.clip_model, settings.clip_checkpoint),
+                              settings.data_dir / "actors")
+        app.state.beatboard = ServerState(settings, store, registry, worker, actors)
         worker.start()
         try:
             yield
         finally:
             worker.stop()
             store.close()
+            actor_store.close()
 
     app = FastAPI(title="Beatboard render server", version=__version__, lifespan=lifespan)
     install_error_handlers(app)
-    for module in (routes_health, routes_beats, routes_jobs):
+    for module in (routes_health, routes_beats, routes_jobs, routes_actors):
         app.include_router(module.router)
     app.add_middleware(GuardMiddleware, max_body_bytes=int(settings.max_body_mb * 1e6), token=settings.token)
     return app

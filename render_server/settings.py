@@ -53,6 +53,15 @@ class Settings(BaseSettings):
     openai_image_model: str = "gpt-image-1"
     openai_timeout_s: float = 120.0
 
+    # open_clip for actor embeddings: an architecture name, and a checkpoint (a local file,
+    # or a pretrained tag already in the cache). No checkpoint: random weights (tests only).
+    clip_model: str = "ViT-B-32"
+    clip_checkpoint: str = ""
+
+    @property
+    def actors_db_path(self) -> Path:
+        return self.data_dir / "actors.sqlite3"
+
     @property
     def llm_configured(self) -> bool:
         return bool(self.llm_model and (self.llm_base_url or self.llm_api_key))

@@ -335,6 +335,35 @@ class ActorProfile:
     lora_version: str = ""
 
 
+@dataclass
+class ActorPatch:
+    """Fields to change on an actor; absent (null) fields stay as they are."""
+
+    name: Optional[str] = None
+    description: Optional[str] = None
+    height_m: Optional[float] = None
+    color: Optional[tuple[float, float, float]] = None
+    prompt_hints: Optional[list[str]] = None
+
+
+@dataclass
+class ActorSearch:
+    text: str
+    k: int = 5
+
+
+@dataclass
+class ActorMatch:
+    actor: ActorProfile
+    distance: float
+
+
+@dataclass
+class ActorMatches:
+    matches: list[ActorMatch]
+    model: str = ""
+
+
 # Every top-level body, by name: the JSON Schema export walks this.
 WIRE_TYPES: tuple[type, ...] = (
     ErrorBody,
@@ -349,4 +378,7 @@ WIRE_TYPES: tuple[type, ...] = (
     Shot,
     Feedback,
     ActorProfile,
+    ActorPatch,
+    ActorSearch,
+    ActorMatches,
 )

@@ -29,3 +29,16 @@ def test_board_refuses_a_server_that_is_not_there(tmp_path, capsys):
     code = main(["board", str(EXAMPLE), "--out", str(tmp_path), "--server", f"http://127.0.0.1:{free_port()}"])
     assert code == 1
     assert "beatboard server" in capsys.readouterr().err
+
+
+def test_actors_commands_add_list_show_and_search(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("BEATBOARD_DATA_DIR", str(tmp_path))
+    assert main(["actors", "add", "TOMAS", "--description", "an old ferryman with reading glasses"]) == 0
+    assert main(["actors", "add", "JUNE", "--description", "a young harbour police officer"]) == 0
+    assert main(["actors", "list"]) == 0
+    listing = capsys.readouterr().out
+    assert "JUNE" in listing and "TOMAS" in listing
+    assert main(["actors", "search", "an old ferryman with reading glasses"]) == 0
+    assert capsys.readouterr().out.splitlines()[0].split()[1] == "TOMAS"
+    assert main(["actors", "show", "nobody"]) == 1
+    assert "no actor" in capsys.readouterr().err

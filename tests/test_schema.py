@@ -50,6 +50,10 @@ def test_every_wire_type_round_trips_with_defaults():
         wire.Shot: wire.Shot(number="1", beat=wire.Beat(index=1, action="x"), frame_start=1, frame_end=24),
         wire.Feedback: wire.Feedback(shot_number="2", scope=wire.FeedbackScope.BOARD, verdict=wire.Verdict.APPROVE),
         wire.ActorProfile: wire.ActorProfile(name="MARA", prompt_hints=["red coat"]),
+        wire.ActorPatch: wire.ActorPatch(description="taller", color=(0.1, 0.2, 0.3)),
+        wire.ActorSearch: wire.ActorSearch(text="an old ferryman", k=3),
+        wire.ActorMatches: wire.ActorMatches(matches=[wire.ActorMatch(wire.ActorProfile(name="TOMAS"), 0.1)],
+                                             model="ViT-B-32:random"),
     }
     assert set(samples) == set(wire.WIRE_TYPES)
     for cls, sample in samples.items():

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from ..actors.service import ActorService
 from ..backends.registry import BackendRegistry
 from ..services.worker import RenderWorker
 from ..settings import Settings
@@ -19,6 +20,7 @@ class ServerState:
     store: JobStore
     backends: BackendRegistry
     worker: RenderWorker
+    actors: ActorService
 
 
 def get_state(request: Request) -> ServerState:

@@ -1,0 +1,73 @@
+"""Actors as users handle them: profiles with descriptions and reference images, casting search."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+from shared_schema import ActorProfile
+
+from .embedder import ClipEmbedder
+from .store import ActorStore, ActorStoreError
+
+MAX_REFERENCE_BYTES = 20 * 1024 * 1024
+
+
+class ActorService:
+    def __init__(self, store: ActorStore, embedder: ClipEmbedder, images_dir: Path):
+        self.store = store
+        self.embedder = embedder
+        self.images_dir = images_dir
+
+    def create(self, profile: ActorProfile) -> ActorProfile:
+        actor = self.store.create(profile)
+        if profile.description.strip():
+            self._embed_description(actor)
+        return actor
+
+    def update(self, actor_id: str, **fields) -> ActorProfile:
+        actor = self.store.update(actor_id, **fields)
+        if "description" in fields and actor.description.strip():
+            self._embed_description(actor)
+        return actor
+
+    def _embed_description(self, actor: ActorProfile) -> None:
+        vector = self.embedder.texts([actor.description])[0]
+        self.store.add_embedding(actor.id, "text", "description", vector, self.embedder.name, actor.description)
+
+    def add_reference(self, actor_id: str, data: bytes) -> str:
+        actor = self.store.require(actor_id)
+        if len(data) > MAX_REFERENCE_BYTES:
+            raise ActorStoreError("payload_too_large", "the reference image is larger than 20 MB",
+                                  "send a smaller image; 1024 px on the long side is plenty")
+        try:
+            image = Image.open(io.BytesIO(data))
+            image.load()
+        except (UnidentifiedImageError, OSError):
+            raise ActorStoreError("validation_error", "the reference is not an image Pillow can read",
+                                  "send a PNG or JPEG") from None
+        digest = hashlib.sha256(data).hexdigest()
+        folder = self.images_dir / actor.id
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"ref_{digest[:16]}.png"
+        image.convert("RGB").save(path)
+        self.store.add_reference(actor.id, str(path), digest, self.embedder.images([image])[0], self.embedder.name)
+        return str(path)
+
+    def search(self, text: str, k: int = 5) -> list[tuple[ActorProfile, float]]:
+        """Actors that fit a character description: by description text and by image profile."""
+        if not text.strip():
+            raise ActorStoreError("validation_error", "the search text is empty", "describe the character")
+        query = self.embedder.texts([text])[0]
+        best: dict[str, tuple[ActorProfile, float]] = {}
+        for _, actor_id, _, distance in self.store.nearest_embeddings(query, k=max(k * 4, 20), source="description"):
+            actor = self.store.get(actor_id)
+            if actor and (actor.id not in best or distance < best[actor.id][1]):
+                best[actor.id] = (actor, distance)
+        for actor, distance in self.store.nearest_actors(query, self.embedder.name, k=k * 2):
+            if actor.id not in best or distance < best[actor.id][1]:
+                best[actor.id] = (actor, distance)
+        return sorted(best.values(), key=lambda item: item[1])[:k]

@@ -1,0 +1,68 @@
+"""Actors over HTTP: profiles, reference images, casting search (open_clip, random weights)."""
+
+import io
+
+import pytest
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from render_server.app import create_app
+from render_server.settings import Settings
+
+pytestmark = pytest.mark.slow
+
+CAST = {
+    "MARA": "a woman in her forties in a soaked raincoat carrying a battered suitcase",
+    "TOMAS": "an old ferryman with reading glasses on a cord counting coins",
+    "JUNE": "a young harbour police officer with a flashlight and a rain-soaked cap",
+}
+
+
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    with TestClient(create_app(Settings(data_dir=tmp_path_factory.mktemp("data")))) as c:
+        yield c
+
+
+def test_actors_are_created_listed_patched_and_deleted(client):
+    for name, description in CAST.items():
+        response = client.post("/v1/actors", json={"name": name, "description": description, "height_m": 1.7})
+        assert response.status_code == 201, response.text
+    assert [a["name"] for a in client.get("/v1/actors").json()] == ["JUNE", "MARA", "TOMAS"]
+    tomas = client.get("/v1/actors/tomas").json()
+    patched = client.patch(f"/v1/actors/{tomas['id']}", json={"prompt_hints": ["grey beard"]}).json()
+    assert patched["prompt_hints"] == ["grey beard"] and patched["description"] == CAST["TOMAS"]
+    duplicate = client.post("/v1/actors", json={"name": "mara"})
+    assert duplicate.status_code == 409 and duplicate.json()["code"] == "conflict"
+    temp = client.post("/v1/actors", json={"name": "EXTRA"}).json()
+    assert client.delete(f"/v1/actors/{temp['id']}").status_code == 204
+    assert client.get(f"/v1/actors/{temp['id']}").status_code == 404
+
+
+def test_search_by_description_returns_that_actor_first(client):
+    for name, description in CAST.items():
+        matches = client.post("/v1/actors/search", json={"text": description, "k": 3}).json()
+        assert matches["matches"][0]["actor"]["name"] == name
+        assert matches["matches"][0]["distance"] < 1e-4
+        assert matches["model"] == "ViT-B-32:random"
+    assert client.post("/v1/actors/search", json={"text": " "}).status_code == 422
+
+
+def test_reference_images_are_stored_embedded_and_refused_when_not_images(client):
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 96), (180, 40, 40)).save(buffer, format="PNG")
+    response = client.post("/v1/actors/MARA/references", content=buffer.getvalue(),
+                           headers={"content-type": "image/png"})
+    assert response.status_code == 201
+    bad = client.post("/v1/actors/MARA/references", content=b"not an image")
+    assert bad.status_code == 422 and "PNG or JPEG" in bad.json()["hint"]
+    assert client.post("/v1/actors/NOBODY/references", content=buffer.getvalue()).status_code == 404
+
+
+def test_two_random_weight_embedders_give_the_same_vectors():
+    import numpy as np
+
+    from render_server.actors.embedder import ClipEmbedder
+
+    a, b = ClipEmbedder().texts(["an old ferryman"]), ClipEmbedder().texts(["an old ferryman"])
+    assert np.allclose(a, b), "vectors stored under one model name must come from one model"
