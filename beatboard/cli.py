@@ -127,7 +127,7 @@ def _cmd_actors(args) -> int:
     from render_server.actors.service import ActorService
     from render_server.actors.store import ActorStore, ActorStoreError
     from render_server.settings import Settings
-    from shared_schema import ActorProfile
+    from shared_schema import ActorProfile, to_dict
 
     settings = Settings()
     store = ActorStore(settings.actors_db_path)
@@ -144,7 +144,7 @@ def _cmd_actors(args) -> int:
                 print(f"{actor.name:<20} {actor.height_m:.2f} m  {actor.description[:60]}")
         elif args.action == "show":
             actor = store.require(args.name)
-            print(json.dumps(to_dict_safe(actor), indent=2))
+            print(json.dumps(to_dict(actor), indent=2))
             history = store.trajectory(actor.id, service.embedder.name)
             print(f"profile updates: {len(history)} ({', '.join(h['cause'] for h in history[-5:])})")
         elif args.action == "search":
@@ -156,12 +156,6 @@ def _cmd_actors(args) -> int:
     finally:
         store.close()
     return 0
-
-
-def to_dict_safe(obj):
-    from shared_schema import to_dict
-
-    return to_dict(obj)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -52,6 +52,10 @@ class DiffusersBackend:
         return BackendInfo(self.name, True, capabilities=[
             "depth", "pose", "controlnets:2", "loras", "regional-loras", "variations", "schedulers", "cancel"])
 
+    @property
+    def model_source(self) -> str:
+        return self.settings.diffusers_model
+
     def loras(self) -> list[str]:
         folder = Path(self.settings.lora_dir).expanduser() if self.settings.lora_dir else None
         return sorted(p.stem for p in folder.glob("*.safetensors")) if folder and folder.is_dir() else []

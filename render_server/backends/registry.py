@@ -36,7 +36,7 @@ class BackendRegistry:
         infos = []
         for name, backend in self._backends.items():
             info = backend.info()
-            source = getattr(getattr(backend, "settings", None), "diffusers_model", "") if name == "diffusers" else ""
+            source = getattr(backend, "model_source", "")
             infos.append(ModelInfo(name=source or name, backend=name, source=source, available=info.available,
                                    reason=info.reason, capabilities=info.capabilities))
         loras = sorted({l for b in self._backends.values() for l in getattr(b, "loras", lambda: [])()})
