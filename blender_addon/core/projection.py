@@ -46,23 +46,6 @@ def camera_rotation(yaw_deg: float, pitch_deg: float, roll_deg: float = 0.0) -> 
                   rot_z(math.radians(roll_deg)))
 
 
-def euler_xyz(m: Mat3) -> Vec:
-    """Blender 'XYZ' Euler angles (radians) of a rotation matrix (R = Rz @ Ry @ Rx)."""
-    sy = -m[2][0]
-    y = math.asin(max(-1.0, min(1.0, sy)))
-    if abs(sy) < 0.999999:
-        x = math.atan2(m[2][1], m[2][2])
-        z = math.atan2(m[1][0], m[0][0])
-    else:  # gimbal lock: fold z into x
-        x = math.atan2(-m[1][2], m[1][1])
-        z = 0.0
-    return (x, y, z)
-
-
-def matrix_from_euler_xyz(e: Vec) -> Mat3:
-    return matmul(matmul(rot_z(e[2]), rot_y(e[1])), rot_x(e[0]))
-
-
 @dataclass(frozen=True)
 class PinholeCamera:
     location: Vec

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import colorsys
 import hashlib
-import math
 from dataclasses import dataclass
 
 from .mannequin import facing_towards, pose_for_actor
@@ -80,7 +79,3 @@ def _placement(name: str, xy: tuple[float, float], look_at: tuple[float, float],
         name=name, color=cast_colour(name), height_m=cast_height(name),
         location=(round(xy[0], 3), round(xy[1], 3), 0.0), facing_deg=round(facing, 2), pose=pose,
     )
-
-
-def stage_distance(a: "wire.ActorPlacement", b: "wire.ActorPlacement") -> float:
-    return math.dist(a.location[:2], b.location[:2])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Optional
 
 import numpy as np
 from PIL import Image
@@ -70,18 +69,3 @@ class ClipEmbedder:
 
 def _normalize(matrix: np.ndarray) -> np.ndarray:
     return matrix / np.maximum(np.linalg.norm(matrix, axis=1, keepdims=True), 1e-12)
-
-
-def crop_actor(frame: Image.Image, mask: np.ndarray, pad: float = 0.1) -> Optional[Image.Image]:
-    """The actor's bounding box from their mask, padded, with everything else greyed out."""
-    rows, cols = np.nonzero(mask)
-    if len(rows) == 0:
-        return None
-    mask_image = Image.fromarray((mask * 255).astype(np.uint8)).resize(frame.size, Image.Resampling.NEAREST)
-    grey = Image.new("RGB", frame.size, (128, 128, 128))
-    isolated = Image.composite(frame.convert("RGB"), grey, mask_image)
-    sy, sx = frame.height / mask.shape[0], frame.width / mask.shape[1]
-    top, bottom, left, right = rows.min() * sy, (rows.max() + 1) * sy, cols.min() * sx, (cols.max() + 1) * sx
-    dy, dx = (bottom - top) * pad, (right - left) * pad
-    return isolated.crop((max(0, int(left - dx)), max(0, int(top - dy)),
-                          min(frame.width, int(right + dx)), min(frame.height, int(bottom + dy))))

@@ -23,10 +23,6 @@ class FocusPlan:
     ending_names: list[str] = field(default_factory=list)
     keywords: list[str] = field(default_factory=list)
 
-    @property
-    def empty(self) -> bool:
-        return not (self.names or self.opening or self.keywords)
-
 
 def parse_focus(focus: str, characters: list[str]) -> FocusPlan:
     plan = FocusPlan()
