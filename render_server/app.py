@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from contextlib import asynccontextmanager
 from typing import Optional
 
@@ -24,6 +25,13 @@ from .storage.job_store import JobStore
 log = logging.getLogger("beatboard.server")
 
 
+def _warm_quietly(actor_store: ActorStore) -> None:
+    try:
+        actor_store.warm_index()
+    except Exception:  # the server stopped while loading: the next query loads it instead
+        log.debug("actor index warm-up interrupted", exc_info=True)
+
+
 def create_app(settings: Optional[Settings] = None, backends: Optional[BackendRegistry] = None) -> FastAPI:
     settings = settings or Settings()
 
@@ -40,6 +48,7 @@ def create_app(settings: Optional[Settings] = None, backends: Optional[BackendRe
                               settings.data_dir / "actors")
         app.state.beatboard = ServerState(settings, store, registry, worker, actors)
         worker.start()
+        threading.Thread(target=_warm_quietly, args=(actor_store,), name="beatboard-actor-index", daemon=True).start()
         try:
             yield
         finally:

@@ -61,6 +61,31 @@ def test_search_finds_the_right_actor_among_many(tmp_path):
     assert rows[0][2] == "/refs/37.png"
 
 
+def test_the_query_index_sees_new_embeddings_and_forgets_deleted_actors(tmp_path):
+    store = ActorStore(tmp_path / "actors.sqlite3")
+    rng = np.random.default_rng(0)
+    for i in range(300):
+        store.add_embedding(None, "image", "frame", rng.normal(size=512), MODEL, f"noise/{i}")
+    tomas = store.create(ActorProfile(name="TOMAS"))
+    target = _vec(7)
+    assert store.nearest_embeddings(target, k=1)[0][2].startswith("noise/")  # index loaded now
+    store.add_embedding(tomas.id, "image", "approved", target + 0.05 * _vec(8), MODEL, "job9/0")
+    nearest = store.nearest_embeddings(target, k=3)
+    assert nearest[0][1:3] == (tomas.id, "job9/0") and nearest[0][3] < 0.01
+    assert [r[2] for r in store.nearest_embeddings(target, k=5, actor_id=tomas.id)] == ["job9/0"]
+    assert all(r[2].startswith("noise/") for r in store.nearest_embeddings(target, k=5, source="frame"))
+    top = store.nearest_embeddings(target, 20)
+    assert [r[3] for r in top] == sorted(r[3] for r in top)
+    assert all(abs(r[3] - (1 - float(_unit_rows(r[0], store) @ target))) < 1e-5 for r in top), "rescored exactly"
+    store.delete(tomas.id)
+    assert store.nearest_embeddings(target, k=1)[0][2].startswith("noise/")
+
+
+def _unit_rows(row_id, store):
+    blob = store.db.execute("SELECT embedding FROM vec_512 WHERE rowid = ?", (row_id,)).fetchone()[0]
+    return np.frombuffer(blob, dtype=np.float32)
+
+
 def test_names_are_unique_and_missing_actors_are_clear(tmp_path):
     store = ActorStore(tmp_path / "actors.sqlite3")
     store.create(ActorProfile(name="June"))
