@@ -13,11 +13,13 @@ from . import __version__
 from .actors.embedder import ClipEmbedder
 from .actors.service import ActorService
 from .actors.store import ActorStore
-from .api import routes_actors, routes_beats, routes_health, routes_jobs
+from .api import routes_actors, routes_beats, routes_health, routes_jobs, routes_learning
 from .api.deps import ServerState
 from .api.errors import install_error_handlers
 from .api.guards import GuardMiddleware
 from .backends.registry import BackendRegistry
+from .learning.lora_training import LoraTrainer
+from .learning.service import LearningService
 from .services.worker import RenderWorker
 from .settings import Settings
 from .storage.job_store import JobStore
@@ -30,6 +32,15 @@ def _warm_quietly(actor_store: ActorStore) -> None:
         actor_store.warm_index()
     except Exception:  # the server stopped while loading: the next query loads it instead
         log.debug("actor index warm-up interrupted", exc_info=True)
+
+
+def _training_queue(store: JobStore, actor_store: ActorStore, worker: RenderWorker):
+    def queue(actor_id: str, steps: int, reason: str):
+        job = store.create_training(actor_id, actor_store.require(actor_id).name, steps, reason)
+        if job is not None:
+            worker.wake()
+        return job.id if job else None
+    return queue
 
 
 def create_app(settings: Optional[Settings] = None, backends: Optional[BackendRegistry] = None) -> FastAPI:
@@ -46,7 +57,10 @@ def create_app(settings: Optional[Settings] = None, backends: Optional[BackendRe
         actor_store = ActorStore(settings.actors_db_path)
         actors = ActorService(actor_store, ClipEmbedder(settings.clip_model, settings.clip_checkpoint),
                               settings.data_dir / "actors")
-        app.state.beatboard = ServerState(settings, store, registry, worker, actors)
+        learning = LearningService(actors, store, settings, queue_training=_training_queue(store, actor_store, worker))
+        if settings.diffusers_model:
+            worker.trainer = LoraTrainer(settings, actor_store, actors.embedder, actors.images_dir)
+        app.state.beatboard = ServerState(settings, store, registry, worker, actors, learning)
         worker.start()
         threading.Thread(target=_warm_quietly, args=(actor_store,), name="beatboard-actor-index", daemon=True).start()
         try:
@@ -58,7 +72,7 @@ def create_app(settings: Optional[Settings] = None, backends: Optional[BackendRe
 
     app = FastAPI(title="Beatboard render server", version=__version__, lifespan=lifespan)
     install_error_handlers(app)
-    for module in (routes_health, routes_beats, routes_jobs, routes_actors):
+    for module in (routes_health, routes_beats, routes_jobs, routes_actors, routes_learning):
         app.include_router(module.router)
     app.add_middleware(GuardMiddleware, max_body_bytes=int(settings.max_body_mb * 1e6), token=settings.token)
     return app

@@ -58,6 +58,18 @@ class Settings(BaseSettings):
     clip_model: str = "ViT-B-32"
     clip_checkpoint: str = ""
 
+    # Learning from the director. A note given this many times for one actor becomes a
+    # standing prompt hint; an actor's LoRA is retrained once this many new approved crops
+    # exist (0: only on request); the reward model retrains after this many new judged frames.
+    note_repeat_threshold: int = 3
+    lora_train_threshold: int = 20
+    lora_train_steps: int = 300
+    lora_train_rank: int = 8
+    lora_train_resolution: int = 512
+    lora_train_learning_rate: float = 1e-4
+    lora_eval_steps: int = 20  # denoising steps per held-out drawing when comparing versions
+    reward_retrain_every: int = 5
+
     @property
     def actors_db_path(self) -> Path:
         return self.data_dir / "actors.sqlite3"
@@ -69,6 +81,10 @@ class Settings(BaseSettings):
     @property
     def db_path(self) -> Path:
         return self.data_dir / "jobs.sqlite3"
+
+    @property
+    def trained_lora_dir(self) -> Path:
+        return self.data_dir / "loras"
 
     @property
     def frames_dir(self) -> Path:

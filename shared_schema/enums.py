@@ -61,6 +61,7 @@ class KeypointVisibility(str, Enum):
 
 class JobKind(str, Enum):
     RENDER = "RENDER"
+    TRAIN_LORA = "TRAIN_LORA"  # runs on the same worker, only while no render is waiting
 
 
 class JobState(str, Enum):

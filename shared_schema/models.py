@@ -132,6 +132,10 @@ class ActorPlacement:
     # for no LoRA, or another LoRA's name; and its strength.
     lora: str = ""
     lora_weight: float = 1.0
+    # The stored actor cast as this character (empty: the server's casting, else the actor of
+    # the same name) and that actor's standing prompt hints, which the server fills in.
+    actor_id: str = ""
+    prompt_hints: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -322,6 +326,55 @@ class Feedback:
     rating: int = 0
     verdict: Verdict = Verdict.NONE
     take: int = 0
+    picked: bool = False  # this variation is the one the director picked among the job's
+
+
+@dataclass
+class FeedbackResult:
+    """What the server learned from one piece of feedback."""
+
+    frame: str
+    profiles_moved: list[str] = field(default_factory=list)
+    hints_added: list[str] = field(default_factory=list)
+    reward: dict[str, float] = field(default_factory=dict)
+    training_jobs: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Ranking:
+    """A job's variations best-first by the reward model (frame indices, and their scores)."""
+
+    job_id: str
+    order: list[int]
+    scores: list[float]
+    reward: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Casting:
+    character: str
+    actor_id: str
+
+
+@dataclass
+class LoraTrainRequest:
+    """Train an actor's LoRA now on their approved crops; 0 steps: the server's default."""
+
+    steps: int = 0
+
+
+@dataclass
+class LoraVersion:
+    actor_id: str
+    version: int
+    name: str
+    path: str
+    base_model: str
+    steps: int
+    status: str  # active, kept_aside
+    source_frames: list[str] = field(default_factory=list)
+    metrics: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -333,6 +386,8 @@ class ActorProfile:
     color: tuple[float, float, float] = (0.8, 0.8, 0.8)
     prompt_hints: list[str] = field(default_factory=list)
     lora_version: str = ""
+    references: list[str] = field(default_factory=list)  # URLs of the reference images
+    cast_as: list[str] = field(default_factory=list)  # script characters this actor plays
 
 
 @dataclass
@@ -377,6 +432,11 @@ WIRE_TYPES: tuple[type, ...] = (
     ModelsResponse,
     Shot,
     Feedback,
+    FeedbackResult,
+    Ranking,
+    Casting,
+    LoraTrainRequest,
+    LoraVersion,
     ActorProfile,
     ActorPatch,
     ActorSearch,

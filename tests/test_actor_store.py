@@ -9,6 +9,7 @@ import time
 import numpy as np
 import pytest
 
+from render_server.actors.migrations import MIGRATIONS
 from render_server.actors.store import APPROVE_RATE, ActorStore, ActorStoreError
 from shared_schema import ActorProfile
 
@@ -21,12 +22,21 @@ def _vec(seed: int, dim: int = 512) -> np.ndarray:
 
 
 def test_schema_is_versioned_and_reopening_does_not_migrate_twice(tmp_path):
+    import apsw
+
+    # A store written by the first release (schema 1) with one actor in it.
+    old = apsw.Connection(str(tmp_path / "actors.sqlite3"))
+    old.execute(MIGRATIONS[0][1])
+    old.execute("PRAGMA user_version = 1")
+    old.execute("INSERT INTO actors(id, name, created_at, updated_at) VALUES ('a1', 'MARA', 0, 0)")
+    old.execute("INSERT INTO notes(actor_id, text, created_at) VALUES ('a1', 'older', 0)")
+    old.close()
     store = ActorStore(tmp_path / "actors.sqlite3")
-    assert store.schema_version == 1
-    store.create(ActorProfile(name="MARA"))
+    assert store.schema_version == MIGRATIONS[-1][0] == 2
+    assert store.db.execute("SELECT text, promoted FROM notes").fetchall() == [("older", 0)]
     store.close()
     again = ActorStore(tmp_path / "actors.sqlite3")
-    assert again.schema_version == 1 and [a.name for a in again.list()] == ["MARA"]
+    assert again.schema_version == 2 and [a.name for a in again.list()] == ["MARA"]
     assert again.db.execute("SELECT vec_version()").fetchone()[0].startswith("v")
 
 
@@ -102,6 +112,7 @@ def test_names_are_unique_and_missing_actors_are_clear(tmp_path):
 WRITER = """
 import sys, numpy as np
 sys.path.insert(0, {repo!r})
+from render_server.actors.migrations import MIGRATIONS
 from render_server.actors.store import ActorStore
 from shared_schema import ActorProfile
 store = ActorStore({path!r})

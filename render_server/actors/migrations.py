@@ -75,4 +75,35 @@ MIGRATIONS: list[tuple[int, str]] = [
         UNIQUE (actor_id, version)
     );
     """),
+    (2, """
+    -- Director feedback on whole frames: what the reward model learns from.
+    CREATE TABLE frame_feedback (
+        id INTEGER PRIMARY KEY,
+        frame_ref TEXT NOT NULL,        -- job_id/frame_index
+        job_id TEXT NOT NULL,           -- variations of one job compete with each other
+        embedding_id INTEGER NOT NULL,
+        rating INTEGER NOT NULL DEFAULT 0,
+        verdict TEXT NOT NULL DEFAULT 'NONE',
+        picked INTEGER NOT NULL DEFAULT 0,
+        updated_at REAL NOT NULL,
+        UNIQUE (frame_ref)
+    );
+    -- Which stored actor plays a script character; shared by every project.
+    CREATE TABLE castings (
+        character TEXT PRIMARY KEY COLLATE NOCASE,
+        actor_id TEXT NOT NULL REFERENCES actors(id) ON DELETE CASCADE,
+        updated_at REAL NOT NULL
+    );
+    -- A note that became a standing prompt hint is not counted again.
+    ALTER TABLE notes ADD COLUMN promoted INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE notes ADD COLUMN scope TEXT NOT NULL DEFAULT 'ACTOR';
+    CREATE TABLE reward_models (
+        id INTEGER PRIMARY KEY,
+        path TEXT NOT NULL,
+        model TEXT NOT NULL,            -- the embedding model it scores
+        pairs INTEGER NOT NULL,
+        metrics TEXT NOT NULL DEFAULT '{}',
+        created_at REAL NOT NULL
+    );
+    """),
 ]

@@ -109,9 +109,14 @@ class ActorStore:
             return None
         lora = self.db.execute("SELECT version FROM lora_versions WHERE actor_id = ? AND status = 'active' "
                                "ORDER BY version DESC LIMIT 1", (row[0],)).fetchone()
+        references = self.db.execute("SELECT COUNT(*) FROM reference_images WHERE actor_id = ?", (row[0],))
+        cast_as = [r[0] for r in self.db.execute("SELECT character FROM castings WHERE actor_id = ? "
+                                                 "ORDER BY character", (row[0],))]
         return ActorProfile(id=row[0], name=row[1], description=row[2], height_m=row[3],
                             color=tuple(json.loads(row[4])), prompt_hints=json.loads(row[5]),
-                            lora_version=f"v{lora[0]}" if lora else "")
+                            lora_version=f"v{lora[0]}" if lora else "", cast_as=cast_as,
+                            references=[f"/v1/actors/{row[0]}/references/{i}.png"
+                                        for i in range(references.fetchone()[0])])
 
     def require(self, actor_id: str) -> ActorProfile:
         actor = self.get(actor_id)
@@ -158,6 +163,12 @@ class ActorStore:
                             (row_id, sqlite_vec.serialize_float32(v.tolist())))
         return row_id
 
+    def vector(self, embedding_id: int) -> np.ndarray:
+        dim = self.db.execute("SELECT dim FROM embeddings WHERE id = ?", (embedding_id,)).fetchone()[0]
+        blob = self.db.execute(f"SELECT embedding FROM {self._vec_table(dim)} WHERE rowid = ?",
+                               (embedding_id,)).fetchone()[0]
+        return np.frombuffer(blob, dtype=np.float32).copy()
+
     def profile(self, actor_id: str, model: str) -> Optional[np.ndarray]:
         row = self.db.execute("SELECT vector FROM profile_history WHERE actor_id = ? AND model = ? "
                               "ORDER BY id DESC LIMIT 1", (actor_id, model)).fetchone()
@@ -168,6 +179,12 @@ class ActorStore:
                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                         (actor_id, model, len(vector), vector.astype(np.float32).tobytes(), cause, ref, rate,
                          time.time()))
+
+    def reference_path(self, actor_id: str, index: int) -> Optional[str]:
+        actor = self.require(actor_id)
+        row = self.db.execute("SELECT path FROM reference_images WHERE actor_id = ? ORDER BY id LIMIT 1 OFFSET ?",
+                              (actor.id, index)).fetchone()
+        return row[0] if row else None
 
     def add_reference(self, actor_id: str, image_path: str, sha256: str, vector, model: str) -> int:
         """A reference image of the actor: stored, embedded, and folded into the profile."""

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 
 from ..actors.service import ActorService
 from ..backends.registry import BackendRegistry
+from ..learning.service import LearningService
 from ..services.worker import RenderWorker
 from ..settings import Settings
 from ..storage.job_store import JobStore
@@ -21,6 +22,7 @@ class ServerState:
     backends: BackendRegistry
     worker: RenderWorker
     actors: ActorService
+    learning: LearningService
 
 
 def get_state(request: Request) -> ServerState:

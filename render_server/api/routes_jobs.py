@@ -20,6 +20,7 @@ LONG_POLL_MAX_S = 25.0
 
 @router.post("/v1/jobs", status_code=202)
 def submit_job(body: RenderRequest, state: State) -> JobAccepted:
+    state.learning.cast_request(body)  # stored with the job: takes record the hints and LoRA used
     return job_service.submit(state.store, state.backends, state.worker, body)
 
 

@@ -148,6 +148,12 @@ class DiffusersBackend:
             pass
 
     def _lora_path(self, name: str) -> Path:
+        if "@v" in name:  # a version the server trained from approvals (NAME@vN)
+            path = self.settings.trained_lora_dir / f"{name}.safetensors"
+            if not path.is_file():
+                raise BackendError("model_missing", f"the trained LoRA {name!r} is gone from {path.parent}",
+                                   "GET /v1/actors/{id}/loras lists the versions; train again or pick another")
+            return path
         folder = Path(self.settings.lora_dir).expanduser() if self.settings.lora_dir else None
         path = folder / f"{name}.safetensors" if folder else None
         if path is None or not path.is_file():
@@ -206,7 +212,7 @@ class DiffusersBackend:
         for n, (actor, mask) in enumerate(regional, start=1):
             adapter = self._use_lora(pipe, actor.lora, actor.lora_weight) if actor.lora not in ("", "none") else "no LoRA"
             region = mask.resize(size, Image.Resampling.NEAREST).filter(ImageFilter.MaxFilter(2 * MASK_GROW_PX + 1))
-            prompt = f"{actor.name.title()}, {request.prompt}"
+            prompt = ", ".join([actor.name.title(), *actor.prompt_hints, request.prompt])
             redrawn = inpaint(
                 prompt=[prompt] * request.variations, image=[Image.fromarray(f) for f in frames],
                 mask_image=[region] * request.variations, control_image=control, height=size[1], width=size[0],

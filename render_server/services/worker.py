@@ -6,7 +6,7 @@ import logging
 import threading
 from pathlib import Path
 
-from shared_schema import ErrorBody, Frame, Job, JobState
+from shared_schema import ErrorBody, Frame, Job, JobKind, JobState
 
 from ..backends.base import BackendError, JobCancelled, RenderContext
 from ..backends.registry import BackendRegistry
@@ -20,6 +20,7 @@ class RenderWorker:
         self.store = store
         self.backends = backends
         self.frames_dir = frames_dir
+        self.trainer = None  # a LoraTrainer, when the server trains actor LoRAs
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="beatboard-render-worker", daemon=True)
@@ -46,24 +47,57 @@ class RenderWorker:
             self.run_one(job)
 
     def run_one(self, job: Job) -> None:
+        if job.kind is JobKind.TRAIN_LORA:
+            self._guarded(job, lambda ctx: self._train(job, ctx))
+        else:
+            self._guarded(job, lambda ctx: self._render(job, ctx))
+
+    def _run_waiting_renders(self) -> None:
+        """Between training steps: renders that arrived meanwhile run now, on this same thread."""
+        while not self._stop.is_set():
+            job = self.store.claim_next(kinds=(JobKind.RENDER,))
+            if job is None:
+                return
+            self.run_one(job)
+
+    def _train(self, job: Job, ctx: RenderContext) -> None:
+        if self.trainer is None:
+            raise BackendError("model_missing", "this server does not train LoRAs",
+                               "set BEATBOARD_DIFFUSERS_MODEL to an SD 1.5 model folder or hub id")
+        from ..actors.store import ActorStoreError
+
+        request = self.store.training_request_of(job.id)
+        try:
+            version = self.trainer.train(request["actor_id"], int(request.get("steps") or 0), ctx,
+                                         between_steps=self._run_waiting_renders)
+        except ActorStoreError as exc:
+            raise BackendError(exc.code, exc.message, exc.hint) from None
+        verdict = "in use" if version.status == "active" else "kept aside (did not beat the version in use)"
+        self.store.finish(job.id, JobState.DONE, f"{version.name}: {verdict}; held-out similarity "
+                          f"{version.metrics['held_out_similarity']:.3f} vs {version.metrics['previous_similarity']:.3f}")
+
+    def _render(self, job: Job, ctx: RenderContext) -> None:
+        request = self.store.request_of(job.id)
+        backend = self.backends.get(job.backend)
+        images = backend.render(request, ctx)
+        out_dir = self.frames_dir / job.id
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for index, image in enumerate(images):
+            image.save(out_dir / f"{index}.png")
+            self.store.add_frame(job.id, Frame(
+                index=index, url=f"/v1/jobs/{job.id}/frames/{index}.png", width=image.width,
+                height=image.height, seed=request.seed + index, backend=job.backend,
+                prompt=request.prompt, shot_number=request.shot_number,
+            ))
+        self.store.finish(job.id, JobState.DONE, f"{len(images)} frame(s)")
+
+    def _guarded(self, job: Job, work) -> None:
         ctx = RenderContext(
             report=lambda fraction, message: self.store.progress(job.id, fraction, message),
             is_cancelled=lambda: self._stop.is_set() or self.store.cancel_requested(job.id),
         )
         try:
-            request = self.store.request_of(job.id)
-            backend = self.backends.get(job.backend)
-            images = backend.render(request, ctx)
-            out_dir = self.frames_dir / job.id
-            out_dir.mkdir(parents=True, exist_ok=True)
-            for index, image in enumerate(images):
-                image.save(out_dir / f"{index}.png")
-                self.store.add_frame(job.id, Frame(
-                    index=index, url=f"/v1/jobs/{job.id}/frames/{index}.png", width=image.width,
-                    height=image.height, seed=request.seed + index, backend=job.backend,
-                    prompt=request.prompt, shot_number=request.shot_number,
-                ))
-            self.store.finish(job.id, JobState.DONE, f"{len(images)} frame(s)")
+            work(ctx)
         except JobCancelled:
             if self._stop.is_set() and not self.store.cancel_requested(job.id):
                 return  # server shutting down: the job stays RUNNING and is requeued on restart

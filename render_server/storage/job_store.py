@@ -104,11 +104,46 @@ class JobStore:
         ])
         return self.get(job_id)
 
-    def claim_next(self) -> Optional[Job]:
-        """Atomically move the oldest queued job to RUNNING and return it."""
+    def create_training(self, actor_id: str, actor_name: str, steps: int, reason: str) -> Optional[Job]:
+        """Queue a LoRA training job for the actor; None if one is already queued or running."""
+        request = json.dumps({"actor_id": actor_id, "steps": steps, "reason": reason})
+        job_id = uuid.uuid4().hex[:16]
+        now = time.time()
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                busy = self._db.execute(
+                    "SELECT 1 FROM jobs WHERE kind = ? AND state IN (?, ?) AND json_extract(request, '$.actor_id') = ?",
+                    (JobKind.TRAIN_LORA.value, JobState.QUEUED.value, JobState.RUNNING.value, actor_id)).fetchone()
+                if busy:
+                    self._db.execute("ROLLBACK")
+                    return None
+                self._db.execute(
+                    "INSERT INTO jobs(id, kind, state, request, created_at, updated_at, shot_number, backend) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (job_id, JobKind.TRAIN_LORA.value, JobState.QUEUED.value, request, now, now, actor_name,
+                     "lora-trainer"))
+                self._db.execute(*self._event_sql(job_id, EventKind.QUEUED, message=f"queued: {reason}"))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return self.get(job_id)
+
+    def training_request_of(self, job_id: str) -> dict:
+        with self._lock:
+            row = self._db.execute("SELECT request FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return json.loads(row["request"])
+
+    def claim_next(self, kinds: tuple[JobKind, ...] = tuple(JobKind)) -> Optional[Job]:
+        """Atomically move the next queued job to RUNNING and return it: renders first, then
+        training, each oldest first (training only ever uses the GPU when no render waits)."""
+        marks = ",".join("?" * len(kinds))
         with self._lock:
             row = self._db.execute(
-                "SELECT id FROM jobs WHERE state = ? ORDER BY created_at LIMIT 1", (JobState.QUEUED.value,)
+                f"SELECT id FROM jobs WHERE state = ? AND kind IN ({marks}) "
+                "ORDER BY CASE kind WHEN ? THEN 0 ELSE 1 END, created_at LIMIT 1",
+                (JobState.QUEUED.value, *(k.value for k in kinds), JobKind.RENDER.value),
             ).fetchone()
         if row is None:
             return None

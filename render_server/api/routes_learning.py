@@ -1,0 +1,109 @@
+"""Feedback, ranking, casting, notes, and actor LoRA versions: how the server learns."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter
+from fastapi.responses import FileResponse
+from starlette.concurrency import run_in_threadpool
+
+from shared_schema import Casting, Feedback, FeedbackResult, JobAccepted, LoraTrainRequest, LoraVersion, Ranking
+
+from .deps import State
+from .errors import ApiError
+from .routes_actors import _call
+
+router = APIRouter()
+
+
+@router.post("/v1/jobs/{job_id}/frames/{index}/feedback")
+async def frame_feedback(job_id: str, index: int, body: Feedback, state: State) -> FeedbackResult:
+    """Approve / reject, rate 1-5, pick among variations, or note; the actor store learns from it."""
+    return await run_in_threadpool(_call, state.learning.feedback, job_id, index, body)
+
+
+@router.get("/v1/jobs/{job_id}/ranking")
+async def job_ranking(job_id: str, state: State) -> Ranking:
+    return await run_in_threadpool(_call, state.learning.rank, job_id)
+
+
+@router.get("/v1/reward")
+def reward_metrics(state: State) -> dict:
+    reward = state.learning.reward()
+    if reward is None:
+        raise ApiError(404, "not_found", "no reward model yet", "rate or pick some variations first")
+    return {"model": reward.model, **reward.metrics}
+
+
+@router.post("/v1/reward/train")
+async def train_reward(state: State) -> dict:
+    reward = await run_in_threadpool(_call, state.learning.train_reward)
+    return {"model": reward.model, **reward.metrics}
+
+
+@router.get("/v1/castings")
+def list_castings(state: State) -> list[Casting]:
+    return [Casting(character=c, actor_id=a) for c, a in state.learning.castings.all().items()]
+
+
+@router.put("/v1/castings/{character}")
+def cast(character: str, body: Casting, state: State) -> Casting:
+    actor = _call(state.learning.castings.cast, character, body.actor_id)
+    return Casting(character=character.strip(), actor_id=actor.id)
+
+
+@router.delete("/v1/castings/{character}", status_code=204)
+def uncast(character: str, state: State) -> None:
+    state.learning.castings.uncast(character)
+
+
+@router.get("/v1/actors/{actor_id}/notes")
+def actor_notes(actor_id: str, state: State) -> list[dict]:
+    return _call(state.learning.notes.list, actor_id)
+
+
+@router.get("/v1/actors/{actor_id}/history")
+def actor_history(actor_id: str, state: State) -> list[dict]:
+    """The profile's trajectory: each update's cause, and how far it moved the profile."""
+    store = state.actors.store
+    history = _call(store.trajectory, actor_id, state.actors.embedder.name)
+    out, previous = [], None
+    for step in history:
+        moved = 0.0 if previous is None else float(1.0 - previous @ step["vector"])
+        out.append({"cause": step["cause"], "ref": step["ref"], "rate": step["rate"], "at": step["at"],
+                    "moved": moved})
+        previous = step["vector"]
+    return out
+
+
+@router.get("/v1/actors/{actor_id}/references/{index}.png")
+def actor_reference(actor_id: str, index: int, state: State):
+    path = _call(state.actors.store.reference_path, actor_id, index)
+    if path is None or not Path(path).is_file():
+        raise ApiError(404, "not_found", f"actor {actor_id} has no reference image {index}",
+                       "GET /v1/actors/{id} lists its references")
+    return FileResponse(path, media_type="image/png")
+
+
+@router.get("/v1/actors/{actor_id}/loras")
+def actor_loras(actor_id: str, state: State) -> list[LoraVersion]:
+    if state.worker.trainer is None:
+        return []
+    return _call(state.worker.trainer.versions, actor_id)
+
+
+@router.post("/v1/actors/{actor_id}/loras", status_code=202)
+def train_actor_lora(actor_id: str, body: LoraTrainRequest, state: State) -> JobAccepted:
+    """Queue a LoRA training job now (it also starts by itself past the approval threshold)."""
+    if state.worker.trainer is None:
+        raise ApiError(409, "model_missing", "this server does not train LoRAs",
+                       "set BEATBOARD_DIFFUSERS_MODEL to an SD 1.5 model folder or hub id")
+    actor = _call(state.actors.store.require, actor_id)
+    if body.steps < 0:
+        raise ApiError(422, "validation_error", "steps must be 0 (the default) or more", "")
+    job = state.store.create_training(actor.id, actor.name, body.steps, "on request")
+    if job is None:
+        raise ApiError(409, "conflict", f"{actor.name}'s LoRA is already training", "watch GET /v1/jobs")
+    state.worker.wake()
+    return JobAccepted(id=job.id, state=job.state, url=f"/v1/jobs/{job.id}", events_url=f"/v1/jobs/{job.id}/events")

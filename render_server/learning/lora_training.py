@@ -1,0 +1,235 @@
+"""Per-actor LoRA fine-tuning on the crops the director approved (diffusers + peft).
+
+The standard text-to-image LoRA recipe (as in diffusers' train_text_to_image_lora example):
+LoRA adapters on the UNet's attention projections, noise-prediction MSE on VAE latents of
+the crops, captioned "a photo of NAME, description". Each run writes NAME@vN.safetensors.
+
+Acceptance: a fifth of the crops (at least one) is held out. The new LoRA and the one in use
+(or no LoRA, for a first version) each draw every held-out crop's caption with the same
+seed; the mean CLIP similarity between drawing and crop is the score. The new version is
+used only if it scores higher; otherwise it is kept aside with its metrics.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Optional
+
+import numpy as np
+from PIL import Image
+
+from shared_schema import LoraVersion
+
+from ..actors.embedder import ClipEmbedder
+from ..actors.store import ActorStore, ActorStoreError
+from ..backends.base import BackendError, JobCancelled, RenderContext
+from ..diffusion.loading import check_source, load_error
+from ..settings import Settings
+
+log = logging.getLogger("beatboard.lora")
+
+HELD_OUT_SHARE = 0.2
+TARGET_MODULES = ["to_q", "to_k", "to_v", "to_out.0"]
+
+
+@dataclass
+class TrainingPlan:
+    actor_id: str
+    steps: int
+    train: list[Path]
+    held_out: list[Path]
+
+
+def split_crops(crops: list[Path]) -> tuple[list[Path], list[Path]]:
+    """A stable split by file name; at least one crop on each side."""
+    if len(crops) < 2:
+        raise ActorStoreError("conflict", f"{len(crops)} approved crop(s) is too few to train a LoRA",
+                              "approve at least 2 frames with this actor (20 or more for a useful LoRA)")
+    ranked = sorted(crops, key=lambda p: hashlib.sha256(p.name.encode()).hexdigest())
+    held = max(1, int(round(len(crops) * HELD_OUT_SHARE)))
+    return sorted(ranked[held:]), sorted(ranked[:held])
+
+
+class LoraTrainer:
+    def __init__(self, settings: Settings, store: ActorStore, embedder: ClipEmbedder, images_dir: Path):
+        self.settings = settings
+        self.store = store
+        self.embedder = embedder
+        self.images_dir = images_dir
+
+    @property
+    def lora_dir(self) -> Path:
+        return self.settings.trained_lora_dir
+
+    def approved_crops(self, actor_id: str) -> list[Path]:
+        folder = self.images_dir / actor_id / "approved"
+        return sorted(folder.glob("*.png")) if folder.is_dir() else []
+
+    def versions(self, actor_id: str) -> list[LoraVersion]:
+        actor = self.store.require(actor_id)
+        rows = self.store.db.execute("SELECT version, path, base_model, steps, status, source_frames, metrics "
+                                     "FROM lora_versions WHERE actor_id = ? ORDER BY version", (actor.id,))
+        return [LoraVersion(actor_id=actor.id, version=v, name=f"{actor.name}@v{v}", path=p, base_model=b, steps=s,
+                            status=st, source_frames=json.loads(src), metrics=json.loads(m))
+                for v, p, b, s, st, src, m in rows]
+
+    # -- the job ---------------------------------------------------------------------------
+    def train(self, actor_id: str, steps: int, ctx: RenderContext,
+              between_steps: Callable[[], None] = lambda: None) -> LoraVersion:
+        import torch
+
+        actor = self.store.require(actor_id)
+        base = check_source(self.settings.diffusers_model, "diffusion model", "BEATBOARD_DIFFUSERS_MODEL")
+        train, held_out = split_crops(self.approved_crops(actor.id))
+        steps = steps or self.settings.lora_train_steps
+        caption = f"a photo of {actor.name.title()}" + (f", {actor.description}" if actor.description else "")
+        device = "cuda" if torch.cuda.is_available() and self.settings.diffusers_device != "cpu" else "cpu"
+        started = time.perf_counter()
+        unet, vae, text_encoder, tokenizer, noise_scheduler = self._load_base(base, device)
+        losses = self._fit(unet, vae, text_encoder, tokenizer, noise_scheduler, train, caption, steps, device,
+                           ctx, between_steps)
+        version = 1 + (self.store.db.execute("SELECT MAX(version) FROM lora_versions WHERE actor_id = ?",
+                                             (actor.id,)).fetchone()[0] or 0)
+        name = f"{actor.name}@v{version}"
+        path = self._save(unet, name)
+        del unet
+        ctx.report(0.9, f"evaluating {name} on {len(held_out)} held-out crop(s)")
+        previous = next((v for v in reversed(self.versions(actor.id)) if v.status == "active"), None)
+        new_score = self._score(base, device, path, held_out, caption)
+        old_score = self._score(base, device, Path(previous.path) if previous else None, held_out, caption)
+        accepted = new_score > old_score
+        metrics = {"held_out_similarity": round(new_score, 5), "previous_similarity": round(old_score, 5),
+                   "train_crops": len(train), "held_out_crops": len(held_out),
+                   "first_loss": round(float(np.mean(losses[: max(1, len(losses) // 10)])), 5),
+                   "final_loss": round(float(np.mean(losses[-max(1, len(losses) // 10):])), 5),
+                   "seconds": round(time.perf_counter() - started, 2)}
+        with self.store._lock, self.store.db:
+            if accepted:
+                self.store.db.execute("UPDATE lora_versions SET status = 'retired' WHERE actor_id = ? "
+                                      "AND status = 'active'", (actor.id,))
+            self.store.db.execute(
+                "INSERT INTO lora_versions(actor_id, version, path, base_model, steps, source_frames, metrics, "
+                "status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (actor.id, version, str(path), base, steps, json.dumps([p.name for p in train + held_out]),
+                 json.dumps(metrics), "active" if accepted else "kept_aside", time.time()))
+        log.info("%s: %s (%s)", name, "in use" if accepted else "kept aside", metrics)
+        return self.versions(actor.id)[-1]
+
+    def _load_base(self, base: str, device: str):
+        import torch
+        from diffusers import AutoencoderKL, DDPMScheduler, UNet2DConditionModel
+        from peft import LoraConfig
+        from transformers import CLIPTextModel, CLIPTokenizer
+
+        if (Path(base) / "text_encoder_2").exists():
+            raise BackendError("validation_error", "LoRA training supports SD 1.5-family base models",
+                               "point BEATBOARD_DIFFUSERS_MODEL at an SD 1.5 model to train actor LoRAs")
+        try:
+            unet = UNet2DConditionModel.from_pretrained(base, subfolder="unet", use_safetensors=True)
+            vae = AutoencoderKL.from_pretrained(base, subfolder="vae", use_safetensors=True)
+            text_encoder = CLIPTextModel.from_pretrained(base, subfolder="text_encoder", use_safetensors=True)
+            tokenizer = CLIPTokenizer.from_pretrained(base, subfolder="tokenizer")
+            noise_scheduler = DDPMScheduler.from_pretrained(base, subfolder="scheduler")
+        except (OSError, ValueError) as exc:
+            raise load_error(exc, base, "diffusion model", "BEATBOARD_DIFFUSERS_MODEL") from None
+        for model in (unet, vae, text_encoder):
+            model.requires_grad_(False)
+        unet.add_adapter(LoraConfig(r=self.settings.lora_train_rank, lora_alpha=self.settings.lora_train_rank,
+                                    init_lora_weights="gaussian", target_modules=TARGET_MODULES))
+        # Frozen parts in half precision on a GPU; the trained LoRA weights stay float32.
+        frozen = torch.float16 if device == "cuda" else torch.float32
+        vae.to(device, dtype=frozen)
+        text_encoder.to(device, dtype=frozen)
+        unet.to(device, dtype=frozen)
+        for parameter in unet.parameters():
+            if parameter.requires_grad:
+                parameter.data = parameter.data.float()
+        return unet, vae, text_encoder, tokenizer, noise_scheduler
+
+    def _fit(self, unet, vae, text_encoder, tokenizer, noise_scheduler, crops: list[Path], caption: str,
+             steps: int, device: str, ctx: RenderContext, between_steps) -> list[float]:
+        import torch
+        import torch.nn.functional as F
+
+        size = self.settings.lora_train_resolution
+        pixels = torch.stack([_to_tensor(Image.open(p), size) for p in crops]).to(device, dtype=vae.dtype)
+        with torch.no_grad():
+            latents_all = vae.encode(pixels).latent_dist.mean * vae.config.scaling_factor
+            ids = tokenizer([caption], padding="max_length", max_length=tokenizer.model_max_length,
+                            truncation=True, return_tensors="pt").input_ids.to(device)
+            text = text_encoder(ids)[0]
+        params = [p for p in unet.parameters() if p.requires_grad]
+        optimizer = torch.optim.AdamW(params, lr=self.settings.lora_train_learning_rate, weight_decay=1e-2)
+        generator = torch.Generator(device="cpu").manual_seed(0)
+        batch = min(4, len(crops))
+        losses = []
+        unet.train()
+        for step in range(steps):
+            if ctx.is_cancelled():
+                raise JobCancelled()
+            between_steps()  # renders that arrived meanwhile go first
+            pick = torch.randint(0, len(crops), (batch,), generator=generator)
+            latents = latents_all[pick].float()
+            noise = torch.randn(latents.shape, generator=generator).to(device)
+            timesteps = torch.randint(0, noise_scheduler.config.num_train_timesteps, (batch,),
+                                      generator=generator).to(device)
+            noisy = noise_scheduler.add_noise(latents, noise, timesteps)
+            if noise_scheduler.config.prediction_type == "v_prediction":
+                target = noise_scheduler.get_velocity(latents, noise, timesteps)
+            else:
+                target = noise
+            with torch.autocast(device_type="cuda", dtype=torch.float16, enabled=device == "cuda"):
+                prediction = unet(noisy.to(unet.dtype), timesteps, text.expand(batch, -1, -1)).sample
+            loss = F.mse_loss(prediction.float(), target.float())
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(params, 1.0)
+            optimizer.step()
+            losses.append(float(loss.detach()))
+            ctx.report(0.9 * (step + 1) / steps, f"training step {step + 1}/{steps}, loss {losses[-1]:.4f}")
+        unet.eval()
+        return losses
+
+    def _save(self, unet, name: str) -> Path:
+        from diffusers import StableDiffusionPipeline
+        from diffusers.utils import convert_state_dict_to_diffusers
+        from peft.utils import get_peft_model_state_dict
+
+        self.lora_dir.mkdir(parents=True, exist_ok=True)
+        layers = convert_state_dict_to_diffusers(get_peft_model_state_dict(unet))
+        StableDiffusionPipeline.save_lora_weights(self.lora_dir, unet_lora_layers=layers,
+                                                  weight_name=f"{name}.safetensors")
+        return self.lora_dir / f"{name}.safetensors"
+
+    def _score(self, base: str, device: str, lora: Optional[Path], held_out: list[Path], caption: str) -> float:
+        """Mean CLIP similarity between each held-out crop and a drawing of its caption with ``lora``."""
+        import torch
+        from diffusers import StableDiffusionPipeline
+
+        pipe = StableDiffusionPipeline.from_pretrained(
+            base, use_safetensors=True, safety_checker=None, requires_safety_checker=False,
+            torch_dtype=torch.float16 if device == "cuda" else torch.float32).to(device)
+        pipe.set_progress_bar_config(disable=True)
+        if lora is not None:
+            # The same loading path the renderer takes: a version that loads here loads there.
+            pipe.load_lora_weights(str(lora.parent), weight_name=lora.name, adapter_name="candidate")
+        size = self.settings.lora_train_resolution
+        images = pipe(prompt=[caption] * len(held_out), height=size, width=size,
+                      num_inference_steps=self.settings.lora_eval_steps, guidance_scale=6.0,
+                      generator=[torch.Generator("cpu").manual_seed(i) for i in range(len(held_out))]).images
+        drawn = self.embedder.images(images)
+        real = self.embedder.images([Image.open(p) for p in held_out])
+        del pipe
+        return float(np.mean(np.sum(drawn * real, axis=1)))
+
+
+def _to_tensor(image: Image.Image, size: int):
+    import torch
+
+    array = np.asarray(image.convert("RGB").resize((size, size), Image.Resampling.BICUBIC), dtype=np.float32)
+    return torch.from_numpy(array / 127.5 - 1.0).permute(2, 0, 1)
