@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bpy
 
-from . import ops_beats, ops_block, ops_render, panels, preferences, props, runner
+from . import ops_actors, ops_beats, ops_block, ops_feedback, ops_render, panels, preferences, props, runner
 
 classes = (
     preferences.BEATBOARD_AddonPreferences,
@@ -12,6 +12,8 @@ classes = (
     *ops_beats.classes,
     *ops_block.classes,
     *ops_render.classes,
+    *ops_actors.classes,
+    *ops_feedback.classes,
     *panels.classes,
 )
 

@@ -8,6 +8,7 @@ import time
 
 import bpy
 
+from .ops_actors import cast_actor_id
 from .conditioning import actor_placement, actor_rigs, camera_model, camera_spec, depth_and_masks, keypoints_for
 from .core.client import ServerClient
 from .core.tasks import Task, TaskCancelled
@@ -50,11 +51,14 @@ def build_request(scene, beat, backend: str, seed: int) -> "wire.RenderRequest":
     rigs = actor_rigs(collection)
     depth, masks = depth_and_masks(scene, camera, props.depth_scale, camera_obj.data.clip_start,
                                    camera_obj.data.clip_end)
+    actors = [actor_placement(r) for r in rigs]
+    for actor in actors:  # this project's casting; uncast characters get the server's
+        actor.actor_id = cast_actor_id(props, actor.name)
     return wire.RenderRequest(
         shot_number=beat.shot_number, width=camera.width_px, height=camera.height_px,
         prompt=prompt_for(beat), seed=seed, backend=beat.backend or backend, model=beat.model or props.model,
         steps=props.steps, variations=props.variations, caption=_caption(beat),
-        actors=[actor_placement(r) for r in rigs], camera=camera_spec(camera_obj),
+        actors=actors, camera=camera_spec(camera_obj),
         conditioning=wire.Conditioning(depth=depth, poses=[keypoints_for(scene, camera, r) for r in rigs],
                                        masks=masks),
     )
@@ -133,7 +137,8 @@ def _collect(task: Task, client: ServerClient, scene_name: str, job: "wire.Job",
     _, number, first, last = shot
     for frame in job.frames:
         path = client.download(frame.url, frame_path(folder, number, job.id, frame.index))
-        meta = {"job": job.id, "seed": frame.seed, "backend": frame.backend, "prompt": frame.prompt}
+        meta = {"job": job.id, "frame": frame.index, "seed": frame.seed, "backend": frame.backend,
+                "prompt": frame.prompt}
 
         def place(path=path, meta=meta):
             place_take(bpy.data.scenes[scene_name], number, first, last, path, meta)

@@ -13,6 +13,75 @@ class BEATBOARD_UL_beats(bpy.types.UIList):
         row.prop(item, "action", text="", emboss=False)
 
 
+class BEATBOARD_UL_casting(bpy.types.UIList):
+    def draw_item(self, context, layout, data, item, icon, active_data, active_propname, index):
+        row = layout.row(align=True)
+        row.label(text=item.name, icon="USER")
+        row.prop_search(item, "actor_name", data, "stored_actors", text="")
+
+
+def draw_actor_card(layout, card) -> None:
+    box = layout.box()
+    row = box.row()
+    if card.reference is not None:
+        card.reference.preview_ensure()
+        row.template_icon(icon_value=card.reference.preview.icon_id, scale=4.0)
+    column = row.column(align=True)
+    column.label(text=card.name, icon="ARMATURE_DATA")
+    if card.description:
+        column.label(text=card.description)
+    column.label(text=f"LoRA {card.lora_version}" if card.lora_version else "No trained LoRA yet")
+    if card.cast_as:
+        column.label(text=f"Cast as {card.cast_as}")
+    for hint in filter(None, card.hints.split("; ")):
+        hint_row = box.row(align=True)
+        hint_row.label(text=f"Hint: {hint}", icon="LIGHT")
+        op = hint_row.operator("beatboard.remove_hint", text="", icon="X")
+        op.actor, op.hint = card.name, hint
+
+
+def draw_casting(layout, props) -> None:
+    header = layout.row(align=True)
+    header.label(text="Casting", icon="COMMUNITY")
+    header.operator("beatboard.refresh_actors", text="", icon="FILE_REFRESH")
+    if not props.casting:
+        layout.label(text="Refresh Actors to cast this script's characters")
+        return
+    layout.template_list("BEATBOARD_UL_casting", "", props, "casting", props, "active_casting", rows=3)
+    row = layout.row(align=True)
+    row.operator("beatboard.save_casting", icon="CHECKMARK")
+    row.operator("beatboard.add_stored_actor", icon="ADD")
+    if 0 <= props.active_casting < len(props.casting):
+        card = props.stored_actors.get(props.casting[props.active_casting].actor_name)
+        if card is not None:
+            draw_actor_card(layout, card)
+
+
+def draw_feedback(layout, context) -> None:
+    from .ops_feedback import active_take
+
+    props = context.scene.beatboard
+    strip = active_take(context.scene)
+    if strip is None:
+        return
+    box = layout.box()
+    box.label(text=f"{strip.name}: {strip.get('beatboard_verdict', 'not judged')}", icon="SEQUENCE")
+    row = box.row(align=True)
+    row.operator("beatboard.feedback", text="Approve", icon="CHECKMARK").verdict = "APPROVE"
+    row.operator("beatboard.feedback", text="Reject", icon="X").verdict = "REJECT"
+    row.operator("beatboard.feedback", text="Pick", icon="SOLO_ON").picked = True
+    row = box.row(align=True)
+    for stars in range(1, 6):
+        row.operator("beatboard.feedback", text=str(stars)).rating = stars
+    box.prop(props, "feedback_note", text="", placeholder="Note, e.g. 'more expressive'")
+    row = box.row(align=True)
+    row.prop(props, "feedback_scope", text="")
+    if props.feedback_scope == "ACTOR":
+        row.prop_search(props, "feedback_actor", props, "casting", text="")
+    row.operator("beatboard.feedback", text="Send Note", icon="TEXT").send_note = True
+    box.operator("beatboard.rank_takes", icon="SORTSIZE")
+
+
 def draw_beatboard(layout, context) -> None:
     props = context.scene.beatboard
     column = layout.column(align=True)
@@ -60,6 +129,8 @@ def draw_beatboard(layout, context) -> None:
     row.prop(props, "steps")
     column.prop(props, "variations")
     column.operator("beatboard.render_storyboard", icon="RENDER_STILL")
+    draw_casting(layout.box(), props)
+    draw_feedback(layout, context)
     if props.busy:
         layout.progress(factor=props.progress, type="BAR", text=props.status or "Working")
         layout.operator("beatboard.cancel", icon="CANCEL")
@@ -88,4 +159,4 @@ class BEATBOARD_PT_sequencer(_BeatboardPanel, bpy.types.Panel):
     bl_space_type = "SEQUENCE_EDITOR"
 
 
-classes = (BEATBOARD_UL_beats, BEATBOARD_PT_view3d, BEATBOARD_PT_sequencer)
+classes = (BEATBOARD_UL_beats, BEATBOARD_UL_casting, BEATBOARD_PT_view3d, BEATBOARD_PT_sequencer)

@@ -79,6 +79,23 @@ class BEATBOARD_PG_choice(bpy.types.PropertyGroup):
     detail: bpy.props.StringProperty()
 
 
+class BEATBOARD_PG_stored_actor(bpy.types.PropertyGroup):
+    """An actor card from the server's actor store (name is the actor's name)."""
+
+    actor_id: bpy.props.StringProperty()
+    description: bpy.props.StringProperty(name="Description")
+    hints: bpy.props.StringProperty(name="Standing hints", description="Prompt hints learned from recurring notes")
+    lora_version: bpy.props.StringProperty(name="LoRA version")
+    cast_as: bpy.props.StringProperty(name="Cast as")
+    reference: bpy.props.PointerProperty(name="Reference", type=bpy.types.Image)
+
+
+class BEATBOARD_PG_casting(bpy.types.PropertyGroup):
+    """A script character (name) and the stored actor who plays them in this project."""
+
+    actor_name: bpy.props.StringProperty(name="Actor", description="The stored actor who plays this character")
+
+
 class BeatboardSceneProps(bpy.types.PropertyGroup):
     script_path: bpy.props.StringProperty(name="Script", subtype="FILE_PATH")
     script_text: bpy.props.PointerProperty(name="Script text", type=bpy.types.Text)
@@ -111,10 +128,22 @@ class BeatboardSceneProps(bpy.types.PropertyGroup):
     offered_backends: bpy.props.CollectionProperty(type=BEATBOARD_PG_choice)
     offered_models: bpy.props.CollectionProperty(type=BEATBOARD_PG_choice)
     offered_loras: bpy.props.CollectionProperty(type=BEATBOARD_PG_choice)
+    # Filled by Refresh Actors from the server's actor store; casting is saved in the .blend
+    # and, with Save Casting, on the server for every later project.
+    stored_actors: bpy.props.CollectionProperty(type=BEATBOARD_PG_stored_actor)
+    casting: bpy.props.CollectionProperty(type=BEATBOARD_PG_casting)
+    active_casting: bpy.props.IntProperty(name="Active character")
+    # The director's note on the active take, and whom it is for.
+    feedback_note: bpy.props.StringProperty(name="Note")
+    feedback_scope: bpy.props.EnumProperty(
+        name="For", items=[("SHOT", "This shot", ""), ("ACTOR", "One actor", ""), ("BOARD", "The whole board", "")],
+        default="SHOT")
+    feedback_actor: bpy.props.StringProperty(name="Actor", description="The character the note is about")
     status: bpy.props.StringProperty(name="Status")
     progress: bpy.props.FloatProperty(name="Progress", min=0.0, max=1.0, subtype="FACTOR")
     busy: bpy.props.BoolProperty(name="Busy")
     last_error: bpy.props.StringProperty(name="Last error")
 
 
-classes = (BEATBOARD_PG_beat, BEATBOARD_PG_choice, BeatboardSceneProps)
+classes = (BEATBOARD_PG_beat, BEATBOARD_PG_choice, BEATBOARD_PG_stored_actor, BEATBOARD_PG_casting,
+           BeatboardSceneProps)

@@ -121,8 +121,10 @@ def test_picks_and_ratings_train_a_reward_model_that_ranks_variations(client):
         job = _render(client, variations=3)
         client.post(f"/v1/jobs/{job['id']}/frames/2/feedback", json={"shot_number": "1", "picked": True, "rating": 5})
         client.post(f"/v1/jobs/{job['id']}/frames/0/feedback", json={"shot_number": "1", "rating": 1})
-    reward = client.get("/v1/reward").json()
-    assert reward["pairs"] >= 8 and reward["frames"] >= 8
+    deadline = time.time() + 20  # it retrains in the background
+    while (reward := client.get("/v1/reward").json()).get("frames", 0) < 8 and time.time() < deadline:
+        time.sleep(0.1)
+    assert reward["pairs"] >= 8 and reward["frames"] >= 8, reward
     fresh = _render(client, variations=3)
     ranking = client.get(f"/v1/jobs/{fresh['id']}/ranking").json()
     assert sorted(ranking["order"]) == [0, 1, 2]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import socket
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from typing import Any, Optional
@@ -82,6 +83,33 @@ class ServerClient:
 
     def cancel(self, job_id: str) -> "wire.Job":
         return wire.from_dict(wire.Job, self.request_json("POST", f"/v1/jobs/{job_id}/cancel", {}))
+
+    # -- actors, casting and feedback ----------------------------------------------------------
+    def actors(self) -> "list[wire.ActorProfile]":
+        return [wire.from_dict(wire.ActorProfile, a) for a in self.request_json("GET", "/v1/actors")]
+
+    def create_actor(self, profile: "wire.ActorProfile") -> "wire.ActorProfile":
+        return wire.from_dict(wire.ActorProfile, self.request_json("POST", "/v1/actors", profile))
+
+    def patch_actor(self, actor_id: str, patch: "wire.ActorPatch") -> "wire.ActorProfile":
+        return wire.from_dict(wire.ActorProfile, self.request_json("PATCH", f"/v1/actors/{actor_id}", patch))
+
+    def castings(self) -> "dict[str, str]":
+        return {c["character"]: c["actor_id"] for c in self.request_json("GET", "/v1/castings")}
+
+    def cast(self, character: str, actor_id: str) -> None:
+        path = f"/v1/castings/{urllib.parse.quote(character, safe='')}"
+        if actor_id:
+            self.request_json("PUT", path, wire.Casting(character=character, actor_id=actor_id))
+        else:
+            self.request_json("DELETE", path)
+
+    def feedback(self, job_id: str, index: int, feedback: "wire.Feedback") -> "wire.FeedbackResult":
+        return wire.from_dict(wire.FeedbackResult, self.request_json(
+            "POST", f"/v1/jobs/{job_id}/frames/{index}/feedback", feedback))
+
+    def ranking(self, job_id: str) -> "wire.Ranking":
+        return wire.from_dict(wire.Ranking, self.request_json("GET", f"/v1/jobs/{job_id}/ranking"))
 
     def download(self, url_path: str, destination: str) -> str:
         with self._open("GET", url_path, None, REQUEST_TIMEOUT) as response, open(destination, "wb") as out:

@@ -21,6 +21,7 @@ import sqlite_vec
 
 from shared_schema import ActorProfile
 
+from .errors import ActorStoreError
 from .migrations import MIGRATIONS
 from .vector_index import VectorIndex
 
@@ -29,11 +30,7 @@ from .vector_index import VectorIndex
 APPROVE_RATE = 0.2
 REJECT_RATE = 0.1
 
-
-class ActorStoreError(ValueError):
-    def __init__(self, code: str, message: str, hint: str = ""):
-        super().__init__(message)
-        self.code, self.message, self.hint = code, message, hint
+__all__ = ["APPROVE_RATE", "REJECT_RATE", "ActorStore", "ActorStoreError"]
 
 
 def _unit(vector) -> np.ndarray:

@@ -18,18 +18,21 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 import numpy as np
 from PIL import Image
 
 from shared_schema import LoraVersion
 
-from ..actors.embedder import ClipEmbedder
-from ..actors.store import ActorStore, ActorStoreError
+from ..actors.errors import ActorStoreError
 from ..backends.base import BackendError, JobCancelled, RenderContext
 from ..diffusion.loading import check_source, load_error
-from ..settings import Settings
+
+if TYPE_CHECKING:  # kept out of the import so the training loop runs where only torch is installed
+    from ..actors.embedder import ClipEmbedder
+    from ..actors.store import ActorStore
+    from ..settings import Settings
 
 log = logging.getLogger("beatboard.lora")
 
@@ -129,23 +132,24 @@ class LoraTrainer:
         if (Path(base) / "text_encoder_2").exists():
             raise BackendError("validation_error", "LoRA training supports SD 1.5-family base models",
                                "point BEATBOARD_DIFFUSERS_MODEL at an SD 1.5 model to train actor LoRAs")
+        _quiet_progress_bars()
+        # Frozen parts in half precision on a GPU; the trained LoRA weights stay float32.
+        frozen = torch.float16 if device == "cuda" else torch.float32
         try:
-            unet = UNet2DConditionModel.from_pretrained(base, subfolder="unet", use_safetensors=True)
-            vae = AutoencoderKL.from_pretrained(base, subfolder="vae", use_safetensors=True)
-            text_encoder = CLIPTextModel.from_pretrained(base, subfolder="text_encoder", use_safetensors=True)
+            unet = UNet2DConditionModel.from_pretrained(base, subfolder="unet", use_safetensors=True,
+                                                        dtype=frozen)
+            vae = AutoencoderKL.from_pretrained(base, subfolder="vae", use_safetensors=True, dtype=frozen)
+            text_encoder = CLIPTextModel.from_pretrained(base, subfolder="text_encoder", use_safetensors=True,
+                                                         dtype=frozen)
             tokenizer = CLIPTokenizer.from_pretrained(base, subfolder="tokenizer")
             noise_scheduler = DDPMScheduler.from_pretrained(base, subfolder="scheduler")
         except (OSError, ValueError) as exc:
             raise load_error(exc, base, "diffusion model", "BEATBOARD_DIFFUSERS_MODEL") from None
         for model in (unet, vae, text_encoder):
             model.requires_grad_(False)
+            model.to(device)
         unet.add_adapter(LoraConfig(r=self.settings.lora_train_rank, lora_alpha=self.settings.lora_train_rank,
                                     init_lora_weights="gaussian", target_modules=TARGET_MODULES))
-        # Frozen parts in half precision on a GPU; the trained LoRA weights stay float32.
-        frozen = torch.float16 if device == "cuda" else torch.float32
-        vae.to(device, dtype=frozen)
-        text_encoder.to(device, dtype=frozen)
-        unet.to(device, dtype=frozen)
         for parameter in unet.parameters():
             if parameter.requires_grad:
                 parameter.data = parameter.data.float()
@@ -213,7 +217,7 @@ class LoraTrainer:
 
         pipe = StableDiffusionPipeline.from_pretrained(
             base, use_safetensors=True, safety_checker=None, requires_safety_checker=False,
-            torch_dtype=torch.float16 if device == "cuda" else torch.float32).to(device)
+            dtype=torch.float16 if device == "cuda" else torch.float32).to(device)
         pipe.set_progress_bar_config(disable=True)
         if lora is not None:
             # The same loading path the renderer takes: a version that loads here loads there.
@@ -226,6 +230,15 @@ class LoraTrainer:
         real = self.embedder.images([Image.open(p) for p in held_out])
         del pipe
         return float(np.mean(np.sum(drawn * real, axis=1)))
+
+
+def _quiet_progress_bars() -> None:
+    """Loading bars belong in a terminal, not in the server log of a background job."""
+    from diffusers.utils import logging as diffusers_logging
+    from transformers.utils import logging as transformers_logging
+
+    diffusers_logging.disable_progress_bar()
+    transformers_logging.disable_progress_bar()
 
 
 def _to_tensor(image: Image.Image, size: int):

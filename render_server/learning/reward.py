@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 HELD_OUT_SHARE = 0.25
+MAX_PAIRS = 20000  # ratings compare every rated frame with every other: sample beyond this
 
 
 @dataclass
@@ -45,7 +46,10 @@ def preference_pairs(judged: list[Judgement]) -> list[tuple[int, int]]:
     wins = (rated[:, None] & rated[None, :] & (ratings[:, None] > ratings[None, :]))
     wins |= approved[:, None] & rejected[None, :]
     wins |= (jobs[:, None] == jobs[None, :]) & picked[:, None] & ~picked[None, :]
-    return [(int(a), int(b)) for a, b in np.argwhere(wins)]
+    pairs = np.argwhere(wins)
+    if len(pairs) > MAX_PAIRS:
+        pairs = pairs[np.sort(np.random.default_rng(0).choice(len(pairs), MAX_PAIRS, replace=False))]
+    return [(int(a), int(b)) for a, b in pairs]
 
 
 def is_held_out(job_id: str) -> bool:
@@ -76,13 +80,17 @@ class RewardModel:
             return cls(data["weights"], str(data["model"]), json.loads(str(data["metrics"])))
 
 
-def _fit(differences: np.ndarray, l2: float = 1e-2, steps: int = 500, lr: float = 0.5) -> np.ndarray:
-    """Logistic regression without intercept on (winner - loser) vectors, by gradient descent."""
-    w = np.zeros(differences.shape[1], dtype=np.float64)
+def _fit(differences: np.ndarray, l2: float = 1e-2, iterations: int = 8) -> np.ndarray:
+    """Logistic regression without intercept on (winner - loser) vectors, by Newton's method
+    (a 512x512 solve per iteration: converges in a few, unlike gradient descent)."""
     x = differences.astype(np.float64)
-    for _ in range(steps):
+    w = np.zeros(x.shape[1])
+    n = len(x)
+    for _ in range(iterations):
         p = 1.0 / (1.0 + np.exp(-np.clip(x @ w, -30, 30)))
-        w -= lr * (x.T @ (p - 1.0) / len(x) + l2 * w)
+        gradient = x.T @ (p - 1.0) / n + l2 * w
+        hessian = (x * (p * (1 - p))[:, None]).T @ x / n + l2 * np.eye(x.shape[1])
+        w -= np.linalg.solve(hessian, gradient)
     return w
 
 

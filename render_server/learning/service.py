@@ -120,7 +120,6 @@ class LearningService:
             if name not in crops:
                 result.warnings.append(f"{name} is too small or hidden in this frame to learn from")
                 continue
-            source = "approved" if approved else "rejected"
             already = self.store.db.execute("SELECT 1 FROM embeddings WHERE actor_id = ? AND ref = ? AND source "
                                             "IN ('approved', 'rejected')", (actor.id, ref)).fetchone()
             if already:
@@ -183,6 +182,7 @@ class LearningService:
 
     def train_reward(self) -> RewardModel:
         with self._reward_lock:
+            snapshot = time.time()  # feedback after this is fresh for the next retraining
             judged = self.judgements()
             try:
                 reward = train_reward(judged, self.actors.embedder.name)
@@ -193,7 +193,7 @@ class LearningService:
             with self.store._lock, self.store.db:
                 self.store.db.execute("INSERT INTO reward_models(path, model, pairs, metrics, created_at) "
                                       "VALUES (?, ?, ?, ?, ?)", (str(path), reward.model, reward.metrics["pairs"],
-                                                                 json.dumps(reward.metrics), time.time()))
+                                                                 json.dumps(reward.metrics), snapshot))
             self._reward = reward
             log.info("reward model retrained: %s", reward.metrics)
             return reward
@@ -207,14 +207,27 @@ class LearningService:
         return self._reward
 
     def _maybe_retrain_reward(self, result: FeedbackResult) -> None:
+        """Retrain in the background once enough frames were judged since the last model
+        (a second or two at thousands of pairs: feedback should not wait for it)."""
+        current = self.reward()
+        if current is not None:
+            result.reward = {k: float(v) for k, v in current.metrics.items()}
+        if self._due() and not self._reward_lock.locked():
+            threading.Thread(target=self._retrain_quietly, name="beatboard-reward", daemon=True).start()
+
+    def _due(self) -> bool:
         last = self.store.db.execute("SELECT MAX(created_at) FROM reward_models").fetchone()[0] or 0
         fresh = self.store.db.execute("SELECT COUNT(*) FROM frame_feedback WHERE updated_at > ?", (last,)).fetchone()[0]
-        if fresh < max(1, self.settings.reward_retrain_every):
-            return
+        return fresh >= max(1, self.settings.reward_retrain_every)
+
+    def _retrain_quietly(self) -> None:
         try:
-            result.reward = {k: float(v) for k, v in self.train_reward().metrics.items()}
+            while self._due():  # feedback that arrived while training counts for the next round
+                self.train_reward()
         except ActorStoreError:
             pass  # not enough contrast in the feedback yet
+        except Exception:  # the server stopped under it: the next feedback tries again
+            log.debug("reward retraining interrupted", exc_info=True)
 
     def rank(self, job_id: str) -> Ranking:
         job = self.jobs.get(job_id)
