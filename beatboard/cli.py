@@ -147,9 +147,22 @@ def _cmd_actors(args) -> int:
             print(json.dumps(to_dict(actor), indent=2))
             history = store.trajectory(actor.id, service.embedder.name)
             print(f"profile updates: {len(history)} ({', '.join(h['cause'] for h in history[-5:])})")
+            notes = store.db.execute("SELECT COUNT(*) FROM notes WHERE actor_id = ?", (actor.id,)).fetchone()[0]
+            loras = store.db.execute("SELECT version, status FROM lora_versions WHERE actor_id = ? ORDER BY version",
+                                     (actor.id,)).fetchall()
+            print(f"notes: {notes}; LoRA versions: {', '.join(f'v{v} {s}' for v, s in loras) or 'none'}")
         elif args.action == "search":
             for actor, distance in service.search(args.text, k=args.k):
                 print(f"{distance:6.3f}  {actor.name:<20} {actor.description[:60]}")
+        elif args.action == "identify":
+            for actor, distance in service.identify(Path(args.image).read_bytes(), k=args.k):
+                print(f"{distance:6.3f}  {actor.name}")
+        elif args.action == "frames":
+            frames = service.nearest_frames(args.name, k=args.k)
+            if not frames:
+                print(f"{store.require(args.name).name} has no approved frames yet")
+            for ref, distance in frames:
+                print(f"{distance:6.3f}  {ref}")
     except (ActorStoreError, OSError) as exc:
         print(f"beatboard actors: {getattr(exc, 'message', exc)}", file=sys.stderr)
         return 1
@@ -194,7 +207,8 @@ def build_parser() -> argparse.ArgumentParser:
                                        "configures the server this command starts")
     board.set_defaults(func=_cmd_board)
 
-    actors = sub.add_parser("actors", help="the actor store: add, list, show, search (BEATBOARD_DATA_DIR)")
+    actors = sub.add_parser("actors", help="the actor store: add, list, show, search, identify, frames "
+                                             "(BEATBOARD_DATA_DIR)")
     actor_sub = actors.add_subparsers(dest="action", required=True)
     add = actor_sub.add_parser("add")
     add.add_argument("name")
@@ -207,6 +221,12 @@ def build_parser() -> argparse.ArgumentParser:
     search = actor_sub.add_parser("search")
     search.add_argument("text")
     search.add_argument("--k", type=int, default=5)
+    identify = actor_sub.add_parser("identify", help="which stored actor an image (a crop) shows")
+    identify.add_argument("image")
+    identify.add_argument("--k", type=int, default=3)
+    frames = actor_sub.add_parser("frames", help="the actor's approved frames nearest their profile")
+    frames.add_argument("name")
+    frames.add_argument("--k", type=int, default=5)
     actors.set_defaults(func=_cmd_actors)
 
     tiny = sub.add_parser("make-tiny-models", help="write tiny random-weight models of the real architectures")

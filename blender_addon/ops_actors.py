@@ -193,5 +193,29 @@ class BEATBOARD_OT_remove_hint(AsyncOperator, bpy.types.Operator):
         return Task(self.task_name, run), done
 
 
-classes = (BEATBOARD_OT_refresh_actors, BEATBOARD_OT_save_casting, BEATBOARD_OT_add_stored_actor,
+class BEATBOARD_OT_train_lora(AsyncOperator, bpy.types.Operator):
+    """Train this actor's LoRA now on the frames approved with them (the server runs it between renders)"""
+
+    bl_idname = "beatboard.train_lora"
+    bl_label = "Train LoRA"
+    task_name = "actors"
+
+    actor: bpy.props.StringProperty()
+
+    def make_task(self, context):
+        card = context.scene.beatboard.stored_actors.get(self.actor)
+        if card is None:
+            self.report({"ERROR"}, f"No stored actor {self.actor!r}: Refresh Actors")
+            return None
+        client = make_client(context)
+        scene_name, actor_id, name = context.scene.name, card.actor_id, card.name
+
+        def done(task: Task):
+            bpy.data.scenes[scene_name].beatboard.status = (
+                f"Training {name}'s LoRA (job {task.result.id}); renders go first. Refresh Actors when it is done")
+
+        return Task(self.task_name, lambda task: client.train_lora(actor_id)), done
+
+
+classes = (BEATBOARD_OT_refresh_actors, BEATBOARD_OT_train_lora, BEATBOARD_OT_save_casting, BEATBOARD_OT_add_stored_actor,
            BEATBOARD_OT_remove_hint)

@@ -61,13 +61,21 @@ hint_status = props.status
 bpy.ops.beatboard.refresh_actors()
 hints = props.stored_actors["Mara Vance"].hints
 bpy.ops.beatboard.remove_hint(actor="Mara Vance", hint="more expressive")
+errors = props.last_error
+try:
+    bpy.ops.beatboard.train_lora(actor="Mara Vance")
+except RuntimeError:
+    pass  # the operator reports the error and cancels
+train_error = props.last_error
 print(json.dumps({"before": before, "job": job, "approved": approved, "hint_status": hint_status,
                   "hints": hints, "after_remove": props.stored_actors["Mara Vance"].hints,
                   "verdict": take.get("beatboard_verdict"), "rating": take.get("beatboard_rating"),
-                  "notes": take.get("beatboard_notes"), "errors": props.last_error}))
+                  "notes": take.get("beatboard_notes"), "train_error": train_error, "errors": errors}))
 """, tmp_path / "a")
     assert first["before"] == {"MARA": ""}, "nobody is cast until the artist casts them"
     assert first["errors"] == ""
+    # This server has no diffusion model: training is refused with what to set.
+    assert "does not train LoRAs" in first["train_error"] and "BEATBOARD_DIFFUSERS_MODEL" in first["train_error"]
     assert "learned Mara Vance's look" in first["approved"]
     assert first["verdict"] == "APPROVE" and first["rating"] == 4
     assert first["notes"].splitlines() == ["More expressive!", "more expressive", "more expressive."]
@@ -157,5 +165,5 @@ print(json.dumps({"problems": problems, "drawn": drawn}))
 """, tmp_path)
     assert result["problems"] == []
     for expected in ("Approve", "Reject", "Pick", "Send Note", "beatboard.rank_takes", "Casting", "MARA",
-                     "Panel Actor", "Hint: calm", "No trained LoRA yet"):
+                     "Panel Actor", "Hint: calm", "No trained LoRA yet", "beatboard.train_lora"):
         assert expected in result["drawn"], expected

@@ -42,3 +42,19 @@ def test_actors_commands_add_list_show_and_search(tmp_path, capsys, monkeypatch)
     assert capsys.readouterr().out.splitlines()[0].split()[1] == "TOMAS"
     assert main(["actors", "show", "nobody"]) == 1
     assert "no actor" in capsys.readouterr().err
+
+
+def test_actors_identify_names_the_actor_an_image_shows(tmp_path, capsys, monkeypatch):
+    import numpy as np
+    from PIL import Image
+
+    monkeypatch.setenv("BEATBOARD_DATA_DIR", str(tmp_path / "data"))
+    for seed, name in ((1, "TOMAS"), (2, "JUNE")):
+        pixels = np.kron(np.random.default_rng(seed).integers(0, 255, size=(6, 4, 3)), np.ones((16, 16, 1)))
+        Image.fromarray(pixels.astype(np.uint8)).save(tmp_path / f"{name}.png")
+        assert main(["actors", "add", name, "--image", str(tmp_path / f"{name}.png")]) == 0
+    capsys.readouterr()
+    assert main(["actors", "identify", str(tmp_path / "JUNE.png")]) == 0
+    assert capsys.readouterr().out.split()[1] == "JUNE"
+    assert main(["actors", "frames", "JUNE"]) == 0
+    assert "no approved frames yet" in capsys.readouterr().out

@@ -65,6 +65,14 @@ def test_an_approval_moves_only_the_cast_actor_towards_their_crop(client):
     # The crop is square around MARA's mask, with TOMAS's side of the frame greyed out.
     pixels = np.asarray(Image.open(crop))
     assert pixels.shape[0] == pixels.shape[1] and (pixels == 127).all(axis=2).mean() > 0.2
+    from render_server.actors.store import ActorStore
+
+    ratings = ActorStore(client.data_dir / "actors.sqlite3").db.execute(
+        "SELECT actor_id, frame_ref, rating, verdict FROM ratings").fetchall()
+    assert ratings == [(mara["id"], f"{job['id']}/0", 4, "APPROVE")]
+    frames = client.get(f"/v1/actors/{mara['id']}/frames").json()
+    assert [f["frame"] for f in frames] == [f"{job['id']}/0"]
+    assert client.get(frames[0]["url"]).status_code == 200
     again = client.post(f"/v1/jobs/{job['id']}/frames/0/feedback",
                         json={"shot_number": "1", "verdict": "APPROVE"}).json()
     assert again["profiles_moved"] == [] and "once per frame" in again["warnings"][0]
@@ -129,3 +137,24 @@ def test_picks_and_ratings_train_a_reward_model_that_ranks_variations(client):
     ranking = client.get(f"/v1/jobs/{fresh['id']}/ranking").json()
     assert sorted(ranking["order"]) == [0, 1, 2]
     assert ranking["scores"] == sorted(ranking["scores"], reverse=True)
+
+
+def _texture(seed: int, noise: float = 0.0) -> bytes:
+    rng = np.random.default_rng(seed)
+    blocks = np.kron(rng.integers(0, 255, size=(6, 4, 3)), np.ones((16, 16, 1)))
+    blocks = blocks + noise * np.random.default_rng(seed + 1000).normal(size=blocks.shape)
+    buffer = io.BytesIO()
+    Image.fromarray(np.clip(blocks, 0, 255).astype(np.uint8)).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_a_crop_is_identified_as_the_actor_it_shows(client):
+    ids = {}
+    for seed, name in enumerate(["ODILE", "BRUNO", "CASS", "DEV", "EVE"], start=40):
+        ids[name] = client.post("/v1/actors", json={"name": name}).json()["id"]
+        client.post(f"/v1/actors/{ids[name]}/references", content=_texture(seed))
+    for seed, name in enumerate(["ODILE", "BRUNO", "CASS", "DEV", "EVE"], start=40):
+        found = client.post("/v1/actors/identify", content=_texture(seed, noise=12.0)).json()["matches"]
+        assert found[0]["actor"]["name"] == name, (name, found)
+    bad = client.post("/v1/actors/identify", content=b"not an image")
+    assert bad.status_code == 422 and "PNG or JPEG" in bad.json()["hint"]

@@ -94,6 +94,10 @@ class ServerClient:
     def patch_actor(self, actor_id: str, patch: "wire.ActorPatch") -> "wire.ActorProfile":
         return wire.from_dict(wire.ActorProfile, self.request_json("PATCH", f"/v1/actors/{actor_id}", patch))
 
+    def train_lora(self, actor_id: str) -> "wire.JobAccepted":
+        return wire.from_dict(wire.JobAccepted, self.request_json(
+            "POST", f"/v1/actors/{actor_id}/loras", wire.LoraTrainRequest()))
+
     def castings(self) -> "dict[str, str]":
         return {c["character"]: c["actor_id"] for c in self.request_json("GET", "/v1/castings")}
 

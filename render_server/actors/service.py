@@ -38,17 +38,44 @@ class ActorService:
         vector = self.embedder.texts([actor.description])[0]
         self.store.add_embedding(actor.id, "text", "description", vector, self.embedder.name, actor.description)
 
-    def add_reference(self, actor_id: str, data: bytes) -> str:
-        actor = self.store.require(actor_id)
+    @staticmethod
+    def _image(data: bytes, what: str) -> Image.Image:
         if len(data) > MAX_REFERENCE_BYTES:
-            raise ActorStoreError("payload_too_large", "the reference image is larger than 20 MB",
+            raise ActorStoreError("payload_too_large", f"the {what} is larger than 20 MB",
                                   "send a smaller image; 1024 px on the long side is plenty")
         try:
             image = Image.open(io.BytesIO(data))
             image.load()
         except (UnidentifiedImageError, OSError):
-            raise ActorStoreError("validation_error", "the reference is not an image Pillow can read",
+            raise ActorStoreError("validation_error", f"the {what} is not an image Pillow can read",
                                   "send a PNG or JPEG") from None
+        return image
+
+    def identify(self, data: bytes, k: int = 3) -> list[tuple[ActorProfile, float]]:
+        """Which actor a crop shows: nearest by profile, or by any of their references and approved crops."""
+        query = self.embedder.images([self._image(data, "crop")])[0]
+        best: dict[str, tuple[ActorProfile, float]] = {}
+        for actor, distance in self.store.nearest_actors(query, self.embedder.name, k=k * 2):
+            best[actor.id] = (actor, distance)
+        for source in ("reference", "approved"):
+            for _, actor_id, _, distance in self.store.nearest_embeddings(query, k=k * 4, source=source):
+                actor = self.store.get(actor_id) if actor_id else None
+                if actor and (actor.id not in best or distance < best[actor.id][1]):
+                    best[actor.id] = (actor, distance)
+        return sorted(best.values(), key=lambda item: item[1])[:k]
+
+    def nearest_frames(self, actor_id: str, k: int = 5) -> list[tuple[str, float]]:
+        """The actor's approved frames nearest their current profile: how they look at their best."""
+        actor = self.store.require(actor_id)
+        profile = self.store.profile(actor.id, self.embedder.name)
+        if profile is None:
+            return []
+        return [(ref, distance) for _, _, ref, distance in
+                self.store.nearest_embeddings(profile, k=k, source="approved", actor_id=actor.id)]
+
+    def add_reference(self, actor_id: str, data: bytes) -> str:
+        actor = self.store.require(actor_id)
+        image = self._image(data, "reference")
         digest = hashlib.sha256(data).hexdigest()
         folder = self.images_dir / actor.id
         folder.mkdir(parents=True, exist_ok=True)

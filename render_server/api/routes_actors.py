@@ -33,6 +33,24 @@ async def create_actor(body: ActorProfile, state: State) -> ActorProfile:
     return await run_in_threadpool(_call, state.actors.create, body)
 
 
+@router.post("/v1/actors/identify")
+async def identify_actor(request: Request, state: State, k: int = 3) -> ActorMatches:
+    """Which stored actor a crop shows; the body is the image (PNG or JPEG bytes)."""
+    data = await request.body()
+    matches = await run_in_threadpool(_call, state.actors.identify, data, k)
+    return ActorMatches(matches=[ActorMatch(actor=a, distance=d) for a, d in matches], model=state.actors.embedder.name)
+
+
+@router.get("/v1/actors/{actor_id}/frames")
+def actor_frames(actor_id: str, state: State, k: int = 5) -> list[dict]:
+    """The actor's approved frames nearest their profile, with each frame's URL."""
+    out = []
+    for ref, distance in _call(state.actors.nearest_frames, actor_id, k):
+        job_id, _, index = ref.partition("/")
+        out.append({"frame": ref, "distance": distance, "url": f"/v1/jobs/{job_id}/frames/{index}.png"})
+    return out
+
+
 @router.get("/v1/actors/{actor_id}")
 def get_actor(actor_id: str, state: State) -> ActorProfile:
     return _call(state.actors.store.require, actor_id)

@@ -81,6 +81,8 @@ class LearningService:
         if fb.actor and fb.actor not in placements:
             result.warnings.append(f"{fb.actor} is not in shot {request.shot_number}; judged the whole frame")
         targets = [fb.actor] if fb.actor in placements else list(placements)
+        if fb.rating or fb.verdict is not Verdict.NONE:
+            self._rate_actors(request, ref, targets, fb)
         if fb.verdict is not Verdict.NONE:
             self._judge_actors(request, path, ref, targets, fb.verdict is Verdict.APPROVE, result)
         if fb.note.strip():
@@ -100,6 +102,15 @@ class LearningService:
                 "verdict = CASE WHEN excluded.verdict != 'NONE' THEN excluded.verdict ELSE verdict END, "
                 "picked = MAX(picked, excluded.picked), updated_at = excluded.updated_at",
                 (f"{job_id}/{index}", job_id, embedding_id, fb.rating, fb.verdict.value, int(fb.picked), time.time()))
+
+    def _rate_actors(self, request: RenderRequest, ref: str, targets: list[str], fb: Feedback) -> None:
+        """Each cast actor's own record of how their frames were judged."""
+        actors = [a for a in (self._stored_actor(request, name) for name in targets) if a is not None]
+        with self.store._lock, self.store.db:
+            for actor in actors:
+                self.store.db.execute("INSERT INTO ratings(actor_id, frame_ref, rating, verdict, created_at) "
+                                      "VALUES (?, ?, ?, ?, ?)", (actor.id, ref, fb.rating, fb.verdict.value,
+                                                                 time.time()))
 
     def _stored_actor(self, request: RenderRequest, name: str):
         placement = next(a for a in request.actors if a.name == name)
