@@ -49,7 +49,7 @@ class VectorIndex:
         self._source_codes = np.concatenate([self._source_codes, [self._code("source", r[2]) for r in rows]])
         self._actor_codes = np.concatenate([self._actor_codes, [self._code("actor", r[1]) for r in rows]])
         self._exact = np.concatenate([self._exact, vectors])
-        coarse = torch.from_numpy(vectors).to(torch.float16)
+        coarse = torch.tensor(vectors, dtype=torch.float16)
         self._coarse = coarse if self._coarse is None else torch.cat([self._coarse, coarse])
         self._last_id = int(ids.max())
 
