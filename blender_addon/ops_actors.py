@@ -41,15 +41,17 @@ def _reference_cache() -> str:
 def _fetch_actors(client):
     actors = client.actors()
     castings = client.castings()
-    references = {}
+    references, notes = {}, {}
     for actor in actors:
+        notes[actor.id] = [n["text"] for n in client.actor_notes(actor.id)]
         if actor.references:
             path = os.path.join(_reference_cache(), f"{actor.id}_0.png")
             references[actor.id] = client.download(actor.references[0], path)
-    return actors, castings, references
+    return actors, castings, references, notes
 
 
-def fill_actor_cards(props, actors, castings: dict[str, str], references: dict[str, str]) -> None:
+def fill_actor_cards(props, actors, castings: dict[str, str], references: dict[str, str],
+                     notes: dict[str, list[str]]) -> None:
     props.stored_actors.clear()
     by_id = {}
     for actor in actors:
@@ -58,6 +60,8 @@ def fill_actor_cards(props, actors, castings: dict[str, str], references: dict[s
         card.hints = "; ".join(actor.prompt_hints)
         card.lora_version = actor.lora_version
         card.cast_as = ", ".join(actor.cast_as)
+        card.notes = " | ".join(notes.get(actor.id, [])[-3:])
+        card.note_count = len(notes.get(actor.id, []))
         if actor.id in references:
             image = bpy.data.images.load(references[actor.id], check_existing=True)
             image.reload()  # the same path may hold a newer reference

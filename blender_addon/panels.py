@@ -33,6 +33,8 @@ def draw_actor_card(layout, card) -> None:
     column.label(text=f"LoRA {card.lora_version}" if card.lora_version else "No trained LoRA yet")
     if card.cast_as:
         column.label(text=f"Cast as {card.cast_as}")
+    if card.note_count:
+        box.label(text=f"{card.note_count} notes, latest: {card.notes}", icon="TEXT")
     box.operator("beatboard.train_lora", icon="MOD_ARMATURE").actor = card.name
     for hint in filter(None, card.hints.split("; ")):
         hint_row = box.row(align=True)

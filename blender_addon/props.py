@@ -87,6 +87,8 @@ class BEATBOARD_PG_stored_actor(bpy.types.PropertyGroup):
     hints: bpy.props.StringProperty(name="Standing hints", description="Prompt hints learned from recurring notes")
     lora_version: bpy.props.StringProperty(name="LoRA version")
     cast_as: bpy.props.StringProperty(name="Cast as")
+    notes: bpy.props.StringProperty(name="Notes", description="The director's latest notes on this actor")
+    note_count: bpy.props.IntProperty(name="Note count")
     reference: bpy.props.PointerProperty(name="Reference", type=bpy.types.Image)
 
 

@@ -60,6 +60,7 @@ for note in ("More expressive!", "more expressive", "more expressive."):
 hint_status = props.status
 bpy.ops.beatboard.refresh_actors()
 hints = props.stored_actors["Mara Vance"].hints
+card_notes = [props.stored_actors["Mara Vance"].note_count, props.stored_actors["Mara Vance"].notes]
 bpy.ops.beatboard.remove_hint(actor="Mara Vance", hint="more expressive")
 errors = props.last_error
 try:
@@ -70,7 +71,7 @@ train_error = props.last_error
 print(json.dumps({"before": before, "job": job, "approved": approved, "hint_status": hint_status,
                   "hints": hints, "after_remove": props.stored_actors["Mara Vance"].hints,
                   "verdict": take.get("beatboard_verdict"), "rating": take.get("beatboard_rating"),
-                  "notes": take.get("beatboard_notes"), "train_error": train_error, "errors": errors}))
+                  "notes": take.get("beatboard_notes"), "train_error": train_error, "errors": errors, "card_notes": card_notes}))
 """, tmp_path / "a")
     assert first["before"] == {"MARA": ""}, "nobody is cast until the artist casts them"
     assert first["errors"] == ""
@@ -81,6 +82,7 @@ print(json.dumps({"before": before, "job": job, "approved": approved, "hint_stat
     assert first["notes"].splitlines() == ["More expressive!", "more expressive", "more expressive."]
     assert "new standing hint Mara Vance: more expressive" in first["hint_status"]
     assert first["hints"] == "more expressive" and first["after_remove"] == ""
+    assert first["card_notes"] == [3, "More expressive! | more expressive | more expressive."]
     request = JobStore(server.data_dir / "jobs.sqlite3").request_of(first["job"])
     assert [a.actor_id for a in request.actors] == [actor["id"]]
     with urllib.request.urlopen(f"{server.url}/v1/actors/{actor['id']}/history") as response:

@@ -94,6 +94,9 @@ class ServerClient:
     def patch_actor(self, actor_id: str, patch: "wire.ActorPatch") -> "wire.ActorProfile":
         return wire.from_dict(wire.ActorProfile, self.request_json("PATCH", f"/v1/actors/{actor_id}", patch))
 
+    def actor_notes(self, actor_id: str) -> "list[dict]":
+        return self.request_json("GET", f"/v1/actors/{actor_id}/notes")
+
     def train_lora(self, actor_id: str) -> "wire.JobAccepted":
         return wire.from_dict(wire.JobAccepted, self.request_json(
             "POST", f"/v1/actors/{actor_id}/loras", wire.LoraTrainRequest()))
