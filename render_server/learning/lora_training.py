@@ -94,13 +94,19 @@ class LoraTrainer:
         device = "cuda" if torch.cuda.is_available() and self.settings.diffusers_device != "cpu" else "cpu"
         started = time.perf_counter()
         unet, vae, text_encoder, tokenizer, noise_scheduler = self._load_base(base, device)
-        losses = self._fit(unet, vae, text_encoder, tokenizer, noise_scheduler, train, caption, steps, device,
-                           ctx, between_steps)
+        try:
+            losses = self._fit(unet, vae, text_encoder, tokenizer, noise_scheduler, train, caption, steps, device,
+                               ctx, between_steps)
+        except BaseException:
+            del unet, vae, text_encoder
+            _free_memory()
+            raise
         version = 1 + (self.store.db.execute("SELECT MAX(version) FROM lora_versions WHERE actor_id = ?",
                                              (actor.id,)).fetchone()[0] or 0)
         name = f"{actor.name}@v{version}"
         path = self._save(unet, name)
-        del unet
+        del unet, vae, text_encoder
+        _free_memory()
         ctx.report(0.9, f"evaluating {name} on {len(held_out)} held-out crop(s)")
         previous = next((v for v in reversed(self.versions(actor.id)) if v.status == "active"), None)
         new_score = self._score(base, device, path, held_out, caption)
@@ -229,7 +235,19 @@ class LoraTrainer:
         drawn = self.embedder.images(images)
         real = self.embedder.images([Image.open(p) for p in held_out])
         del pipe
+        _free_memory()
         return float(np.mean(np.sum(drawn * real, axis=1)))
+
+
+def _free_memory() -> None:
+    """Give the training copies' GPU memory back before the renderer needs it."""
+    import gc
+
+    import torch
+
+    gc.collect()
+    if torch.cuda.is_available():
+        torch.cuda.empty_cache()
 
 
 def _quiet_progress_bars() -> None:
