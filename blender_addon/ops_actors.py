@@ -168,6 +168,14 @@ class BEATBOARD_OT_add_stored_actor(AsyncOperator, bpy.types.Operator):
         return Task(self.task_name, run), done
 
 
+def _card_or_report(operator, context):
+    """The actor card the operator names, or None after telling the artist what to do."""
+    card = context.scene.beatboard.stored_actors.get(operator.actor)
+    if card is None:
+        operator.report({"ERROR"}, f"No stored actor {operator.actor!r}: Refresh Actors")
+    return card
+
+
 class BEATBOARD_OT_remove_hint(AsyncOperator, bpy.types.Operator):
     """Remove a standing prompt hint from the actor (it returns only if the note recurs again)"""
 
@@ -179,9 +187,8 @@ class BEATBOARD_OT_remove_hint(AsyncOperator, bpy.types.Operator):
     hint: bpy.props.StringProperty()
 
     def make_task(self, context):
-        card = context.scene.beatboard.stored_actors.get(self.actor)
+        card = _card_or_report(self, context)
         if card is None:
-            self.report({"ERROR"}, f"No stored actor {self.actor!r}: Refresh Actors")
             return None
         hints = [h for h in card.hints.split("; ") if h and h != self.hint]
         client = make_client(context)
@@ -207,9 +214,8 @@ class BEATBOARD_OT_train_lora(AsyncOperator, bpy.types.Operator):
     actor: bpy.props.StringProperty()
 
     def make_task(self, context):
-        card = context.scene.beatboard.stored_actors.get(self.actor)
+        card = _card_or_report(self, context)
         if card is None:
-            self.report({"ERROR"}, f"No stored actor {self.actor!r}: Refresh Actors")
             return None
         client = make_client(context)
         scene_name, actor_id, name = context.scene.name, card.actor_id, card.name

@@ -20,6 +20,13 @@ def active_take(scene):
     return strip
 
 
+def _take_or_report(operator, scene):
+    strip = active_take(scene)
+    if strip is None:
+        operator.report({"ERROR"}, "Select a Beatboard take in the Sequencer first")
+    return strip
+
+
 class BEATBOARD_OT_feedback(AsyncOperator, bpy.types.Operator):
     """Send the director's judgement of the active take to the server, which learns from it"""
 
@@ -35,9 +42,8 @@ class BEATBOARD_OT_feedback(AsyncOperator, bpy.types.Operator):
 
     def make_task(self, context):
         scene = context.scene
-        strip = active_take(scene)
+        strip = _take_or_report(self, scene)
         if strip is None:
-            self.report({"ERROR"}, "Select a Beatboard take in the Sequencer first")
             return None
         props = scene.beatboard
         note = props.feedback_note.strip() if self.send_note else ""
@@ -85,9 +91,8 @@ class BEATBOARD_OT_rank_takes(AsyncOperator, bpy.types.Operator):
 
     def make_task(self, context):
         scene = context.scene
-        strip = active_take(scene)
+        strip = _take_or_report(self, scene)
         if strip is None:
-            self.report({"ERROR"}, "Select a Beatboard take in the Sequencer first")
             return None
         job_id = strip["beatboard_job"]
         client = make_client(context)

@@ -22,6 +22,14 @@ def extension_zip(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory) -> dict:
+    """Tiny random-weight SD 1.5 models, ControlNets and LoRAs (about 10 s, made once)."""
+    from render_server.diffusion.tiny_models import make_tiny_models
+
+    return make_tiny_models(tmp_path_factory.mktemp("tiny-models"))
+
+
+@pytest.fixture(scope="session")
 def server(tmp_path_factory):
     with ServerProcess(tmp_path_factory.mktemp("server-data")) as running:
         yield running

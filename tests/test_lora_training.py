@@ -17,13 +17,6 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def tiny_models(tmp_path_factory):
-    from render_server.diffusion.tiny_models import make_tiny_models
-
-    return make_tiny_models(tmp_path_factory.mktemp("tiny-models"))
-
-
-@pytest.fixture(scope="module")
 def client(tiny_models, tmp_path_factory):
     settings = Settings(data_dir=tmp_path_factory.mktemp("data"), diffusers_model=str(tiny_models["base"]),
                         controlnet_depth=str(tiny_models["depth"]), controlnet_openpose=str(tiny_models["openpose"]),
