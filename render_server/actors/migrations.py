@@ -76,6 +76,7 @@ MIGRATIONS: list[tuple[int, str]] = [
     );
     """),
     (2, """
+    CREATE INDEX embeddings_ref ON embeddings(ref, source);
     -- Director feedback on whole frames: what the reward model learns from.
     CREATE TABLE frame_feedback (
         id INTEGER PRIMARY KEY,
