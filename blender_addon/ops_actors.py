@@ -23,13 +23,17 @@ def script_characters(props) -> list[str]:
     return list(seen)
 
 
-def cast_actor_id(props, character: str) -> str:
-    """The stored actor id this project casts as ``character`` ("" when uncast here)."""
+def cast_card(props, character: str):
+    """The actor card of the stored actor this project casts as ``character``, or None."""
     casting = props.casting.get(character)
     if casting is None or not casting.actor_name:
-        return ""
-    actor = props.stored_actors.get(casting.actor_name)
-    return actor.actor_id if actor else ""
+        return None
+    return props.stored_actors.get(casting.actor_name)
+
+
+def cast_actor_id(props, character: str) -> str:
+    card = cast_card(props, character)
+    return card.actor_id if card else ""
 
 
 def _reference_cache() -> str:
@@ -59,6 +63,7 @@ def fill_actor_cards(props, actors, castings: dict[str, str], references: dict[s
         card.name, card.actor_id, card.description = actor.name, actor.id, actor.description
         card.hints = "; ".join(actor.prompt_hints)
         card.lora_version = actor.lora_version
+        card.height_m, card.color = actor.height_m, actor.color
         card.cast_as = ", ".join(actor.cast_as)
         card.notes = " | ".join(notes.get(actor.id, [])[-3:])
         card.note_count = len(notes.get(actor.id, []))

@@ -8,6 +8,7 @@ from .core.framing import Subject, frame_shot
 from .core.sets import build_set, seats_for
 from .core.staging import AUDIENCE_SIDE, stage_beat
 from .core.timing import frame_ranges, shot_seconds
+from .ops_actors import cast_card
 from .scene_build import (
     bind_marker,
     build_box,
@@ -86,6 +87,10 @@ class BEATBOARD_OT_block_out_shots(bpy.types.Operator):
             for box in build_set(wire_beat, origin):
                 build_box(box, collection, prefix=f"S{number} ")
             staging = stage_beat(wire_beat, origin)
+            for actor in staging.actors:  # a cast actor's mannequin has their height and colour
+                card = cast_card(props, actor.name)
+                if card is not None:
+                    actor.height_m, actor.color = card.height_m, tuple(card.color)
             for box in seats_for(staging.actors):
                 build_box(box, collection, prefix=f"S{number} ")
             for actor in staging.actors:

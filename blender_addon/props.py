@@ -90,6 +90,9 @@ class BEATBOARD_PG_stored_actor(bpy.types.PropertyGroup):
     notes: bpy.props.StringProperty(name="Notes", description="The director's latest notes on this actor")
     note_count: bpy.props.IntProperty(name="Note count")
     reference: bpy.props.PointerProperty(name="Reference", type=bpy.types.Image)
+    height_m: bpy.props.FloatProperty(name="Height", default=1.75, unit="LENGTH")
+    color: bpy.props.FloatVectorProperty(name="Colour", size=3, subtype="COLOR", default=(0.8, 0.8, 0.8),
+                                         min=0.0, max=1.0)
 
 
 class BEATBOARD_PG_casting(bpy.types.PropertyGroup):

@@ -35,7 +35,8 @@ def _post(url: str, data: bytes, content_type: str = "application/json") -> dict
 
 def test_cast_actor_learns_from_the_timeline_and_casting_carries_to_the_next_project(extension_zip, server,
                                                                                        tmp_path):
-    actor = _post(f"{server.url}/v1/actors", json.dumps({"name": "Mara Vance", "description": "forties"}).encode())
+    actor = _post(f"{server.url}/v1/actors", json.dumps({"name": "Mara Vance", "description": "forties",
+                                                            "height_m": 1.62, "color": [0.2, 0.4, 0.9]}).encode())
     buffer = io.BytesIO()
     Image.new("RGB", (48, 64), (180, 30, 30)).save(buffer, format="PNG")
     _post(f"{server.url}/v1/actors/{actor['id']}/references", buffer.getvalue(), "image/png")
@@ -92,11 +93,15 @@ print(json.dumps({"before": before, "job": job, "approved": approved, "hint_stat
     second = run_blender(INSTALL_SNIPPET.format(zip=str(extension_zip)) + PROJECT.format(
         url=server.url, frames=str(tmp_path / "b")) + """
 card = props.stored_actors[props.casting["MARA"].actor_name]
-print(json.dumps({"cast": props.casting["MARA"].actor_name, "reference": list(card.reference.size),
+bpy.ops.beatboard.block_out_shots(replace_existing=True)
+rig = next(o for o in bpy.data.objects if o.get("beatboard_actor") == "MARA")
+print(json.dumps({"height": rig["beatboard_height"], "colour": list(rig["beatboard_colour"]),"cast": props.casting["MARA"].actor_name, "reference": list(card.reference.size),
                   "cast_as": card.cast_as, "status": props.status}))
 """, tmp_path / "b")
     assert second["cast"] == "Mara Vance" and second["cast_as"] == "MARA"
     assert second["reference"] == [48, 64]
+    # Block Out builds a cast character's mannequin with the stored actor's height and colour.
+    assert second["height"] == pytest.approx(1.62) and second["colour"] == pytest.approx([0.2, 0.4, 0.9])
     assert "1 of 1 characters cast" in second["status"]
 
 
