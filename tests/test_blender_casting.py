@@ -174,3 +174,35 @@ print(json.dumps({"problems": problems, "drawn": drawn}))
     for expected in ("Approve", "Reject", "Pick", "Send Note", "beatboard.rank_takes", "Casting", "MARA",
                      "Panel Actor", "Hint: calm", "No trained LoRA yet", "beatboard.train_lora"):
         assert expected in result["drawn"], expected
+
+
+def test_picks_and_ratings_on_the_timeline_rank_a_shots_variations(extension_zip, server, tmp_path):
+    result = run_blender(INSTALL_SNIPPET.format(zip=str(extension_zip)) + PROJECT.format(
+        url=server.url, frames=str(tmp_path / "frames")) + """
+props.variations = 3
+editor = lambda: scene.sequence_editor
+for run in range(3):  # three renders of the shot, three variations each
+    props.seed = 100 + run
+    bpy.ops.beatboard.render_storyboard()
+    job = scene["beatboard_last_render"].to_dict()["jobs"][0]
+    takes = {s["beatboard_frame"]: s for s in editor().strips if s.get("beatboard_job") == job}
+    editor().active_strip = takes[2]
+    bpy.ops.beatboard.feedback(picked=True, rating=5)
+    editor().active_strip = takes[0]
+    bpy.ops.beatboard.feedback(rating=1)
+picked = [takes[i].get("beatboard_picked") for i in sorted(takes)]
+status, deadline = "", time.time() + 30
+while "Best variation" not in status and time.time() < deadline:  # the reward model trains in the background
+    try:
+        bpy.ops.beatboard.rank_takes()
+    except RuntimeError:
+        time.sleep(0.3)
+    status = props.status
+ranked = sorted(takes.values(), key=lambda s: s["beatboard_rank"])
+print(json.dumps({"status": status, "picked": picked, "ranks": [s["beatboard_rank"] for s in ranked],
+                  "muted": [s.mute for s in ranked], "scores": [s["beatboard_reward"] for s in ranked]}))
+""", tmp_path)
+    assert "Best variation" in result["status"]
+    assert result["picked"] == [False, False, True]
+    assert result["ranks"] == [1, 2, 3] and result["muted"] == [False, True, True]
+    assert result["scores"] == sorted(result["scores"], reverse=True)
