@@ -112,14 +112,16 @@ def test_names_are_unique_and_missing_actors_are_clear(tmp_path):
 WRITER = """
 import sys, numpy as np
 sys.path.insert(0, {repo!r})
-from render_server.actors.migrations import MIGRATIONS
 from render_server.actors.store import ActorStore
 from shared_schema import ActorProfile
 store = ActorStore({path!r})
 actor = store.create(ActorProfile(name="MARA"))
 for i in range(100000):
     v = np.random.default_rng(i).normal(size=512)
-    store.add_embedding(actor.id, "image", "frame", v, "m", ref=str(i))
+    if i % 2:  # an approval: embedding, profile step and history in one transaction
+        store.record_verdict(actor.id, v, "m", approved=True, ref=str(i))
+    else:
+        store.add_embedding(actor.id, "image", "frame", v, "m", ref=str(i))
     print(i, flush=True)
 """
 
@@ -141,4 +143,7 @@ def test_sigkill_during_writes_loses_nothing_committed(tmp_path):
     vectors = store.db.execute("SELECT COUNT(*) FROM vec_512").fetchone()[0]
     assert count >= acknowledged + 1, "every write the writer saw committed is there"
     assert vectors == count, "the vector table and its metadata agree"
+    approvals = store.db.execute("SELECT COUNT(*) FROM embeddings WHERE source = 'approved'").fetchone()[0]
+    history = store.db.execute("SELECT COUNT(*) FROM profile_history").fetchone()[0]
+    assert history == approvals >= (acknowledged + 1) // 2, "each approval moved the profile exactly once"
     assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
