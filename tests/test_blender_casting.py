@@ -110,6 +110,13 @@ import importlib
 panels = importlib.import_module(ADDON + ".panels")
 ICONS = set(bpy.types.UILayout.bl_rna.functions["label"].parameters["icon"].enum_items.keys())
 problems, drawn = [], []
+PARAMS = {f.identifier: {p.identifier for p in f.parameters} for f in bpy.types.UILayout.bl_rna.functions}
+
+
+def check_kwargs(function, kwargs):
+    for key in kwargs:
+        if key not in PARAMS[function]:
+            problems.append(f"UILayout.{function} takes no {key}")
 
 
 def check_icon(icon):
@@ -129,27 +136,36 @@ class Op:
 
 class Layout:
     def __getattr__(self, name):  # row, column, box, split ... all give a nested layout
-        return lambda *args, **kwargs: Layout()
+        def nested(*args, **kwargs):
+            if name in PARAMS:
+                check_kwargs(name, kwargs)
+            return Layout()
+        return nested
 
     def label(self, text="", icon="NONE", **kwargs):
+        check_kwargs("label", kwargs)
         check_icon(icon)
         drawn.append(text)
 
     def prop(self, data, name, **kwargs):
+        check_kwargs("prop", kwargs)
         check_icon(kwargs.get("icon"))
         if name not in data.bl_rna.properties:
             problems.append(f"{data} has no property {name}")
 
     def prop_search(self, data, name, search_data, search_name, **kwargs):
+        check_kwargs("prop_search", kwargs)
         self.prop(data, name)
         self.prop(search_data, search_name)
 
     def operator(self, idname, text="", icon="NONE", **kwargs):
+        check_kwargs("operator", kwargs)
         check_icon(icon)
         drawn.append(text or idname)
         return Op(idname)
 
     def template_list(self, list_type, list_id, data, name, active_data, active_name, **kwargs):
+        check_kwargs("template_list", kwargs)
         if not hasattr(bpy.types, list_type):
             problems.append(f"no UIList {list_type}")
         self.prop(data, name)
