@@ -76,7 +76,7 @@ def _cmd_server(args) -> int:
 
 
 def _cmd_beats(args) -> int:
-    from render_server.beats.ingest import ScriptRejected
+    from render_server.beats.ingest import ScriptRejected, refuse_foreign_document
     from render_server.beats.service import break_into_beats
     from render_server.settings import Settings
     from shared_schema import BeatsRequest, to_dict
@@ -84,6 +84,8 @@ def _cmd_beats(args) -> int:
     from blender_addon.core.script_files import ScriptFileError, read_script
 
     try:
+        with open(args.script, "rb") as handle:  # a renamed PDF or Word file: say what it is, not just "binary"
+            refuse_foreign_document(handle.read(8000).decode("latin-1"), Path(args.script).name)
         text = read_script(args.script)
         request = BeatsRequest(script=text, n=args.n, focus=args.focus, filename=Path(args.script).name,
                                extractor=args.extractor)
@@ -92,7 +94,7 @@ def _cmd_beats(args) -> int:
         print(f"beatboard beats: {exc}", file=sys.stderr)
         return 1
     except ScriptRejected as exc:
-        print(f"beatboard beats: {exc.message} ({exc.hint})", file=sys.stderr)
+        print(f"beatboard beats: {exc.message}\n  how to fix: {exc.hint}", file=sys.stderr)
         return 1
     if args.json:
         print(json.dumps(to_dict(response), indent=2))

@@ -112,10 +112,15 @@ def test_latin1_text_decoded_by_the_client_reads_fine(client):
 
 
 def test_focus_on_a_reaction_makes_one_close_up_of_that_character(client):
+    plain = client.post("/v1/beats", json={"script": EXAMPLE.read_text()}).json()
     response = client.post("/v1/beats", json={"script": EXAMPLE.read_text(),
                                               "focus": "focus on June's reaction in one frame"}).json()
-    close_ups = [b for b in response["beats"] if b["subject"] == "JUNE"]
-    assert len(close_ups) == 1 and close_ups[0]["shot"]["size"] == "CU"
+    # Every beat names its subject now, so compare with the board made without the focus:
+    # exactly one frame changes, and it is June's close-up; the climax (5 of 6) stays as it was.
+    changed = [(a, b) for a, b in zip(plain["beats"], response["beats"]) if a != b]
+    assert len(changed) == 1
+    assert changed[0][1]["subject"] == "JUNE" and changed[0][1]["shot"]["size"] == "CU"
+    assert response["beats"][4] == plain["beats"][4]
     unknown = client.post("/v1/beats", json={"script": EXAMPLE.read_text(), "focus": "more zeppelins"}).json()
     assert any("not applied" in w for w in unknown["warnings"])
 

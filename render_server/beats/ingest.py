@@ -34,6 +34,37 @@ def _control_ratio(text: str) -> float:
     return len(_CONTROL.findall(sample)) / max(len(sample), 1)
 
 
+_EXPORT_HINT = ("export the script from your writing program as Fountain (.fountain) or Final Draft (.fdx): "
+                "Final Draft: File > Save As > Final Draft Document or Fountain; Highland, WriterDuet, Fade In, "
+                "Arc Studio: File > Export > Fountain; a script typed in Word or Google Docs: save it as Plain Text (.txt) "
+                "with INT./EXT. headings and character names in capitals")
+
+# Signatures of documents people rename to .fountain or .txt, checked on the first characters
+# (the bytes as Latin-1 or UTF-8 text). A .docx is a zip whose parts are named word/...
+_FOREIGN_DOCUMENTS = (
+    ("a PDF", re.compile(r"^%PDF-")),
+    ("an RTF document", re.compile(r"^\{\\rtf", re.I)),
+    ("an HTML page", re.compile(r"^(<!--.*?-->\s*)?(<!doctype html|<html[\s>]|<head[\s>]|<body[\s>])", re.I | re.S)),
+    ("a Word document (.docx)", re.compile(r"^PK\x03\x04.{0,4000}?(word/|\[Content_Types\]\.xml)", re.S)),
+    ("an OpenDocument text (.odt)", re.compile(r"^PK\x03\x04.{0,200}?application/vnd\.oasis\.opendocument", re.S)),
+    ("a Word 97-2003 document (.doc)", re.compile("^(\xd0\xcf\x11\xe0|\ufffd\ufffd\x11\ufffd)")),
+)
+
+
+def foreign_document(head: str) -> str:
+    """What kind of non-script document ``head`` (the start of the file, as text) begins, or ""."""
+    head = head.lstrip("\ufeff \t\r\n")[:8000]
+    return next((kind for kind, signature in _FOREIGN_DOCUMENTS if signature.match(head)), "")
+
+
+def refuse_foreign_document(head: str, filename: str = "") -> None:
+    kind = foreign_document(head)
+    if kind:
+        name = f"{filename} is" if filename else "this file is"
+        raise ScriptRejected(422, "not_a_script", f"{name} {kind}, not a screenplay in Fountain, FDX or plain text",
+                             _EXPORT_HINT)
+
+
 def ingest(text: str, filename: str = "") -> ScriptSource:
     if len(text) > MAX_SCRIPT_CHARS:
         raise ScriptRejected(413, "payload_too_large",
@@ -43,9 +74,10 @@ def ingest(text: str, filename: str = "") -> ScriptSource:
     if not text.strip():
         raise ScriptRejected(422, "validation_error", "the script is empty",
                              "send the text of a Fountain screenplay, a Final Draft .fdx, or plain notes")
+    refuse_foreign_document(text[:8000], filename)
     if "\x00" in text[:20000] or _control_ratio(text) > 0.05:
         raise ScriptRejected(422, "validation_error", "this looks like a binary file, not a script",
-                             "export the script as Fountain (.fountain), Final Draft (.fdx) or plain text")
+                             _EXPORT_HINT)
     if filename.lower().endswith(".fdx") or looks_like_fdx(text):
         try:
             return ScriptSource(fdx_to_fountain(text), "fdx", True)

@@ -1,154 +1,235 @@
 """Deterministic, screenplay-aware beat extraction: no network, no model.
 
-The script is cut into N windows of equal length (so the beats cover the whole story,
-in order) and each window gives its most salient moment. Salience: entrances, scene
-changes, emotional words and exclamations, strong verbs, dialogue peaks, and the
-structural positions a storyboard artist looks for (opening, the turns at a quarter,
-half and three quarters, the climax, the final reaction). A director's focus boosts
-the moments it names and sets their shots.
+The N beats are chosen together (``story_shape``): the opening image, the final image,
+and between them the moments that best combine salience (``salience``) with the role the
+story's shape gives their place (inciting incident, escalation, turn, climax), spaced
+apart. Who is in each frame comes from presence tracking through the scene
+(``presence``). A director's focus boosts the moments it names and sets their shots.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 
 from shared_schema import Beat, BeatsResponse, IntExt, SceneInfo, ShotSize
 
 from .focus import FocusPlan, parse_focus
+from .presence import Presence, people_in, track
+from .salience import emotion_of, importance, score, shows_nothing
 from .screenplay import Element, ParsedScript, parse_script
 from .shot_suggestion import LENS_FOR_SIZE, suggest_shot
+from .story_shape import choose, middle_roles
 
-EMOTIONS = {
-    "fear": "afraid scared terrified trembles trembling panic fear frozen horror gasps screams",
-    "anger": "angry furious slams shouts yells rage punches storms glares smashes",
-    "joy": "laughs laugh smiles grins joy delighted beams celebrates dances",
-    "sadness": "cries tears weeps sobs grief mourns alone sad",
-    "tension": "waits silence stares creeps slowly careful hides suspicious nervous ticking",
-    "surprise": "suddenly gasp shocked stunned bursts startled freezes",
-    "tenderness": "hug hugs kiss kisses holds gently softly touches",
-}
-_EMOTION_OF = {word: emotion for emotion, words in EMOTIONS.items() for word in words.split()}
-_STRONG_VERBS = frozenset(
-    "enters bursts runs falls grabs slams shoots fires kisses hugs punches throws breaks "
-    "opens reveals turns collapses explodes crashes steps walks arrives leaves pulls draws".split()
-)
-_WORD_RE = re.compile(r"[a-z']+")
-_SALIENT = frozenset(_EMOTION_OF) | _STRONG_VERBS
-# Where stories turn, as fractions of their length, and how much a moment there gains.
-_TURNS = (0.25, 0.5, 0.75, 0.9)
-_TURN_WIDTH = 0.04
+_FADE_IN = re.compile(r"^\W*fade in\b", re.I)
+_SPECTACLE = re.compile(
+    r"\b(burn\w*|flames?|fire\b|explo\w+|collaps\w+|crowds?|army|armies|battle|storm|flood\w*|dragon|"
+    r"helicopter|chase\w*|race\w*|stampede|skyline|city|landscape|horizon|sea of|thousands?|hundreds|"
+    r"overhead|aerial|pulls back|pull back)\b", re.I)
+_MAX_SPAN = 10
 
 
 @dataclass
-class _Candidate:
+class _Moment:
+    position: int  # index into parsed.elements
     element: Element
-    position: int
-    score: float
-    entering: list[str]
-    scene_cast: list[str]  # grows as the scene goes on; only the first present_count were there
-    present_count: int
-    emotion: str
-    intensity: float
-
-    @property
-    def present(self) -> list[str]:
-        return self.scene_cast[: self.present_count]
+    presence: Presence
+    salience: float
+    line_end: int = 0  # the moment runs on through the lines that answer it
 
 
-def _emotion(words: list[str], text: str) -> tuple[str, float]:
-    counts: dict[str, int] = {}
-    for word in words:
-        emotion = _EMOTION_OF.get(word)
-        if emotion:
-            counts[emotion] = counts.get(emotion, 0) + 1
-    intensity = sum(counts.values()) + text.count("!") * 0.5
-    best = max(counts, key=counts.get) if counts else ""
-    return best, intensity
-
-
-def _structure_bonus(fraction: float) -> float:
-    if fraction < 0.05:  # the opening: where the board establishes the place
-        return 4.0 * math.exp(-((fraction / 0.02) ** 2))
-    nearest = min(abs(fraction - t) for t in _TURNS)
-    return 1.5 * math.exp(-((nearest / _TURN_WIDTH) ** 2)) if nearest < 3 * _TURN_WIDTH else 0.0
-
-
-def _candidates(parsed: ParsedScript, focus: FocusPlan) -> list[_Candidate]:
-    seen: set[str] = set()
-    in_scene: dict[int, list[str]] = {}
+def _moments(parsed: ParsedScript, presences: list[Presence], plan: FocusPlan) -> list[_Moment]:
+    weight = importance(parsed)
+    names = set(parsed.characters) | set(parsed.aliases) | set(parsed.not_people)
+    elements = parsed.elements
     result = []
-    total = max(len(parsed.elements) - 1, 1)
-    for position, element in enumerate(parsed.elements):
-        if element.kind in ("transition", "section"):
+    total = max(parsed.line_count, 1)
+    for position, (element, presence) in enumerate(zip(elements, presences)):
+        if element.kind not in ("action", "dialogue") or shows_nothing(element):
             continue
-        present = in_scene.setdefault(element.scene_index, [])
-        named = element.named
-        for name in named:
-            if name not in present:
-                present.append(name)
-        entering = [n for n in named if n not in seen]
-        seen.update(named)
-        words = [w for w in _WORD_RE.findall(element.text.lower()) if w in _SALIENT]
-        emotion, intensity = _emotion(words, element.text)
-        score = 3.0 * len(entering) + 1.5 * intensity + len(_STRONG_VERBS.intersection(words))
-        score += _structure_bonus(position / total)
-        if element.kind == "scene":
-            score += 1.0
-        elif element.kind == "dialogue":
-            score += 0.5 + element.text.count("?") * 0.3
-        else:
-            score += min(element.text.count(" ") + 1, 40) / 20.0
-        if focus.names:
-            score += 4.0 * len(set(named) & set(focus.names))
-        if focus.keywords:
+        value = score(element, presence, weight, names, element.line_start / total)
+        if plan.names and not plan.reaction:
+            value += 2.0 * len(set(presence.visible) & set(plan.names))
+        if plan.keywords:
             lowered = element.text.lower()
-            score += 1.5 * sum(1 for k in focus.keywords if k in lowered)
-        result.append(_Candidate(element, position, score, entering, present, len(present), emotion, intensity))
+            value += 1.5 * sum(1 for k in plan.keywords if _has_word(lowered, k))
+        result.append(_Moment(position, element, presence, value, _span_end(parsed, position)))
     return result
 
 
-def _pick(candidates: list[_Candidate], n: int) -> list[_Candidate]:
-    if len(candidates) <= n:
-        return candidates
-    picked = []
-    for window in range(n):
-        span = candidates[window * len(candidates) // n:(window + 1) * len(candidates) // n]
-        # A bare heading is a place, not a moment: prefer what happens there.
-        picked.append(max(span, key=lambda c: (c.score - (1.5 if c.element.kind == "scene" else 0.0), -c.position)))
-    return picked
+def _has_word(lowered: str, word: str) -> bool:
+    return re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", lowered) is not None
 
 
-def _action_text(parsed: ParsedScript, candidate: _Candidate) -> str:
-    element = candidate.element
+def _span_end(parsed: ParsedScript, position: int) -> int:
+    """A moment is its paragraph and the dialogue that answers it, up to the next action."""
+    element = parsed.elements[position]
+    end = element.line_end
+    for other in parsed.elements[position + 1:]:
+        if other.scene_index != element.scene_index or other.kind != "dialogue" or \
+                other.line_end - element.line_start >= _MAX_SPAN:
+            break
+        end = other.line_end
+    return end
+
+
+def _normalise(values: list[float]) -> list[float]:
+    if not values:
+        return values
+    ordered = sorted(values)
+    low, high = ordered[len(ordered) // 10], ordered[(len(ordered) * 98) // 100]
+    spread = (high - low) or 1.0
+    return [(v - low) / spread * 4.0 for v in values]
+
+
+def _opening(moments: list[_Moment], parsed: ParsedScript, plan: FocusPlan) -> int:
+    """Index in ``moments`` of the opening image: the first action after FADE IN that shows
+    something (or the first moment that shows what the director asked to open on)."""
+    start_line = 0
+    for element in parsed.elements[: max(len(parsed.elements) // 10, 5)]:
+        if _FADE_IN.match(element.text):
+            start_line = element.line_end
+            break
+    early = [i for i, m in enumerate(moments) if m.element.line_start > start_line] or list(range(len(moments)))
+    if plan.keywords and plan.opening is not None:
+        limit = parsed.line_count * 0.25
+        named = [i for i in early if moments[i].element.line_start <= limit and
+                 any(_has_word(moments[i].element.text.lower(), k) for k in plan.keywords)]
+        if named:
+            return named[0]
+    actions = [i for i in early[:12] if moments[i].element.kind == "action"]
+    return actions[0] if actions else early[0]
+
+
+def _final(moments: list[_Moment], parsed: ParsedScript, plan: FocusPlan) -> int:
+    """Index of the final image: the last action that shows something; with "end on X", the
+    last moment of the final stretch that shows X."""
+    if plan.ending_names:
+        tail = parsed.line_count * 0.85
+        for i in range(len(moments) - 1, -1, -1):
+            if moments[i].element.line_start < tail:
+                break
+            if set(plan.ending_names) & set(moments[i].presence.visible):
+                return i
+    for i in range(len(moments) - 1, max(len(moments) - 12, -1), -1):
+        if moments[i].element.kind == "action":
+            return i
+    return len(moments) - 1
+
+
+def _pick(moments: list[_Moment], parsed: ParsedScript, n: int, plan: FocusPlan) -> list[_Moment]:
+    if len(moments) <= n:
+        return moments
+    if n == 1:
+        return [max(moments, key=lambda m: m.salience)]
+    first = _opening(moments, parsed, plan)
+    last = _final(moments, parsed, plan)
+    if last <= first:
+        first, last = 0, len(moments) - 1
+    lines_total = max(parsed.line_count, 1)
+    inner = moments[first + 1:last]
+    roles = middle_roles(n - 2)
+    picked = None
+    salience = _normalise([m.salience for m in inner])
+    fractions = [m.element.line_start / lines_total for m in inner]
+    starts = [m.element.line_start for m in inner]
+    gap = max(2, lines_total // (n * 4))
+    while picked is None and gap >= 1:
+        picked = choose(starts, fractions, salience, roles, gap) if len(inner) >= len(roles) else None
+        gap //= 2
+    if picked is None:  # too few moments for the roles: take them all, in order
+        picked = list(range(min(len(inner), n - 2)))
+    return [moments[first]] + [inner[i] for i in picked] + [moments[last]]
+
+
+def _action_text(parsed: ParsedScript, moment: _Moment) -> str:
+    element = moment.element
     if element.kind == "action":
         return element.text
-    # A heading or a line of dialogue: describe it with the nearest action of that scene.
-    for other in parsed.elements[candidate.position + 1:]:
+    # A line of dialogue: describe it with the nearest action of that scene.
+    for other in parsed.elements[moment.position + 1:]:
         if other.scene_index != element.scene_index:
             break
         if other.kind == "action":
             return other.text
-    for other in reversed(parsed.elements[:candidate.position]):
+    for other in reversed(parsed.elements[:moment.position]):
         if other.scene_index != element.scene_index:
             break
         if other.kind == "action":
             return other.text
-    if element.kind == "dialogue":
-        return f"{element.character.title()} speaks."
-    return element.text
+    return f"{element.character.title()} speaks."
 
 
-def _apply_focus(beats: list[Beat], focus: FocusPlan) -> None:
+_REACTION_WORDS = re.compile(r"\b(gasps?|stares?|looks? (?:at|up|down)|face|eyes|tears?|smiles?|frowns?|"
+                             r"reacts?|stunned|shocked|freezes|frozen|swallows|blinks|nods)\b", re.I)
+
+
+def _subject(moment: _Moment, visible: list[str], weight: dict[str, float]) -> str:
+    if not visible:
+        return ""
+    named = [n for n in moment.element.named if n in visible]
+    if moment.element.kind == "dialogue" and moment.element.character in visible:
+        return moment.element.character
+    if named:
+        return named[0]
+    return max(visible, key=lambda n: weight.get(n, 0.0))
+
+
+def _build_beat(parsed: ParsedScript, moment: _Moment, index: int, previous_scene: int,
+                presences: list[Presence], weight: dict[str, float]) -> Beat:
+    element = moment.element
+    scene = parsed.scenes[element.scene_index] if parsed.scenes else None
+    last = moment.position
+    while last + 1 < len(parsed.elements) and parsed.elements[last + 1].line_end <= moment.line_end:
+        last += 1
+    visible = people_in(presences, moment.position, last)
+    spoken = next((e for e in parsed.elements[moment.position:last + 1] if e.kind == "dialogue"), None)
+    emotion, intensity = emotion_of(element, moment.presence, weight)
+    text = element.text
+    shot = suggest_shot(
+        is_first=index == 0,
+        opens_scene=element.scene_index != previous_scene,
+        has_entrance=bool(moment.presence.entering) and index > 0,
+        people=len(visible),
+        intensity=intensity,
+        has_dialogue=spoken is not None,
+        is_reaction=bool(element.kind == "action" and _REACTION_WORDS.search(text) and len(visible) <= 2),
+        exterior=bool(scene and scene.int_ext is IntExt.EXT),
+        spectacle=bool(element.kind == "action" and _SPECTACLE.search(text)),
+    )
+    return Beat(
+        index=index + 1,
+        action=_action_text(parsed, moment)[:400],
+        scene_number=scene.number if scene else "1",
+        heading=scene.heading if scene else "",
+        location=scene.location if scene else "",
+        int_ext=scene.int_ext if scene else IntExt.UNKNOWN,
+        time_of_day=scene.time_of_day if scene else "",
+        characters=visible,
+        entering=[n for n in moment.presence.entering if n in visible] if index > 0 else [],
+        dialogue=spoken.text[:300] if spoken else "",
+        speaker=spoken.character if spoken and spoken.character in parsed.characters else "",
+        subject=_subject(moment, visible, weight),
+        emotion=emotion or "neutral",
+        shot=shot,
+        line_start=element.line_start,
+        line_end=moment.line_end,
+    )
+
+
+def _apply_focus(beats: list[Beat], focus: FocusPlan, climax: int) -> None:
     if focus.opening is not None and beats:
         beats[0].shot.size = focus.opening
         beats[0].shot.lens_mm = LENS_FOR_SIZE[focus.opening]
     if focus.names and focus.reaction:
-        # "Alice's reaction in one frame": the strongest beat she is in becomes her close-up.
+        # "Alice's reaction in one frame": one beat she is in becomes her close-up; the climax
+        # keeps its framing unless it is the only beat she is in.
         with_them = [b for b in beats if set(focus.names) & set(b.characters)]
+        others = [b for b in with_them if b.index - 1 != climax]
         if with_them:
-            beat = max(with_them, key=lambda b: (len(set(focus.names) & set(b.characters)), b.index))
+            beat = max(others or with_them, key=lambda b: (
+                not (b.shot.size is ShotSize.CU and b.subject in focus.names),  # already her close-up
+                len(set(focus.names) & set(b.characters)), b.subject in focus.names, b.index))
             beat.subject = next(n for n in focus.names if n in beat.characters)
             beat.shot.size = ShotSize.CU
             beat.shot.lens_mm = LENS_FOR_SIZE[ShotSize.CU]
@@ -161,7 +242,7 @@ def _apply_focus(beats: list[Beat], focus: FocusPlan) -> None:
 
 
 def _keywords_found(parsed: ParsedScript, plan: FocusPlan) -> bool:
-    return any(k in element.text.lower() for element in parsed.elements for k in plan.keywords)
+    return any(_has_word(element.text.lower(), k) for element in parsed.elements for k in plan.keywords)
 
 
 def scene_report(parsed: ParsedScript) -> list[SceneInfo]:
@@ -171,42 +252,16 @@ def scene_report(parsed: ParsedScript) -> list[SceneInfo]:
 
 
 def beats_from_parsed(parsed: ParsedScript, n: int = 6, focus: str = "") -> BeatsResponse:
-    plan = parse_focus(focus, parsed.characters)
-    chosen = _pick(_candidates(parsed, plan), n)
+    plan = parse_focus(focus, parsed.characters, parsed.lines)
+    presences = track(parsed)
+    weight = importance(parsed)
+    chosen = _pick(_moments(parsed, presences, plan), parsed, n, plan)
     beats = []
     previous_scene = -1
-    for index, candidate in enumerate(chosen):
-        element = candidate.element
-        scene = parsed.scenes[element.scene_index] if parsed.scenes else None
-        dialogue = element.text if element.kind == "dialogue" else ""
-        shot = suggest_shot(
-            is_first=index == 0,
-            opens_scene=element.scene_index != previous_scene,
-            has_entrance=bool(candidate.entering) and index > 0,
-            people=len(candidate.present),
-            intensity=candidate.intensity,
-            has_dialogue=bool(dialogue),
-            exterior=bool(scene and scene.int_ext is IntExt.EXT),
-        )
-        previous_scene = element.scene_index
-        beats.append(Beat(
-            index=index + 1,
-            action=_action_text(parsed, candidate)[:400],
-            scene_number=scene.number if scene else "1",
-            heading=scene.heading if scene else "",
-            location=scene.location if scene else "",
-            int_ext=scene.int_ext if scene else IntExt.UNKNOWN,
-            time_of_day=scene.time_of_day if scene else "",
-            characters=candidate.present,
-            entering=candidate.entering if index > 0 else [],
-            dialogue=dialogue[:300],
-            speaker=element.character if dialogue else "",
-            emotion=candidate.emotion or "neutral",
-            shot=shot,
-            line_start=element.line_start,
-            line_end=element.line_end,
-        ))
-    _apply_focus(beats, plan)
+    for index, moment in enumerate(chosen):
+        beats.append(_build_beat(parsed, moment, index, previous_scene, presences, weight))
+        previous_scene = moment.element.scene_index
+    _apply_focus(beats, plan, len(beats) - 2 if len(beats) >= 3 else -1)
     warnings = [] if len(beats) == n else [f"the script has only {len(beats)} distinct moments; asked for {n}"]
     if focus.strip() and not plan.names and plan.opening is None and not _keywords_found(parsed, plan):
         warnings.append(f"the focus {focus!r} names no character or place in the script; it was not applied")

@@ -18,16 +18,29 @@ from screenplain.types import Action, Dialog, DualDialog, Section, Slug, Transit
 
 from shared_schema import IntExt
 
+from .cast import PERSON_NOUNS, VOICE_PARENTHETICAL, cue_kind, fold_aliases, is_voice_cue_extension, split_group
+
 _HEADING_RE = re.compile(
     r"^(?P<ie>INT\.?/EXT|EXT\.?/INT|I/E|INT|EXT|EST)[.\s]+(?P<rest>.*)$", re.IGNORECASE
 )
-_TIME_SPLIT_RE = re.compile(r"\s+[-–—]+\s+|,\s+")
+_HEADING_PARTS_RE = re.compile(r"\s+[-–—]+\s+|\s*--+\s*|\s*[–—]\s*|,\s+")
+# The last part of a heading is its time only when it says a time: "INT. SCHOOL - CLASSROOM - DAY".
+_TIME_WORDS = re.compile(
+    r"\b(DAY|NIGHT|MORNING|EVENING|AFTERNOON|DAWN|DUSK|SUNSET|SUNRISE|NOON|MIDNIGHT|TWILIGHT|LATER|CONTINUOUS|"
+    r"SAME|MOMENTS?|NEXT|EARLY|LATE|MAGIC HOUR|GOLDEN HOUR|NIGHTFALL|DAYBREAK|"
+    r"JOUR|NUIT|SOIR|MATIN|TAG|NACHT|ABEND|MORGEN|DÍA|DIA|NOCHE|TARDE|MAÑANA|GIORNO|NOTTE|SERA|"
+    r"\d{4}|\d+\s*(?:AM|PM|A\.M\.|P\.M\.))\b")
+_QUALIFIER = re.compile(r"\s*[\(\[][^)\]]*[\)\]]\s*")
+_FLASHBACK = re.compile(r"\b(FLASHBACK|FLASH BACK|FLASH-BACK|DREAM|MEMORY|PRESENT DAY)\b", re.I)
 _EXTENSION_RE = re.compile(r"\s*\((?:V\.?O\.?|O\.?S\.?|O\.?C\.?|CONT'?D|CONT\.|CONTINUED|[^)]*)\)\s*", re.I)
 _CUE_SUFFIX_RE = re.compile(r"\s*\^$")
 # A character's first appearance in action is written in capitals with a description in
 # brackets: "MARA (40s, soaked raincoat) walks in". Sounds and props are capitalized too,
 # but do not take an age.
-_INTRO_RE = re.compile(r"(?<![\w'])([A-Z][A-Z'\-]+(?: [A-Z][A-Z'\-]+)?) \((?:\d|[a-z])")
+_INTRO_RE = re.compile(
+    r"(?<![\w'.])((?:(?:MR|MRS|MS|DR)\. )?[A-Z][A-Z'\-]+(?: [A-Z][A-Z'\-]+){0,2})(?: \((?:\d|[a-z]|AGE\b)|, (?:AGE \d|\d))")
+# Unnamed people come in capitals after an article: "A WORKER makes coffee", "a DOCTOR and two NURSES".
+_GENERIC_INTRO_RE = re.compile(r"\b(?:[Aa]n?|[Tt]he) ((?:[A-Z][A-Z'\-]+ ){0,2}[A-Z][A-Z'\-]+)\b(?![a-z])")
 _NOT_INTROS = frozenset(
     "INT EXT CUT FADE THE A AN AND BANG BOOM CRASH SMASH CLOSE ANGLE POV SUPER TITLE CONTINUOUS LATER BACK "
     "INSERT FLASHBACK END MONTAGE SERIES SHOTS WE WIDE ON OK OKAY TV FBI CIA NYPD LAPD DNA CCTV".split()
@@ -44,6 +57,8 @@ class Element:
     character: str = ""
     characters: list[str] = field(default_factory=list)  # dual dialogue: both speakers
     named: list[str] = field(default_factory=list)  # who speaks or is named, filled by the parser
+    voice: bool = False  # dialogue heard, not seen: (V.O.), (O.S.), a phone, an intercom...
+    cues: list[str] = field(default_factory=list)  # the cues as written, extensions included
 
 
 @dataclass
@@ -69,6 +84,9 @@ class ParsedScript:
     is_prose: bool = False
     speakers: list[str] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)  # the source, line i at index i-1
+    aliases: dict[str, str] = field(default_factory=dict)  # another form of a name -> the character
+    not_people: set[str] = field(default_factory=set)  # cues that are voices, machines, crowds, sounds
+    lines_spoken: dict[str, int] = field(default_factory=dict)
     _forms: "dict[str, str] | None" = field(default=None, repr=False, compare=False)
     _longest: int = field(default=1, repr=False, compare=False)
 
@@ -76,11 +94,8 @@ class ParsedScript:
         """Characters named in ``text``, as written in capitals or title case ("MARA", "Mara";
         "will" the verb is not WILL), once each, in order."""
         if self._forms is None:
-            self._forms = {}
-            for name in self.characters:
-                self._forms[name] = name
-                self._forms.setdefault(name.title(), name)
-            self._longest = max((len(n.split()) for n in self.characters), default=1)
+            self._forms = _name_forms(self.characters, self.aliases)
+            self._longest = max((len(f.split()) for f in self._forms), default=1)
         found: dict[str, None] = {}
         # Names start with a capital: look only at runs of capitalized words, then at every
         # run of up to ``_longest`` words inside them (faster than one big alternation).
@@ -96,6 +111,34 @@ class ParsedScript:
 
 
 _CAPITALIZED_RUN = re.compile(r"(?<![\w'])[A-Z][\w'.&#-]*(?: [A-Z][\w'.&#-]*)*")
+_COMMON_WORDS = frozenset(
+    "THE A AN AND OF BIG OLD YOUNG LITTLE MAN WOMAN GUY GIRL BOY KID MR. MRS. MS. DR. MR MRS MS DR SIR LADY "
+    "LORD AUNT UNCLE MISS".split())
+
+
+def _name_forms(characters: list[str], aliases: dict[str, str]) -> dict[str, str]:
+    """How a name may be written in action -> the character: the cue in capitals or title case,
+    its aliases, and the given or family name of a two-word name when no one else shares it."""
+    forms: dict[str, str] = {}
+
+    def add(form: str, name: str) -> None:
+        forms.setdefault(form, name)
+        forms.setdefault(form.title().replace("'S", "'s"), name)
+
+    for name in characters:
+        add(name, name)
+    for alias, name in aliases.items():
+        add(alias, name)
+    parts: dict[str, set[str]] = {}
+    for name in list(characters) + list(aliases):
+        ws = name.split()
+        if len(ws) == 2 and not any(w in _COMMON_WORDS or w.endswith("'S") for w in ws):
+            for w in ws:
+                parts.setdefault(w, set()).add(aliases.get(name, name))
+    for word, owners in parts.items():
+        if len(owners) == 1 and len(word) > 2 and word not in forms:
+            add(word, next(iter(owners)))
+    return forms
 
 
 @lru_cache(maxsize=4096)
@@ -116,10 +159,15 @@ def parse_heading(heading: str) -> tuple[IntExt, str, str]:
         ie = match.group("ie").upper().rstrip(".")
         int_ext = {"INT": IntExt.INT, "EXT": IntExt.EXT, "EST": IntExt.EXT}.get(ie, IntExt.INT_EXT)
         text = match.group("rest")
-    parts = _TIME_SPLIT_RE.split(text, maxsplit=1)
-    location = parts[0].strip(" .-–—").upper()
-    time_of_day = parts[1].strip(" .").upper() if len(parts) > 1 else ""
-    return int_ext, location, time_of_day
+    parts = [p.strip(" .-–—") for p in _HEADING_PARTS_RE.split(text.strip()) if p.strip(" .-–—")]
+    time_of_day = ""
+    if len(parts) > 1:
+        last = _QUALIFIER.sub(" ", parts[-1].upper()).strip()
+        if _TIME_WORDS.search(last) or not last:
+            time_of_day = " ".join(last.split())
+            parts = parts[:-1]
+    location = " - ".join(_QUALIFIER.sub(" ", p).strip() or p for p in parts).upper() if parts else ""
+    return int_ext, " ".join(location.split()), time_of_day
 
 
 def _blank_boneyard(text: str) -> str:
@@ -166,6 +214,16 @@ def parse_fountain(text: str) -> ParsedScript:
     lines = fountain.linebreak_re.split(_blank_boneyard(text))
     groups = list(_paragraph_groups(lines))
     title = ""
+    if groups and any(not line.strip() for line in groups[0][2]):
+        # Lines of only spaces are not blank in Fountain, but after a title page they are meant
+        # as the break before the script: split there so the first scene is not swallowed.
+        first, last, group_lines = groups[0]
+        cut = next(i for i, line in enumerate(group_lines) if not line.strip())
+        rest = [(first + i, line) for i, line in enumerate(group_lines) if i > cut]
+        while rest and not rest[0][1].strip():
+            rest.pop(0)
+        groups[0:1] = [(first, first + cut - 1, group_lines[:cut])] + (
+            [(rest[0][0], last, [line for _, line in rest])] if rest else [])
     if groups:
         title_page = fountain.parse_title_page(groups[0][2])
         if title_page:
@@ -203,9 +261,23 @@ def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_coun
     elements: list[Element] = []
     characters: dict[str, None] = {}  # speakers
     appearance: dict[str, None] = {}  # speakers and people introduced in action, in order
+    spoken: dict[str, int] = {}
+    seen_on_screen: set[str] = set()  # speakers with at least one line not marked as a voice
 
     def scene_index() -> int:
         return len(scenes) - 1
+
+    def speaker(dialog) -> tuple[str, str, bool]:
+        cue = _plain(dialog.character)
+        name = character_name(cue)
+        parentheticals = " ".join(_plain(text) for is_paren, text in dialog.blocks if is_paren)
+        voice = is_voice_cue_extension(cue) or bool(VOICE_PARENTHETICAL.search(parentheticals))
+        characters.setdefault(name)
+        appearance.setdefault(name)
+        spoken[name] = spoken.get(name, 0) + 1
+        if not voice:
+            seen_on_screen.add(name)
+        return cue, name, voice
 
     for para, (first, last) in zip(paragraphs, spans):
         if isinstance(para, Slug):
@@ -215,21 +287,21 @@ def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_coun
             scenes.append(Scene(len(scenes), heading, number, int_ext, location, tod, first))
             elements.append(Element("scene", heading, first, last, scene_index()))
         elif isinstance(para, Dialog):
-            name = character_name(_plain(para.character))
-            characters.setdefault(name)
-            appearance.setdefault(name)
-            elements.append(Element("dialogue", _dialog_text(para), first, last, scene_index(), name, [name]))
+            cue, name, voice = speaker(para)
+            elements.append(Element("dialogue", _dialog_text(para), first, last, scene_index(), name, [name],
+                                    voice=voice, cues=[cue]))
         elif isinstance(para, DualDialog):
-            names = [character_name(_plain(d.character)) for d in (para.left, para.right)]
-            for name in names:
-                characters.setdefault(name)
-                appearance.setdefault(name)
+            said = [speaker(d) for d in (para.left, para.right)]
             text = " / ".join(_dialog_text(d) for d in (para.left, para.right))
-            elements.append(Element("dialogue", text, first, last, scene_index(), names[0], names))
+            elements.append(Element("dialogue", text, first, last, scene_index(), said[0][1], [n for _, n, _ in said],
+                                    voice=all(v for _, _, v in said), cues=[c for c, _, _ in said]))
         elif isinstance(para, Action):
             text = " ".join(_plain(line) for line in para.lines)
             for name in _INTRO_RE.findall(text):
-                if name.split()[0] not in _NOT_INTROS:
+                if name.split()[0] not in _NOT_INTROS and cue_kind(name) == "person":
+                    appearance.setdefault(name)
+            for name in _GENERIC_INTRO_RE.findall(text):
+                if name.split()[-1] in PERSON_NOUNS:
                     appearance.setdefault(name)
             elements.append(Element("action", text, first, last, scene_index()))
         elif isinstance(para, Transition):
@@ -243,19 +315,50 @@ def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_coun
             element.scene_index = 0
     for element in elements:
         element.scene_index = max(element.scene_index, 0)
-    parsed = ParsedScript(title, scenes, elements, list(appearance), line_count, speakers=list(characters))
+    people, aliases, not_people, groups = _cast(list(appearance), spoken, seen_on_screen)
+    for element in elements:
+        if element.kind == "dialogue":
+            element.character = aliases.get(element.character, element.character)
+            members = [m for n in element.characters for m in groups.get(n, [n])]
+            element.characters = list(dict.fromkeys(aliases.get(n, n) for n in members))
+    parsed = ParsedScript(title, scenes, elements, people, line_count, speakers=list(characters),
+                          aliases=aliases, not_people=not_people, lines_spoken=spoken)
     _fill_scenes(parsed)
     return parsed
+
+
+def _cast(names: list[str], spoken: dict[str, int], seen_on_screen: set[str]) -> tuple[list[str], dict, set, dict]:
+    """(the people, alias -> person, names that are never a person in the frame, group cue -> people)."""
+    not_people: set[str] = set()
+    aliases: dict[str, str] = {}
+    groups: dict[str, list[str]] = {}
+    people: list[str] = []
+    known = set(names)
+    for name in names:
+        kind = cue_kind(name)
+        if kind != "person":
+            not_people.add(name)
+            continue
+        group = split_group(name, known)
+        if len(group) > 1:
+            not_people.add(name)
+            groups[name] = group
+            continue
+        people.append(name)
+    aliases = fold_aliases(people, spoken)
+    people = [n for n in people if n not in aliases]
+    return people, aliases, not_people, groups
 
 
 def _fill_scenes(parsed: ParsedScript) -> None:
     """Each scene's last line and who appears in it (speaks, or is named in its action)."""
     for scene, following in zip(parsed.scenes, parsed.scenes[1:] + [None]):
         scene.line_end = following.line_start - 1 if following else parsed.line_count
+    people = set(parsed.characters)
     for element in parsed.elements:
         scene = parsed.scenes[element.scene_index]
         if element.characters:
-            element.named = list(dict.fromkeys(element.characters))
+            element.named = [n for n in dict.fromkeys(element.characters) if n in people and not element.voice]
         elif element.kind == "action":
             element.named = parsed.mentions(element.text)
         for name in element.named:

@@ -7,7 +7,7 @@ import logging
 from shared_schema import BeatsRequest, BeatsResponse
 
 from ..settings import Settings
-from .ingest import ingest
+from .ingest import ScriptRejected, ingest
 from .llm import LlmBeatExtractor, LlmUnavailable
 from .offline import beats_from_parsed
 from .screenplay import parse_script
@@ -17,7 +17,30 @@ log = logging.getLogger("beatboard.beats")
 MAX_BEATS = 200
 
 
+LLM_SETTINGS_HINT = ("set BEATBOARD_LLM_BASE_URL and BEATBOARD_LLM_MODEL for a local server (Ollama: "
+                     "http://127.0.0.1:11434/v1, LM Studio: http://127.0.0.1:1234/v1), or BEATBOARD_LLM_API_KEY and "
+                     "BEATBOARD_LLM_MODEL for OpenAI; or use the offline extractor")
+
+
+def _check_llm_settings(settings: Settings) -> None:
+    """Asked for the LLM outright: refuse unless the user chose an endpoint. A default-built
+    OpenAI client would send the script to the public OpenAI API, and scripts are under NDA."""
+    chosen = settings.llm_base_url or settings.llm_model or settings.llm_api_key
+    if not chosen:
+        raise ScriptRejected(422, "llm_not_configured", "the LLM extractor was asked for but no LLM is configured",
+                             LLM_SETTINGS_HINT)
+    if not settings.llm_model:
+        raise ScriptRejected(422, "llm_not_configured", "the LLM extractor needs a model name (BEATBOARD_LLM_MODEL)",
+                             LLM_SETTINGS_HINT)
+    if not (settings.llm_base_url or settings.llm_api_key):
+        raise ScriptRejected(422, "llm_not_configured",
+                             "the LLM extractor needs an endpoint (BEATBOARD_LLM_BASE_URL) or an OpenAI key "
+                             "(BEATBOARD_LLM_API_KEY)", LLM_SETTINGS_HINT)
+
+
 def break_into_beats(request: BeatsRequest, settings: Settings) -> BeatsResponse:
+    if request.extractor == "llm":
+        _check_llm_settings(settings)
     source = ingest(request.script, request.filename)
     parsed = parse_script(source.fountain)
     use_llm = request.extractor == "llm" or (request.extractor == "auto" and settings.llm_configured)

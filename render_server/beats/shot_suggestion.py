@@ -31,9 +31,12 @@ def suggest_shot(
     has_dialogue: bool,
     is_reaction: bool = False,
     exterior: bool = False,
+    spectacle: bool = False,
 ) -> ShotSpec:
     if is_first or (opens_scene and people == 0):
         size = ShotSize.EWS if exterior else ShotSize.WS
+    elif spectacle:  # a building burns, a dragon rises, a chase: the event needs the frame
+        size = ShotSize.EWS if exterior and people == 0 else ShotSize.WS
     elif has_entrance:
         size = ShotSize.MLS if people <= 1 else ShotSize.WS
     elif is_reaction or intensity >= 2.0:

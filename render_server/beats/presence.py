@@ -1,0 +1,145 @@
+"""Who is in the frame at each moment of a scene.
+
+Walks each scene in order: a person named in action or speaking on screen is there from
+that moment; one who leaves ("walks out", "exits", "drives off") is gone after it; a voice
+((V.O.), a phone, an intercom) is heard, not seen; someone named only as a voice ("Burton's
+voice on the phone"), as someone called, or in a picture is not there.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .screenplay import ParsedScript
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'])")
+_EXIT = re.compile(
+    r"\b(leaves|exits|walks out|walks off|walks away|storms out|storms off|runs out|runs off|runs away|"
+    r"hurries out|hurries off|rushes out|rushes off|heads out|goes out|steps out|slips out|sneaks out|"
+    r"drives (?:off|away)|speeds off|takes off|disappears|vanishes|is gone|are gone|departs|flees|"
+    r"marches out|stalks out|limps out|backs out|ducks out|gets out of (?:the )?(?:room|house|frame)|"
+    r"exits frame|out of frame|out of sight|out of view|hangs up)\b", re.I)
+_HANGS_UP = re.compile(r"\bhangs up\b", re.I)
+# "Burton's voice", "the voice of Harry", "calls Kate", "Kate (on the phone)": heard, not seen.
+_HEARD_AFTER = re.compile(r"^(?:'s)? (?:voice|voices)\b|^'s (?:voice|call|message|number)\b|^ on the (?:phone|line|radio|"
+                          r"intercom|speaker|other end)|^ \((?:on the phone|o\.s\.|v\.o\.)", re.I)
+_HEARD_BEFORE = re.compile(r"\b(?:voice of|calls|phones|dials|texts|thinks of|thinking of|remembers|photo of|"
+                           r"photograph of|picture of|portrait of|poster of|letter from|message from|call from|"
+                           r"calling|about|mentions|for|without)\s+(?:the\s+)?$", re.I)
+
+
+RECENT = 4  # paragraphs since someone was last named or heard on screen that they still count as in frame
+
+
+@dataclass
+class Presence:
+    visible: list[str]  # people in the frame at this element, in order of arrival
+    entering: list[str]  # people whose first appearance in the script is this element
+    leaving: list[str]  # people who leave in this element (still visible in it)
+
+
+def _sentences(text: str) -> list[str]:
+    return _SENTENCE.split(text)
+
+
+def _seen_in(parsed: ParsedScript, sentence: str) -> tuple[list[str], list[str]]:
+    """(people shown in the sentence, people who leave in it)."""
+    shown: list[str] = []
+    for name in parsed.mentions(sentence):
+        shown.append(name)
+    if not shown:
+        return [], []
+    kept = []
+    for name in shown:
+        heard = False
+        for form in _forms_of(parsed, name):
+            for match in re.finditer(rf"(?<![\w']){re.escape(form)}(?![\w])", sentence):
+                if _HEARD_AFTER.match(sentence[match.end():match.end() + 30]) or \
+                        _HEARD_BEFORE.search(sentence[max(0, match.start() - 30):match.start()]):
+                    heard = True
+                else:
+                    heard = False
+                    break
+            if not heard:
+                break
+        if not heard:
+            kept.append(name)
+    leaving: list[str] = []
+    exit_match = _EXIT.search(sentence)
+    if exit_match and not _HANGS_UP.match(exit_match.group(0)):
+        before = sentence[:exit_match.start()]
+        leaving = [n for n in kept if any(f in before for f in _forms_of(parsed, n))][-1:]
+    return kept, leaving
+
+
+def _forms_of(parsed: ParsedScript, name: str) -> list[str]:
+    table = parsed.__dict__.get("_name_forms_by_person")
+    if table is None:
+        parsed.mentions("")  # builds the forms
+        table = {}
+        for form, person in (parsed._forms or {}).items():
+            table.setdefault(person, []).append(form)
+        parsed.__dict__["_name_forms_by_person"] = table
+    return table.get(name, [name])
+
+
+_PRONOUN_START = re.compile(r"^(He|She)\b")
+_NEEDS_SENTENCES = re.compile(_EXIT.pattern + r"|voice|phone|calls|dials|photo|picture|portrait|poster|letter|"
+                              r"message|thinks|remembers|mentions|about|without|\bfor\b|\bon the\b|\(", re.I)
+
+
+def track(parsed: ParsedScript) -> list[Presence]:
+    """One Presence per element of ``parsed.elements``."""
+    result: list[Presence] = []
+    seen_ever: set[str] = set()
+    here: list[str] = []
+    last_named = ""
+    scene_index = -1
+    people = set(parsed.characters)
+    last_seen: dict[str, int] = {}
+    count = 0
+    for element in parsed.elements:
+        if element.scene_index != scene_index or element.kind == "scene":
+            scene_index = element.scene_index
+            here = []
+            last_named = ""
+        arriving: list[str] = []
+        leaving: list[str] = []
+        if element.kind == "dialogue":
+            if not element.voice:
+                arriving = [n for n in element.characters if n in people]
+        elif element.kind == "action" and element.named and not _NEEDS_SENTENCES.search(element.text):
+            arriving = list(element.named)  # the common case: named, no exit, no voice or call
+            last_named = arriving[-1] if len(arriving) == 1 else last_named
+        elif element.kind == "action":
+            for sentence in _sentences(element.text):
+                shown, gone = _seen_in(parsed, sentence)
+                if shown:
+                    last_named = shown[-1] if len(shown) == 1 else last_named
+                elif _PRONOUN_START.match(sentence) and last_named and _EXIT.search(sentence) \
+                        and not _HANGS_UP.search(sentence):
+                    gone = [last_named]
+                arriving += [n for n in shown if n not in arriving]
+                leaving += [n for n in gone if n not in leaving]
+        for name in arriving:
+            if name not in here:
+                here.append(name)
+            last_seen[name] = count
+        # In a long scene the frame holds who was shown or spoke lately, not everyone so far.
+        visible = [n for n in here if count - last_seen.get(n, count) <= RECENT]
+        count += 1
+        entering = [n for n in arriving if n not in seen_ever]
+        seen_ever.update(arriving)
+        result.append(Presence(visible, entering, leaving))
+        here = [n for n in here if n not in leaving]
+    return result
+
+
+def people_in(presences: list[Presence], first: int, last: int) -> list[str]:
+    """Everyone visible at some element of [first, last] (indices into the elements)."""
+    found: dict[str, None] = {}
+    for presence in presences[first:last + 1]:
+        for name in presence.visible:
+            found.setdefault(name)
+    return list(found)

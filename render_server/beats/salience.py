@@ -1,0 +1,112 @@
+"""How much a moment of a screenplay matters to a storyboard, from general screenwriting cues.
+
+Moments that change the situation score: violence, revelations and discoveries, reversals
+("suddenly", "but"), emotional peaks, confrontations (exclamations and questions between
+people on screen), the entrance of someone who matters, words the writer put in CAPITALS for
+emphasis. Filler scores low: a line about background people, a bare camera direction.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .presence import Presence
+from .screenplay import Element, ParsedScript
+
+# word -> weight; inflections are listed, a stemmer would cost more than it saves here.
+_LEXICON: dict[str, float] = {}
+for _weight, _words in (
+    (2.0, "kills killed shoots shot stabs stabbed dies dead death dying murder murders explodes explosion blood "
+          "bleeding strangles chokes drowns crashes crash collapses falls fall motionless lifeless unconscious corpse "
+          "body gun guns knife pistol rifle fires erupt erupts bomb"),
+    (1.5, "punches punch hits slaps smacks kicks kicks grabs attacks fights fight struggles wrestles throws "
+          "slams smashes breaks shatters pins presses tackles drags rips tears screams scream screaming shouts "
+          "yells"),
+    (1.5, "reveals revealed discovers finds found realizes realises recognizes sees notices shows shocked shock "
+          "stunned horrified gasps gasp drains stares frozen freezes terror panic scared afraid terrified trembling"),
+    (1.2, "suddenly finally but instead stops turns opens open doors reaches kiss kisses kissing hugs embrace "
+          "embraces cries crying sobs sobbing tears weeps smiles laughing laughs"),
+    (1.0, "runs chases escapes jumps leaps races speeds flees bolts drops picks lands spins flips catches "
+          "aims points pulls pushes hands gives takes reads letter envelope photo picture card coin ring key"),
+):
+    for _w in _words.split():
+        _LEXICON[_w] = max(_LEXICON.get(_w, 0.0), _weight)
+
+_WORD = re.compile(r"[a-z']+")
+_CAPS = re.compile(r"(?<![\w'])[A-Z][A-Z'\-]{2,}(?: [A-Z][A-Z'\-]{2,})*")
+_NOT_EMPHASIS = frozenset("INT EXT CUT FADE CONTINUOUS POV INSERT ANGLE CLOSE WIDE BACK LATER DAY NIGHT "
+                          "CONT'D OK OKAY TV".split())
+_BACKGROUND = re.compile(r"^(?:another|other|some|a few|several|people|someone|somebody|the crowd|a crowd|"
+                         r"everyone|everybody|passersby|customers|guests|diners|the audience)\b", re.I)
+_CAMERA = re.compile(r"^(?:we |the camera|camera|angle|close on|wide on|pov|insert|back to|series of|montage)", re.I)
+_FINAL = re.compile(r"^(?:fade|cut|smash|dissolve|the end|end\b|black\b|roll credits|credits|over black|"
+                    r"fade to black|fade out|iris)", re.I)
+EMOTIONS = {
+    "fear": "afraid scared terrified trembles trembling panic fear frozen horror gasps screams terror",
+    "anger": "angry furious slams shouts yells rage punches storms glares smashes",
+    "joy": "laughs laugh smiles grins joy delighted beams celebrates dances",
+    "sadness": "cries tears weeps sobs grief mourns alone sad sobbing crying",
+    "tension": "waits silence stares creeps slowly careful hides suspicious nervous ticking",
+    "surprise": "suddenly gasp shocked stunned bursts startled freezes",
+    "tenderness": "hug hugs kiss kisses holds gently softly touches embraces",
+}
+_EMOTION_OF = {word: emotion for emotion, ws in EMOTIONS.items() for word in ws.split()}
+
+
+def shows_nothing(element: Element) -> bool:
+    """A transition written as action, THE END, a black screen: not an image to board."""
+    text = element.text.strip().strip("*_>< ")
+    return not text or bool(_FINAL.match(text)) and len(text.split()) <= 5
+
+
+def importance(parsed: ParsedScript) -> dict[str, float]:
+    """0..1 per person: lines spoken against the most talkative, with a floor for the introduced."""
+    spoken: dict[str, int] = {}
+    for name, count in parsed.lines_spoken.items():
+        target = parsed.aliases.get(name, name)
+        spoken[target] = spoken.get(target, 0) + count
+    top = max(spoken.values(), default=1) or 1
+    return {name: max(0.1, min(1.0, spoken.get(name, 0) / top) ** 0.5) for name in parsed.characters}
+
+
+def emotion_of(element: Element, presence: Presence, weight: dict[str, float]) -> tuple[str, float]:
+    """(emotion, intensity) of the moment for the people who matter in it: a laugh from the
+    background ("another person laughs") is not the lead's joy."""
+    counts: dict[str, int] = {}
+    for sentence in re.split(r"(?<=[.!?])\s+", element.text):
+        if element.kind == "action" and _BACKGROUND.match(sentence):
+            continue
+        for word in _WORD.findall(sentence.lower()):
+            emotion = _EMOTION_OF.get(word)
+            if emotion:
+                counts[emotion] = counts.get(emotion, 0) + 1
+    intensity = sum(counts.values()) + min(element.text.count("!"), 4) * 0.5
+    return (max(counts, key=counts.get) if counts else ""), intensity
+
+
+def score(element: Element, presence: Presence, weight: dict[str, float], names: set[str],
+          fraction: float = 0.5) -> float:
+    text = element.text
+    lowered = text.lower()
+    found = _WORD.findall(lowered)
+    lexical = sum(_LEXICON.get(w, 0.0) for w in found)
+    value = min(lexical, 8.0) * 0.6
+    emphasis = [c for c in _CAPS.findall(text) if c not in names and c.split()[0] not in _NOT_EMPHASIS]
+    value += min(len(emphasis), 3) * 0.7
+    value += min(text.count("!"), 3) * 0.4
+    cast = sum(weight.get(n, 0.1) for n in presence.visible)
+    value += min(cast, 2.5) * 0.8
+    # Everyone enters in the first pages; later, a new face that matters changes the story.
+    value += sum(weight.get(n, 0.1) for n in presence.entering) * 2.0 * min(1.0, fraction / 0.15)
+    if element.kind == "action":
+        value += min(len(found), 60) / 30.0
+        if _BACKGROUND.match(text) and not element.named:
+            value -= 2.5
+        if _CAMERA.match(text) and len(found) < 8:
+            value -= 1.0
+    else:
+        value -= 0.8  # a line is heard; an action is seen
+        value += min(text.count("?"), 2) * 0.2
+        if element.voice:
+            value -= 0.7
+    return value
