@@ -54,7 +54,20 @@ def _moments(parsed: ParsedScript, presences: list[Presence], plan: FocusPlan) -
             lowered = element.text.lower()
             value += 1.5 * sum(1 for k in plan.keywords if _has_word(lowered, k))
         result.append(_Moment(position, element, presence, value, _span_end(parsed, position)))
+    _add_context(result)
     return result
+
+
+def _add_context(moments: list[_Moment], reach: int = 3) -> None:
+    """A moment inside a run of strong moments (a fight, a chase, a confrontation) gains:
+    climaxes are sequences, a lone loud line is not."""
+    raw = [m.salience for m in moments]
+    for i, moment in enumerate(moments):
+        scene = moment.element.scene_index
+        around = [raw[j] for j in range(max(0, i - reach), min(len(moments), i + reach + 1))
+                  if j != i and moments[j].element.scene_index == scene]
+        if around:
+            moment.salience += 0.5 * sum(around) / len(around)
 
 
 def _has_word(lowered: str, word: str) -> bool:
@@ -117,6 +130,17 @@ def _final(moments: list[_Moment], parsed: ParsedScript, plan: FocusPlan) -> int
     return len(moments) - 1
 
 
+def _aftermath_penalty(moments: list[_Moment], lines_total: int) -> list[float]:
+    """A scene late in the story that brings in someone new (the doctor at the hospital, the
+    police arriving) is usually the aftermath, not the climax, which belongs to the people the
+    story has followed."""
+    late_new: set[int] = set()
+    for moment in moments:
+        if moment.presence.entering and moment.element.line_start / lines_total > 0.75:
+            late_new.add(moment.element.scene_index)
+    return [-1.5 if m.element.scene_index in late_new else 0.0 for m in moments]
+
+
 def _pick(moments: list[_Moment], parsed: ParsedScript, n: int, plan: FocusPlan) -> list[_Moment]:
     if len(moments) <= n:
         return moments
@@ -127,15 +151,24 @@ def _pick(moments: list[_Moment], parsed: ParsedScript, n: int, plan: FocusPlan)
     if last <= first:
         first, last = 0, len(moments) - 1
     lines_total = max(parsed.line_count, 1)
-    inner = moments[first + 1:last]
+    # Keep the middle beats clear of the opening and the final image: the first entrances
+    # belong to the opening, the last lines to the ending.
+    margin = max(2, lines_total // (n * 3))
+    inner = [m for m in moments[first + 1:last]
+             if m.element.line_start >= moments[first].line_end + margin and
+             m.element.line_start <= moments[last].element.line_start - min(margin, lines_total // 40 + 2)]
+    if len(inner) < n - 2:
+        inner = moments[first + 1:last]
     roles = middle_roles(n - 2)
     picked = None
     salience = _normalise([m.salience for m in inner])
     fractions = [m.element.line_start / lines_total for m in inner]
     starts = [m.element.line_start for m in inner]
     gap = max(2, lines_total // (n * 4))
+    extra = {"climax": _aftermath_penalty(inner, lines_total)}
     while picked is None and gap >= 1:
-        picked = choose(starts, fractions, salience, roles, gap) if len(inner) >= len(roles) else None
+        picked = choose(starts, fractions, salience, roles, gap, extra,
+                                 [m.element.scene_index for m in inner]) if len(inner) >= len(roles) else None
         gap //= 2
     if picked is None:  # too few moments for the roles: take them all, in order
         picked = list(range(min(len(inner), n - 2)))

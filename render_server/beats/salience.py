@@ -94,16 +94,20 @@ def score(element: Element, presence: Presence, weight: dict[str, float], names:
     emphasis = [c for c in _CAPS.findall(text) if c not in names and c.split()[0] not in _NOT_EMPHASIS]
     value += min(len(emphasis), 3) * 0.7
     value += min(text.count("!"), 3) * 0.4
-    cast = sum(weight.get(n, 0.1) for n in presence.visible)
-    value += min(cast, 2.5) * 0.8
+    # The people who matter most in the frame count; a crowd of extras does not add up.
+    value += sum(sorted((weight.get(n, 0.1) for n in presence.visible), reverse=True)[:2]) * 0.8
     # Everyone enters in the first pages; later, a new face that matters changes the story.
-    value += sum(weight.get(n, 0.1) for n in presence.entering) * 2.0 * min(1.0, fraction / 0.15)
+    # A new face late in the story (the doctor in the last scene) is seldom where it turns.
+    arrival = min(1.0, fraction / 0.15) * min(1.0, max(0.0, (0.9 - fraction) / 0.2))
+    value += sum(weight.get(n, 0.1) for n in presence.entering) * 2.0 * arrival
     if element.kind == "action":
         value += min(len(found), 60) / 30.0
         if _BACKGROUND.match(text) and not element.named:
             value -= 2.5
         if _CAMERA.match(text) and len(found) < 8:
             value -= 1.0
+        if not any(c.islower() for c in text):
+            value -= 2.0  # a title card, a sound, a shout in capitals: not a moment of the story
     else:
         value -= 0.8  # a line is heard; an action is seen
         value += min(text.count("?"), 2) * 0.2

@@ -99,14 +99,20 @@ class ParsedScript:
         found: dict[str, None] = {}
         # Names start with a capital: look only at runs of capitalized words, then at every
         # run of up to ``_longest`` words inside them (faster than one big alternation).
+        forms = self._forms
         for run in _CAPITALIZED_RUN.findall(text):
             words = run.split()
-            for i in range(len(words)):
+            i = 0
+            while i < len(words):
                 for j in range(min(len(words), i + self._longest), i, -1):
-                    name = self._forms.get(" ".join(words[i:j]).rstrip(".,!?;:"))
+                    form = " ".join(words[i:j]).rstrip(".,!?;:")
+                    name = forms.get(form) or (form.endswith(("'s", "'S", "’s")) and forms.get(form[:-2]))
                     if name:
                         found.setdefault(name)
+                        i = j  # "Young Mike" is not also "Mike"
                         break
+                else:
+                    i += 1
         return list(found)
 
 

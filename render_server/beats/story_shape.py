@@ -45,33 +45,51 @@ def fit(role: Role, fraction: float) -> float:
     return role.weight * math.exp(-((fraction - role.centre) / role.width) ** 2)
 
 
+SAME_SCENE = 1.0  # two beats from one scene cover less of the story than two scenes
+
+
 def choose(lines: list[int], fractions: list[float], salience: list[float], roles: list[Role],
-           gap: int) -> list[int] | None:
-    """Indices (increasing) of one moment per role, or None when they cannot all fit."""
+           gap: int, extra: dict[str, list[float]] | None = None,
+           scenes: list[int] | None = None) -> list[int] | None:
+    """Indices (increasing) of one moment per role, or None when they cannot all fit.
+    ``extra`` adds a per-moment score for the role of that name; consecutive beats from one
+    scene (``scenes``) pay SAME_SCENE."""
     n = len(lines)
     k = len(roles)
     if n < k or k == 0:
         return [] if k == 0 else None
+    scenes = scenes or list(range(n))
     neg = -1e18
     previous = [0.0] * n  # best total ending at moment i for the roles so far (role -1: nothing)
     back: list[list[int]] = []
     for r, role in enumerate(roles):
         current = [neg] * n
         choice = [-1] * n
-        best_value, best_index, j = neg, -1, 0
+        # The best earlier moment, and the best from a scene other than its scene.
+        best_value, best_index, other_value, other_index, j = neg, -1, neg, -1, 0
+        bonus = (extra or {}).get(role.name)
         for i in range(n):
             if r > 0:
                 while j < n and lines[j] <= lines[i] - gap:
-                    if previous[j] > best_value:
-                        best_value, best_index = previous[j], j
+                    value = previous[j]
+                    if value > best_value:
+                        if best_index >= 0 and scenes[best_index] != scenes[j]:
+                            other_value, other_index = best_value, best_index
+                        best_value, best_index = value, j
+                    elif value > other_value and scenes[j] != scenes[best_index]:
+                        other_value, other_index = value, j
                     j += 1
                 if best_index < 0:
                     continue
-                base = best_value
+                base, pick = best_value, best_index
+                if scenes[best_index] == scenes[i] and other_value > best_value - SAME_SCENE:
+                    base, pick = other_value, other_index
+                elif scenes[best_index] == scenes[i]:
+                    base = best_value - SAME_SCENE
+                choice[i] = pick
             else:
                 base = 0.0
-            current[i] = base + role.salience_gain * salience[i] + fit(role, fractions[i])
-            choice[i] = best_index
+            current[i] = base + role.salience_gain * salience[i] + fit(role, fractions[i]) + (bonus[i] if bonus else 0.0)
         back.append(choice)
         previous = current
     end = max(range(n), key=lambda i: previous[i])
