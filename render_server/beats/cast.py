@@ -103,6 +103,8 @@ def fold_aliases(names: list[str], weight: dict[str, int]) -> dict[str, str]:
             extra = [w for w in mine if w not in theirs]
             if any(w in _AGE_WORDS or w.endswith("'S") for w in extra):
                 continue
+            if all(w in PERSON_NOUNS or w in _HONORIFICS for w in theirs):
+                continue  # "SOPHISTICATED WOMAN" is not the script's "WOMAN"
             targets.append(other)
         targets = [t for t in targets if not any(t != u and set(words(u)) > set(words(t)) for u in targets)]
         if len(targets) == 1:

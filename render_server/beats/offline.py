@@ -27,6 +27,7 @@ _SPECTACLE = re.compile(
     r"helicopter|chase\w*|race\w*|stampede|skyline|city|landscape|horizon|sea of|thousands?|hundreds|"
     r"overhead|aerial|pulls back|pull back)\b", re.I)
 _MAX_SPAN = 10
+_OPENING_LINES = 5
 
 
 @dataclass
@@ -172,7 +173,13 @@ def _pick(moments: list[_Moment], parsed: ParsedScript, n: int, plan: FocusPlan)
         gap //= 2
     if picked is None:  # too few moments for the roles: take them all, in order
         picked = list(range(min(len(inner), n - 2)))
-    return [moments[first]] + [inner[i] for i in picked] + [moments[last]]
+    opening = moments[first]
+    # The opening image holds the place and who is first seen in it: its first few lines.
+    for later in moments[first + 1:first + 4]:
+        if later.element.line_end - opening.element.line_start > _OPENING_LINES:
+            break
+        opening.line_end = max(opening.line_end, later.line_end)
+    return [opening] + [inner[i] for i in picked] + [moments[last]]
 
 
 def _action_text(parsed: ParsedScript, moment: _Moment) -> str:

@@ -24,7 +24,7 @@ _HANGS_UP = re.compile(r"\bhangs up\b", re.I)
 # "Burton's voice", "the voice of Harry", "calls Kate", "Kate (on the phone)": heard, not seen.
 _HEARD_AFTER = re.compile(r"^(?:'s)? (?:voice|voices)\b|^'s (?:voice|call|message|number)\b|^ on the (?:phone|line|radio|"
                           r"intercom|speaker|other end)|^ \((?:on the phone|o\.s\.|v\.o\.)", re.I)
-_HEARD_BEFORE = re.compile(r"\b(?:voice of|calls|phones|dials|texts|thinks of|thinking of|remembers|photo of|"
+_HEARD_BEFORE = re.compile(r"(?:\bvoice\b[\w\s-]{0,30}|\bthat of (?:a|an|the)?[\w\s-]{0,25})$|\b(?:voice of|calls|phones|dials|texts|thinks of|thinking of|remembers|photo of|"
                            r"photograph of|picture of|portrait of|poster of|letter from|message from|call from|"
                            r"calling|about|mentions|for|without)\s+(?:the\s+)?$", re.I)
 
@@ -89,6 +89,23 @@ _NEEDS_SENTENCES = re.compile(_EXIT.pattern + r"|voice|phone|calls|dials|photo|p
                               r"message|thinks|remembers|mentions|about|without|\bfor\b|\bon the\b|\(", re.I)
 
 
+_OFFSCREEN = re.compile(r"\b(off-?screen|off screen|out of frame|unseen|o\.s\.)\b", re.I)
+_PHONE = re.compile(r"\b(hangs up|on the phone|into the phone|phone rings|answers the phone|picks up the phone|"
+                    r"the line goes dead|dials|receiver|on the line|speakerphone|hangs up the phone)\b", re.I)
+
+
+def _scene_facts(parsed: ParsedScript) -> tuple[set[int], dict[int, set[str]]]:
+    """(scenes with a phone call in their action, the people named in each scene's action)."""
+    phone: set[int] = set()
+    shown: dict[int, set[str]] = {}
+    for element in parsed.elements:
+        if element.kind == "action":
+            shown.setdefault(element.scene_index, set()).update(element.named)
+            if _PHONE.search(element.text):
+                phone.add(element.scene_index)
+    return phone, shown
+
+
 def track(parsed: ParsedScript) -> list[Presence]:
     """One Presence per element of ``parsed.elements``."""
     result: list[Presence] = []
@@ -99,16 +116,31 @@ def track(parsed: ParsedScript) -> list[Presence]:
     people = set(parsed.characters)
     last_seen: dict[str, int] = {}
     count = 0
+    phone_scenes, shown_in_scene = _scene_facts(parsed)
+    offscreen_next = False
+    offscreen: set[str] = set()
     for element in parsed.elements:
         if element.scene_index != scene_index or element.kind == "scene":
             scene_index = element.scene_index
             here = []
             last_named = ""
+            offscreen_next, offscreen = False, set()
         arriving: list[str] = []
         leaving: list[str] = []
         if element.kind == "dialogue":
+            speakers = [n for n in element.characters if n in people]
+            if offscreen_next:  # "His minion approaches offscreen:" then the minion's line
+                offscreen.update(n for n in speakers if n not in here)
+                offscreen_next = False
+            if element.scene_index in phone_scenes:
+                # A phone call: whoever speaks but is never shown in the scene is the other end.
+                speakers = [n for n in speakers if n in shown_in_scene.get(element.scene_index, ())]
             if not element.voice:
-                arriving = [n for n in element.characters if n in people]
+                arriving = [n for n in speakers if n not in offscreen]
+        elif element.kind == "action" and _OFFSCREEN.search(element.text):
+            offscreen_next = True
+        if element.kind == "dialogue" or offscreen_next:
+            pass
         elif element.kind == "action" and element.named and not _NEEDS_SENTENCES.search(element.text):
             arriving = list(element.named)  # the common case: named, no exit, no voice or call
             last_named = arriving[-1] if len(arriving) == 1 else last_named

@@ -39,11 +39,14 @@ _CUE_SUFFIX_RE = re.compile(r"\s*\^$")
 # but do not take an age.
 _INTRO_RE = re.compile(
     r"(?<![\w'.])((?:(?:MR|MRS|MS|DR)\. )?[A-Z][A-Z'\-]+(?: [A-Z][A-Z'\-]+){0,2})(?: \((?:\d|[a-z]|AGE\b)|, (?:AGE \d|\d))")
+_FULL_NAME_RE = re.compile(r"(?<![\w'.])([A-Z][A-Z'\-]{2,}(?: [A-Z][A-Z'\-]{2,}){1,2})(?= [a-z]|, )")
 # Unnamed people come in capitals after an article: "A WORKER makes coffee", "a DOCTOR and two NURSES".
 _GENERIC_INTRO_RE = re.compile(r"\b(?:[Aa]n?|[Tt]he) ((?:[A-Z][A-Z'\-]+ ){0,2}[A-Z][A-Z'\-]+)\b(?![a-z])")
 _NOT_INTROS = frozenset(
     "INT EXT CUT FADE THE A AN AND BANG BOOM CRASH SMASH CLOSE ANGLE POV SUPER TITLE CONTINUOUS LATER BACK "
-    "INSERT FLASHBACK END MONTAGE SERIES SHOTS WE WIDE ON OK OKAY TV FBI CIA NYPD LAPD DNA CCTV".split()
+    "INSERT FLASHBACK END MONTAGE SERIES SHOTS WE WIDE ON OK OKAY TV FBI CIA NYPD LAPD DNA CCTV "
+    "LOOK PULL PUSH MOVE STAY DOWN UP THROUGH BEHIND OVER IN OUT TILT PAN ZOOM TRACK CRANE DOLLY HOLD SLOW "
+    "MATCH INTERCUT FLASH SUPER CARD RESUME RETURN AT INTO TOWARDS AWAY OF TO FROM WITH".split()
 )
 
 
@@ -89,6 +92,7 @@ class ParsedScript:
     lines_spoken: dict[str, int] = field(default_factory=dict)
     _forms: "dict[str, str] | None" = field(default=None, repr=False, compare=False)
     _longest: int = field(default=1, repr=False, compare=False)
+    _generic: "re.Pattern | bool | None" = field(default=None, repr=False, compare=False)
 
     def mentions(self, text: str) -> list[str]:
         """Characters named in ``text``, as written in capitals or title case ("MARA", "Mara";
@@ -100,6 +104,15 @@ class ParsedScript:
         # Names start with a capital: look only at runs of capitalized words, then at every
         # run of up to ``_longest`` words inside them (faster than one big alternation).
         forms = self._forms
+        if self._generic is None:
+            generic = [n for n in self.characters if n.split()[-1] in PERSON_NOUNS and len(n) > 2]
+            self._generic = re.compile(r"(?<![\w'])(" + "|".join(sorted((re.escape(n.lower()) for n in generic),
+                                                                        key=len, reverse=True)) + r")(?![\w])") \
+                if generic else False
+        if self._generic:
+            # An unnamed person is "the old woman", "the referee" after the introduction in capitals.
+            for match in self._generic.finditer(text):
+                found.setdefault(match.group(1).upper())
         for run in _CAPITALIZED_RUN.findall(text):
             words = run.split()
             i = 0
@@ -269,6 +282,7 @@ def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_coun
     appearance: dict[str, None] = {}  # speakers and people introduced in action, in order
     spoken: dict[str, int] = {}
     seen_on_screen: set[str] = set()  # speakers with at least one line not marked as a voice
+    unconfirmed: dict[str, int] = {}  # "ROGER FEDERER appears": a person if the action says "Federer ..." later
 
     def scene_index() -> int:
         return len(scenes) - 1
@@ -309,6 +323,11 @@ def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_coun
             for name in _GENERIC_INTRO_RE.findall(text):
                 if name.split()[-1] in PERSON_NOUNS:
                     appearance.setdefault(name)
+            for name in _FULL_NAME_RE.findall(text):
+                ws = name.split()
+                if not (_NOT_INTROS & set(ws)) and cue_kind(name) == "person" and \
+                        not (ws[-1].endswith("S") and ws[-1][:-1] in PERSON_NOUNS):
+                    unconfirmed.setdefault(name, len(elements))
             elements.append(Element("action", text, first, last, scene_index()))
         elif isinstance(para, Transition):
             elements.append(Element("transition", _plain(para.line), first, last, scene_index()))
@@ -321,6 +340,9 @@ def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_coun
             element.scene_index = 0
     for element in elements:
         element.scene_index = max(element.scene_index, 0)
+    for name, index in unconfirmed.items():
+        if name not in appearance and _acts_later(name, elements[index:]):
+            appearance.setdefault(name)
     people, aliases, not_people, groups = _cast(list(appearance), spoken, seen_on_screen)
     for element in elements:
         if element.kind == "dialogue":
@@ -331,6 +353,13 @@ def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_coun
                           aliases=aliases, not_people=not_people, lines_spoken=spoken)
     _fill_scenes(parsed)
     return parsed
+
+
+def _acts_later(name: str, elements: list[Element]) -> bool:
+    """Is ``name`` (or its last word) written later in title case, doing something?"""
+    forms = [name.title(), name.split()[-1].title()]
+    pattern = re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(f) for f in forms) + r")(?:'s [a-z]+| [a-z]+s\b)")
+    return any(pattern.search(e.text) for e in elements[1:] if e.kind == "action")
 
 
 def _cast(names: list[str], spoken: dict[str, int], seen_on_screen: set[str]) -> tuple[list[str], dict, set, dict]:
