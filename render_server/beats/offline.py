@@ -167,12 +167,12 @@ def _pick(moments: list[_Moment], parsed: ParsedScript, n: int, plan: FocusPlan)
     starts = [m.element.line_start for m in inner]
     gap = max(2, lines_total // (n * 4))
     extra = {"climax": _aftermath_penalty(inner, lines_total)}
-    while picked is None and gap >= 1:
+    while picked is None and gap >= 0:
         picked = choose(starts, fractions, salience, roles, gap, extra,
                                  [m.element.scene_index for m in inner]) if len(inner) >= len(roles) else None
-        gap //= 2
-    if picked is None:  # too few moments for the roles: take them all, in order
-        picked = list(range(min(len(inner), n - 2)))
+        gap = gap // 2 if gap > 1 else gap - 1
+    if picked is None:  # too few moments for the roles: the strongest, in order
+        picked = sorted(sorted(range(len(inner)), key=lambda i: -salience[i])[:n - 2])
     opening = moments[first]
     # The opening image holds the place and who is first seen in it: its first few lines.
     for later in moments[first + 1:first + 4]:

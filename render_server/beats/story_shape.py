@@ -70,7 +70,7 @@ def choose(lines: list[int], fractions: list[float], salience: list[float], role
         bonus = (extra or {}).get(role.name)
         for i in range(n):
             if r > 0:
-                while j < n and lines[j] <= lines[i] - gap:
+                while j < i and lines[j] <= lines[i] - gap:
                     value = previous[j]
                     if value > best_value:
                         if best_index >= 0 and scenes[best_index] != scenes[j]:
