@@ -135,11 +135,11 @@ def _aftermath_penalty(moments: list[_Moment], lines_total: int) -> list[float]:
     """A scene late in the story that brings in someone new (the doctor at the hospital, the
     police arriving) is usually the aftermath, not the climax, which belongs to the people the
     story has followed."""
-    late_new: set[int] = set()
+    late_new: set[str] = set()
     for moment in moments:
-        if moment.presence.entering and moment.element.line_start / lines_total > 0.75:
-            late_new.add(moment.element.scene_index)
-    return [-1.5 if m.element.scene_index in late_new else 0.0 for m in moments]
+        if moment.element.line_start / lines_total > 0.75:
+            late_new.update(moment.presence.entering)
+    return [-1.5 if late_new & set(m.presence.visible) else 0.0 for m in moments]
 
 
 def _pick(moments: list[_Moment], parsed: ParsedScript, n: int, plan: FocusPlan) -> list[_Moment]:

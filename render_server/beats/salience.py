@@ -106,7 +106,8 @@ def score(element: Element, presence: Presence, weight: dict[str, float], names:
             value -= 2.5
         if _CAMERA.match(text) and len(found) < 8:
             value -= 1.0
-        if not any(c.islower() for c in text):
+        letters = [c for c in text if c.isalpha()]
+        if sum(c.isupper() for c in letters) > 0.5 * len(letters):
             value -= 2.0  # a title card, a sound, a shout in capitals: not a moment of the story
     else:
         value -= 0.8  # a line is heard; an action is seen

@@ -32,12 +32,17 @@ def middle_roles(count: int) -> list[Role]:
         return []
     if count == 1:
         return [CLIMAX]
-    others = count - 1
-    roles = []
-    for i in range(others):
-        centre = 0.15 + (0.68 - 0.15) * (i / (others - 1) if others > 1 else 0.5)
-        name = "inciting" if i == 0 else ("turn" if i == others - 1 else "escalation")
-        roles.append(Role(name, centre, max(0.06, 0.3 / others + 0.04), 1.5))
+    if count == 2:
+        return [Role("turn", 0.5, 0.15, 1.5), CLIMAX]
+    # The inciting incident early in act one; the rest from the midpoint to the turn into act
+    # three (from the end of act one when there are many of them).
+    between = count - 2
+    low = 0.45 if between <= 3 else 0.25
+    width = max(0.05, 0.3 / (between + 1) + 0.03)
+    roles = [Role("inciting", 0.15, max(0.05, 0.3 / (between + 1)), 1.5)]
+    for i in range(between):
+        centre = low + (0.70 - low) * (i / (between - 1)) if between > 1 else 0.55
+        roles.append(Role("turn" if i == between - 1 else "escalation", centre, width, 1.5))
     return roles + [CLIMAX]
 
 
