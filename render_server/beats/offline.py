@@ -131,15 +131,18 @@ def _final(moments: list[_Moment], parsed: ParsedScript, plan: FocusPlan) -> int
     return len(moments) - 1
 
 
-def _aftermath_penalty(moments: list[_Moment], lines_total: int) -> list[float]:
-    """A scene late in the story that brings in someone new (the doctor at the hospital, the
-    police arriving) is usually the aftermath, not the climax, which belongs to the people the
-    story has followed."""
-    late_new: set[str] = set()
-    for moment in moments:
-        if moment.element.line_start / lines_total > 0.75:
-            late_new.update(moment.presence.entering)
-    return [-1.5 if late_new & set(m.presence.visible) else 0.0 for m in moments]
+def _aftermath_penalty(parsed: ParsedScript, moments: list[_Moment]) -> list[float]:
+    """A scene late in the story that brings in someone new, who is in the frame (the doctor
+    at the hospital, the police arriving), is usually the aftermath, not the climax, which
+    belongs to the people the story has followed."""
+    first_named: dict[str, Element] = {}
+    for element in parsed.elements:
+        for name in element.named or element.characters:
+            first_named.setdefault(parsed.aliases.get(name, name), element)
+    late = parsed.line_count * 0.75
+    introduced_late = {(e.scene_index, name) for name, e in first_named.items() if e.line_start > late}
+    return [-3.0 if any((m.element.scene_index, n) in introduced_late for n in m.presence.visible) else 0.0
+            for m in moments]
 
 
 def _pick(moments: list[_Moment], parsed: ParsedScript, n: int, plan: FocusPlan) -> list[_Moment]:
@@ -166,7 +169,7 @@ def _pick(moments: list[_Moment], parsed: ParsedScript, n: int, plan: FocusPlan)
     fractions = [m.element.line_start / lines_total for m in inner]
     starts = [m.element.line_start for m in inner]
     gap = max(2, lines_total // (n * 4))
-    extra = {"climax": _aftermath_penalty(inner, lines_total)}
+    extra = {"climax": _aftermath_penalty(parsed, inner)}
     while picked is None and gap >= 0:
         picked = choose(starts, fractions, salience, roles, gap, extra,
                                  [m.element.scene_index for m in inner]) if len(inner) >= len(roles) else None

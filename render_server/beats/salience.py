@@ -15,6 +15,14 @@ from .screenplay import Element, ParsedScript
 
 # word -> weight; inflections are listed, a stemmer would cost more than it saves here.
 _LEXICON: dict[str, float] = {}
+def stem(word: str) -> str:
+    """A crude stem, the same on both sides: "kisses", "kissing", "kissed" -> "kiss"."""
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
 for _weight, _words in (
     (2.0, "kills killed shoots shot stabs stabbed dies dead death dying murder murders explodes explosion blood "
           "bleeding strangles chokes drowns crashes crash collapses falls fall motionless lifeless unconscious corpse "
@@ -30,9 +38,14 @@ for _weight, _words in (
           "aims points pulls pushes hands gives takes reads letter envelope photo picture card coin ring key"),
 ):
     for _w in _words.split():
-        _LEXICON[_w] = max(_LEXICON.get(_w, 0.0), _weight)
+        _LEXICON[stem(_w)] = max(_LEXICON.get(stem(_w), 0.0), _weight)
 
 _WORD = re.compile(r"[a-z']+")
+_SOUNDS = frozenset(
+    "BANG BOOM CRASH SMASH THUD BEEP BEEPS RING RINGS RINGING CLICK CLICKS SLAM WHAM POW BAM THWACK KNOCK KNOCKS "
+    "APPLAUSE LAUGHTER LAUGHS SCREAM SCREAMS GUNSHOT GUNSHOTS SPLASH CLAP ROAR ROARS BUZZ BUZZES CHEERS CHEER "
+    "HOLLERS CLINK SCRAPE SQUEAL SQUEALS CREAK CREAKS SCREECH HONK HONKS MUSIC WHISTLE WHISTLES THUNDER "
+    "RUMBLE HISS CRACK CRACKS SNAP POP POPS WHIRR SIREN SIRENS GASPS GASP SIGH SIGHS".split())
 _CAPS = re.compile(r"(?<![\w'])[A-Z][A-Z'\-]{2,}(?: [A-Z][A-Z'\-]{2,})*")
 _NOT_EMPHASIS = frozenset("INT EXT CUT FADE CONTINUOUS POV INSERT ANGLE CLOSE WIDE BACK LATER DAY NIGHT "
                           "CONT'D OK OKAY TV".split())
@@ -89,10 +102,13 @@ def score(element: Element, presence: Presence, weight: dict[str, float], names:
     text = element.text
     lowered = text.lower()
     found = _WORD.findall(lowered)
-    lexical = sum(_LEXICON.get(w, 0.0) for w in found)
+    lexical = sum(_LEXICON.get(stem(w), 0.0) for w in found)
     value = min(lexical, 8.0) * 0.6
     emphasis = [c for c in _CAPS.findall(text) if c not in names and c.split()[0] not in _NOT_EMPHASIS]
-    value += min(len(emphasis), 3) * 0.7
+    # Capitals mark what the writer wants seen (a prop, a spectacle) or heard (a sound): the
+    # sounds count for less, they are mostly atmosphere.
+    sounds = sum(1 for c in emphasis if c.split()[-1] in _SOUNDS)
+    value += min(len(emphasis) - sounds, 3) * 0.7 + min(sounds, 2) * 0.2
     value += min(text.count("!"), 3) * 0.4
     # The people who matter most in the frame count; a crowd of extras does not add up.
     value += sum(sorted((weight.get(n, 0.1) for n in presence.visible), reverse=True)[:2]) * 0.8
