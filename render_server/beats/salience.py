@@ -24,7 +24,7 @@ def stem(word: str) -> str:
 
 
 for _weight, _words in (
-    (2.0, "kills killed shoots shot stabs stabbed dies dead death dying murder murders explodes explosion blood "
+    (2.0, "kills killed shoots shot stabs stabbed dies died dead death dying murder murders explodes explosion blood "
           "bleeding strangles chokes drowns crashes crash collapses falls fall motionless lifeless unconscious corpse "
           "body gun guns knife pistol rifle fires erupt erupts bomb"),
     (1.5, "punches punch hits slaps smacks kicks kicks grabs attacks fights fight struggles wrestles throws "
@@ -109,7 +109,8 @@ def score(element: Element, presence: Presence, weight: dict[str, float], names:
     # sounds count for less, they are mostly atmosphere.
     sounds = sum(1 for c in emphasis if c.split()[-1] in _SOUNDS)
     value += min(len(emphasis) - sounds, 3) * 0.7 + min(sounds, 2) * 0.2
-    value += min(text.count("!"), 3) * 0.4
+    # "!" in dialogue is common; in action it is the writer pointing at a moment.
+    value += min(text.count("!"), 2) * (1.0 if element.kind == "action" else 0.4)
     # The people who matter most in the frame count; a crowd of extras does not add up.
     value += sum(sorted((weight.get(n, 0.1) for n in presence.visible), reverse=True)[:2]) * 0.8
     # Everyone enters in the first pages; later, a new face that matters changes the story.
