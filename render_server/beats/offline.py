@@ -55,8 +55,31 @@ def _moments(parsed: ParsedScript, presences: list[Presence], plan: FocusPlan) -
             lowered = element.text.lower()
             value += 1.5 * sum(1 for k in plan.keywords if _has_word(lowered, k))
         result.append(_Moment(position, element, presence, value, _span_end(parsed, position)))
+    _add_exchanges(result, weight)
     _add_context(result)
     return result
+
+
+def _add_exchanges(moments: list[_Moment], weight: dict[str, float]) -> None:
+    """A long back-and-forth between two people who matter is a confrontation: the lines of
+    such an exchange gain with its length and with the weight of the weaker of the two."""
+    i = 0
+    while i < len(moments):
+        j = i
+        while j + 1 < len(moments) and moments[j + 1].element.kind == "dialogue" and \
+                moments[j + 1].element.scene_index == moments[i].element.scene_index and \
+                moments[j + 1].position - moments[j].position <= 2:
+            j += 1
+        run = [m for m in moments[i:j + 1] if m.element.kind == "dialogue" and not m.element.voice]
+        speakers: dict[str, int] = {}
+        for m in run:
+            speakers[m.element.character] = speakers.get(m.element.character, 0) + 1
+        if len(run) >= 4 and len(speakers) >= 2:
+            two = sorted(speakers, key=speakers.get, reverse=True)[:2]
+            gain = 0.15 * min(len(run), 12) * min(weight.get(n, 0.1) for n in two)
+            for m in run:
+                m.salience += gain
+        i = j + 1
 
 
 def _add_context(moments: list[_Moment], reach: int = 3) -> None:

@@ -118,7 +118,7 @@ def score(element: Element, presence: Presence, weight: dict[str, float], names:
     arrival = min(1.0, fraction / 0.15) * min(1.0, max(0.0, (0.9 - fraction) / 0.2))
     value += sum(weight.get(n, 0.1) for n in presence.entering) * 2.0 * arrival
     if element.kind == "action":
-        value += min(len(found), 60) / 30.0
+        value += min(len(found), 60) / 45.0
         if _BACKGROUND.match(text) and not element.named:
             value -= 2.5
         if _CAMERA.match(text) and len(found) < 8:

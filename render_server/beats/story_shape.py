@@ -39,10 +39,10 @@ def middle_roles(count: int) -> list[Role]:
     between = count - 2
     low = 0.45 if between <= 3 else 0.25
     width = max(0.05, 0.3 / (between + 1) + 0.03)
-    roles = [Role("inciting", 0.15, max(0.05, 0.3 / (between + 1)), 1.5)]
+    roles = [Role("inciting", 0.15, max(0.05, 0.3 / (between + 1)), 2.5)]
     for i in range(between):
         centre = low + (0.70 - low) * (i / (between - 1)) if between > 1 else 0.55
-        roles.append(Role("turn" if i == between - 1 else "escalation", centre, width, 1.5))
+        roles.append(Role("turn" if i == between - 1 else "escalation", centre, width, 2.5))
     return roles + [CLIMAX]
 
 
