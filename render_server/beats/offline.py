@@ -100,9 +100,11 @@ def _has_word(lowered: str, word: str) -> bool:
 
 def _span_end(parsed: ParsedScript, position: int) -> int:
     """A moment is its paragraph and the dialogue that answers it, up to the next action."""
-    element = parsed.elements[position]
+    elements = parsed.elements
+    element = elements[position]
     end = element.line_end
-    for other in parsed.elements[position + 1:]:
+    for index in range(position + 1, len(elements)):
+        other = elements[index]
         if other.scene_index != element.scene_index or other.kind != "dialogue" or \
                 other.line_end - element.line_start >= _MAX_SPAN:
             break

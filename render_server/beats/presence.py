@@ -85,8 +85,17 @@ def _forms_of(parsed: ParsedScript, name: str) -> list[str]:
 
 
 _PRONOUN_START = re.compile(r"^(He|She)\b")
-_NEEDS_SENTENCES = re.compile(_EXIT.pattern + r"|voice|phone|calls|dials|photo|picture|portrait|poster|letter|"
-                              r"message|thinks|remembers|mentions|about|without|\bfor\b|\bon the\b|\(", re.I)
+# Words that may make a sentence say someone leaves, is only heard, or is elsewhere: only
+# paragraphs holding one are read sentence by sentence (a set lookup is far cheaper than the regexes).
+_TRIGGERS = frozenset(
+    "leaves exits out off away gone disappears vanishes departs flees up frame sight view voice voices phone "
+    "calls dials texts phones photo photograph picture portrait poster letter message thinks thinking remembers "
+    "mentions about for without line radio intercom speaker that calling call".split())
+_TOKEN = re.compile(r"[a-z]+")
+
+
+def _needs_sentences(lowered: str) -> bool:
+    return not _TRIGGERS.isdisjoint(_TOKEN.findall(lowered))
 
 
 _OFFSCREEN = re.compile(r"\b(off-?screen|off screen|out of frame|unseen|o\.s\.)\b", re.I)
@@ -101,7 +110,9 @@ def _scene_facts(parsed: ParsedScript) -> tuple[set[int], dict[int, set[str]]]:
     for element in parsed.elements:
         if element.kind == "action":
             shown.setdefault(element.scene_index, set()).update(element.named)
-            if _PHONE.search(element.text):
+            lowered = element.text.lower()
+            if ("phone" in lowered or "hangs up" in lowered or "dials" in lowered or "line" in lowered
+                    or "receiver" in lowered) and _PHONE.search(element.text):
                 phone.add(element.scene_index)
     return phone, shown
 
@@ -137,11 +148,12 @@ def track(parsed: ParsedScript) -> list[Presence]:
                 speakers = [n for n in speakers if n in shown_in_scene.get(element.scene_index, ())]
             if not element.voice:
                 arriving = [n for n in speakers if n not in offscreen]
-        elif element.kind == "action" and _OFFSCREEN.search(element.text):
+        elif element.kind == "action" and ("off" in element.text or "unseen" in element.text
+                                           or "O.S." in element.text) and _OFFSCREEN.search(element.text):
             offscreen_next = True
         if element.kind == "dialogue" or offscreen_next:
             pass
-        elif element.kind == "action" and element.named and not _NEEDS_SENTENCES.search(element.text):
+        elif element.kind == "action" and element.named and not _needs_sentences(element.text.lower()):
             arriving = list(element.named)  # the common case: named, no exit, no voice or call
             last_named = arriving[-1] if len(arriving) == 1 else last_named
         elif element.kind == "action":

@@ -9,12 +9,14 @@ emphasis. Filler scores low: a line about background people, a bare camera direc
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .presence import Presence
 from .screenplay import Element, ParsedScript
 
 # word -> weight; inflections are listed, a stemmer would cost more than it saves here.
 _LEXICON: dict[str, float] = {}
+@lru_cache(maxsize=20000)
 def stem(word: str) -> str:
     """A crude stem, the same on both sides: "kisses", "kissing", "kissed" -> "kiss"."""
     for suffix in ("ing", "ed", "es", "s"):
@@ -123,8 +125,7 @@ def score(element: Element, presence: Presence, weight: dict[str, float], names:
             value -= 2.5
         if _CAMERA.match(text) and len(found) < 8:
             value -= 1.0
-        letters = [c for c in text if c.isalpha()]
-        if sum(c.isupper() for c in letters) > 0.5 * len(letters):
+        if sum(map(str.isupper, text)) > sum(map(str.islower, text)):
             value -= 2.0  # a title card, a sound, a shout in capitals: not a moment of the story
     else:
         value -= 0.8  # a line is heard; an action is seen

@@ -93,6 +93,7 @@ class ParsedScript:
     _forms: "dict[str, str] | None" = field(default=None, repr=False, compare=False)
     _longest: int = field(default=1, repr=False, compare=False)
     _generic: "re.Pattern | bool | None" = field(default=None, repr=False, compare=False)
+    _generic_words: set = field(default_factory=set, repr=False, compare=False)
 
     def mentions(self, text: str) -> list[str]:
         """Characters named in ``text``, as written in capitals or title case ("MARA", "Mara";
@@ -106,10 +107,11 @@ class ParsedScript:
         forms = self._forms
         if self._generic is None:
             generic = [n for n in self.characters if n.split()[-1] in PERSON_NOUNS and len(n) > 2]
+            self._generic_words = {n.split()[-1].lower() for n in generic}
             self._generic = re.compile(r"(?<![\w'])(" + "|".join(sorted((re.escape(n.lower()) for n in generic),
                                                                         key=len, reverse=True)) + r")(?![\w])") \
                 if generic else False
-        if self._generic:
+        if self._generic and any(word in text for word in self._generic_words):
             # An unnamed person is "the old woman", "the referee" after the introduction in capitals.
             for match in self._generic.finditer(text):
                 found.setdefault(match.group(1).upper())
@@ -340,9 +342,17 @@ def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_coun
             element.scene_index = 0
     for element in elements:
         element.scene_index = max(element.scene_index, 0)
-    for name, index in unconfirmed.items():
-        if name not in appearance and _acts_later(name, elements[index:]):
-            appearance.setdefault(name)
+    if unconfirmed:
+        actions = [(i, e.text) for i, e in enumerate(elements) if e.kind == "action"]
+        joined = "\n".join(text for _, text in actions)
+        starts, offset = [], 0
+        for _, text in actions:
+            starts.append(offset)
+            offset += len(text) + 1
+        for name, index in unconfirmed.items():
+            after = next((starts[k] for k, (i, _) in enumerate(actions) if i > index), len(joined))
+            if name not in appearance and _acts_later(name, joined, after):
+                appearance.setdefault(name)
     people, aliases, not_people, groups = _cast(list(appearance), spoken, seen_on_screen)
     for element in elements:
         if element.kind == "dialogue":
@@ -355,11 +365,11 @@ def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_coun
     return parsed
 
 
-def _acts_later(name: str, elements: list[Element]) -> bool:
-    """Is ``name`` (or its last word) written later in title case, doing something?"""
+def _acts_later(name: str, actions: str, start: int) -> bool:
+    """Is ``name`` (or its last word) written in title case in ``actions`` after ``start``, doing something?"""
     forms = [name.title(), name.split()[-1].title()]
     pattern = re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(f) for f in forms) + r")(?:'s [a-z]+| [a-z]+s\b)")
-    return any(pattern.search(e.text) for e in elements[1:] if e.kind == "action")
+    return pattern.search(actions, start) is not None
 
 
 def _cast(names: list[str], spoken: dict[str, int], seen_on_screen: set[str]) -> tuple[list[str], dict, set, dict]:
