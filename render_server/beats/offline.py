@@ -39,8 +39,8 @@ class _Moment:
     line_end: int = 0  # the moment runs on through the lines that answer it
 
 
-def _moments(parsed: ParsedScript, presences: list[Presence], plan: FocusPlan) -> list[_Moment]:
-    weight = importance(parsed)
+def _moments(parsed: ParsedScript, presences: list[Presence], plan: FocusPlan,
+             weight: dict[str, float]) -> list[_Moment]:
     names = set(parsed.characters) | set(parsed.aliases) | set(parsed.not_people)
     elements = parsed.elements
     result = []
@@ -86,12 +86,18 @@ def _add_context(moments: list[_Moment], reach: int = 3) -> None:
     """A moment inside a run of strong moments (a fight, a chase, a confrontation) gains:
     climaxes are sequences, a lone loud line is not."""
     raw = [m.salience for m in moments]
+    scenes = [m.element.scene_index for m in moments]
+    count = len(moments)
     for i, moment in enumerate(moments):
-        scene = moment.element.scene_index
-        around = [raw[j] for j in range(max(0, i - reach), min(len(moments), i + reach + 1))
-                  if j != i and moments[j].element.scene_index == scene]
-        if around:
-            moment.salience += 0.5 * sum(around) / len(around)
+        scene = scenes[i]
+        total = 0.0
+        found = 0
+        for j in range(max(0, i - reach), min(count, i + reach + 1)):
+            if j != i and scenes[j] == scene:
+                total += raw[j]
+                found += 1
+        if found:
+            moment.salience += 0.5 * total / found
 
 
 def _has_word(lowered: str, word: str) -> bool:
@@ -323,7 +329,7 @@ def beats_from_parsed(parsed: ParsedScript, n: int = 6, focus: str = "") -> Beat
     plan = parse_focus(focus, parsed.characters, parsed.lines)
     presences = track(parsed)
     weight = importance(parsed)
-    chosen = _pick(_moments(parsed, presences, plan), parsed, n, plan)
+    chosen = _pick(_moments(parsed, presences, plan, weight), parsed, n, plan)
     beats = []
     previous_scene = -1
     for index, moment in enumerate(chosen):

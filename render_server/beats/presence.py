@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .cast import PERSON_NOUNS
 from .screenplay import ParsedScript
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'])")
@@ -43,13 +44,14 @@ def _sentences(text: str) -> list[str]:
     return _SENTENCE.split(text)
 
 
-def _seen_in(parsed: ParsedScript, sentence: str) -> tuple[list[str], list[str]]:
-    """(people shown in the sentence, people who leave in it)."""
-    shown: list[str] = []
-    for name in parsed.mentions(sentence):
-        shown.append(name)
+def _seen_in(parsed: ParsedScript, sentence: str, named: list[str]) -> tuple[list[str], list[str]]:
+    """(people shown in the sentence, people who leave in it); ``named``: who the paragraph names."""
+    shown = [n for n in named if any(f in sentence for f in _forms_of(parsed, n))]
     if not shown:
         return [], []
+    lowered = sentence.lower()
+    if _TRIGGERS.isdisjoint(_TOKEN.findall(lowered)):
+        return shown, []
     kept = []
     for name in shown:
         heard = False
@@ -80,6 +82,9 @@ def _forms_of(parsed: ParsedScript, name: str) -> list[str]:
         table = {}
         for form, person in (parsed._forms or {}).items():
             table.setdefault(person, []).append(form)
+        for person in parsed.characters:
+            if person.split()[-1] in PERSON_NOUNS:  # "the old woman"
+                table.setdefault(person, []).append(person.lower())
         parsed.__dict__["_name_forms_by_person"] = table
     return table.get(name, [name])
 
@@ -158,7 +163,7 @@ def track(parsed: ParsedScript) -> list[Presence]:
             last_named = arriving[-1] if len(arriving) == 1 else last_named
         elif element.kind == "action":
             for sentence in _sentences(element.text):
-                shown, gone = _seen_in(parsed, sentence)
+                shown, gone = _seen_in(parsed, sentence, element.named)
                 if shown:
                     last_named = shown[-1] if len(shown) == 1 else last_named
                 elif _PRONOUN_START.match(sentence) and last_named and _EXIT.search(sentence) \

@@ -42,6 +42,15 @@ for _weight, _words in (
     for _w in _words.split():
         _LEXICON[stem(_w)] = max(_LEXICON.get(stem(_w), 0.0), _weight)
 
+class _Weights(dict):
+    """word as written -> its lexicon weight, looked up through its stem once."""
+
+    def __missing__(self, word: str) -> float:
+        value = self[word] = _LEXICON.get(stem(word), 0.0)
+        return value
+
+
+_WEIGHT_OF = _Weights()
 _WORD = re.compile(r"[a-z']+")
 _SOUNDS = frozenset(
     "BANG BOOM CRASH SMASH THUD BEEP BEEPS RING RINGS RINGING CLICK CLICKS SLAM WHAM POW BAM THWACK KNOCK KNOCKS "
@@ -102,34 +111,36 @@ def emotion_of(element: Element, presence: Presence, weight: dict[str, float]) -
 def score(element: Element, presence: Presence, weight: dict[str, float], names: set[str],
           fraction: float = 0.5) -> float:
     text = element.text
-    lowered = text.lower()
-    found = _WORD.findall(lowered)
-    lexical = sum(_LEXICON.get(stem(w), 0.0) for w in found)
-    value = min(lexical, 8.0) * 0.6
-    emphasis = [c for c in _CAPS.findall(text) if c not in names and c.split()[0] not in _NOT_EMPHASIS]
-    # Capitals mark what the writer wants seen (a prop, a spectacle) or heard (a sound): the
-    # sounds count for less, they are mostly atmosphere.
-    sounds = sum(1 for c in emphasis if c.split()[-1] in _SOUNDS)
-    value += min(len(emphasis) - sounds, 3) * 0.7 + min(sounds, 2) * 0.2
+    found = _WORD.findall(text.lower())
+    value = min(sum(map(_WEIGHT_OF.__getitem__, found)), 8.0) * 0.6
+    visible = presence.visible
+    if visible:
+        # The people who matter most in the frame count; a crowd of extras does not add up.
+        top = sorted((weight.get(n, 0.1) for n in visible), reverse=True) if len(visible) > 2 else \
+            [weight.get(n, 0.1) for n in visible]
+        value += (top[0] + (top[1] if len(top) > 1 else 0.0)) * 0.8
+    if presence.entering:
+        # Everyone enters in the first pages; later, a new face that matters changes the story.
+        # A new face late in the story (the doctor in the last scene) is seldom where it turns.
+        arrival = min(1.0, fraction / 0.15) * min(1.0, max(0.0, (0.9 - fraction) / 0.2))
+        value += sum(weight.get(n, 0.1) for n in presence.entering) * 2.0 * arrival
+    exclaims = text.count("!")
+    if element.kind != "action":
+        value += min(exclaims, 2) * 0.4 + min(text.count("?"), 2) * 0.2 - 0.8  # a line is heard; an action is seen
+        return value - 0.7 if element.voice else value
     # "!" in dialogue is common; in action it is the writer pointing at a moment.
-    value += min(text.count("!"), 2) * (1.0 if element.kind == "action" else 0.4)
-    # The people who matter most in the frame count; a crowd of extras does not add up.
-    value += sum(sorted((weight.get(n, 0.1) for n in presence.visible), reverse=True)[:2]) * 0.8
-    # Everyone enters in the first pages; later, a new face that matters changes the story.
-    # A new face late in the story (the doctor in the last scene) is seldom where it turns.
-    arrival = min(1.0, fraction / 0.15) * min(1.0, max(0.0, (0.9 - fraction) / 0.2))
-    value += sum(weight.get(n, 0.1) for n in presence.entering) * 2.0 * arrival
-    if element.kind == "action":
-        value += min(len(found), 60) / 45.0
-        if _BACKGROUND.match(text) and not element.named:
-            value -= 2.5
-        if _CAMERA.match(text) and len(found) < 8:
-            value -= 1.0
-        if sum(map(str.isupper, text)) > sum(map(str.islower, text)):
+    value += min(exclaims, 2) + min(len(found), 60) / 45.0
+    caps = _CAPS.findall(text)
+    if caps:
+        emphasis = [c for c in caps if c not in names and c.split()[0] not in _NOT_EMPHASIS]
+        # Capitals mark what the writer wants seen (a prop, a spectacle) or heard (a sound): the
+        # sounds count for less, they are mostly atmosphere.
+        sounds = sum(1 for c in emphasis if c.split()[-1] in _SOUNDS)
+        value += min(len(emphasis) - sounds, 3) * 0.7 + min(sounds, 2) * 0.2
+        if sum(map(len, caps)) * 2 > len(text):
             value -= 2.0  # a title card, a sound, a shout in capitals: not a moment of the story
-    else:
-        value -= 0.8  # a line is heard; an action is seen
-        value += min(text.count("?"), 2) * 0.2
-        if element.voice:
-            value -= 0.7
+    if not element.named and _BACKGROUND.match(text):
+        value -= 2.5
+    if len(found) < 8 and _CAMERA.match(text):
+        value -= 1.0
     return value

@@ -30,6 +30,17 @@ _TIME_WORDS = re.compile(
     r"SAME|MOMENTS?|NEXT|EARLY|LATE|MAGIC HOUR|GOLDEN HOUR|NIGHTFALL|DAYBREAK|"
     r"JOUR|NUIT|SOIR|MATIN|TAG|NACHT|ABEND|MORGEN|DÍA|DIA|NOCHE|TARDE|MAÑANA|GIORNO|NOTTE|SERA|"
     r"\d{4}|\d+\s*(?:AM|PM|A\.M\.|P\.M\.))\b")
+_TIME_SET = frozenset(
+    "DAY NIGHT MORNING EVENING AFTERNOON DAWN DUSK SUNSET SUNRISE NOON MIDNIGHT TWILIGHT LATER CONTINUOUS SAME "
+    "MOMENT MOMENTS NEXT EARLY LATE NIGHTFALL DAYBREAK JOUR NUIT SOIR MATIN TAG NACHT ABEND MORGEN DÍA DIA NOCHE "
+    "TARDE MAÑANA GIORNO NOTTE SERA DAYS NIGHTS".split())
+
+
+def _is_time(part: str) -> bool:
+    words = part.replace(".", " ").replace(",", " ").split()
+    return not _TIME_SET.isdisjoint(words) or any(w.isdigit() for w in words) or bool(_TIME_WORDS.search(part))
+
+
 _QUALIFIER = re.compile(r"\s*[\(\[][^)\]]*[\)\]]\s*")
 _FLASHBACK = re.compile(r"\b(FLASHBACK|FLASH BACK|FLASH-BACK|DREAM|MEMORY|PRESENT DAY)\b", re.I)
 _EXTENSION_RE = re.compile(r"\s*\((?:V\.?O\.?|O\.?S\.?|O\.?C\.?|CONT'?D|CONT\.|CONTINUED|[^)]*)\)\s*", re.I)
@@ -39,6 +50,7 @@ _CUE_SUFFIX_RE = re.compile(r"\s*\^$")
 # but do not take an age.
 _INTRO_RE = re.compile(
     r"(?<![\w'.])((?:(?:MR|MRS|MS|DR)\. )?[A-Z][A-Z'\-]+(?: [A-Z][A-Z'\-]+){0,2})(?: \((?:\d|[a-z]|AGE\b)|, (?:AGE \d|\d))")
+_TWO_CAPITALS = re.compile(r"[A-Z][A-Z]")
 _FULL_NAME_RE = re.compile(r"(?<![\w'.])([A-Z][A-Z'\-]{2,}(?: [A-Z][A-Z'\-]{2,}){1,2})(?= [a-z]|, )")
 # Unnamed people come in capitals after an article: "A WORKER makes coffee", "a DOCTOR and two NURSES".
 _GENERIC_INTRO_RE = re.compile(r"\b(?:[Aa]n?|[Tt]he) ((?:[A-Z][A-Z'\-]+ ){0,2}[A-Z][A-Z'\-]+)\b(?![a-z])")
@@ -183,8 +195,10 @@ def parse_heading(heading: str) -> tuple[IntExt, str, str]:
     parts = [p.strip(" .-–—") for p in _HEADING_PARTS_RE.split(text.strip()) if p.strip(" .-–—")]
     time_of_day = ""
     if len(parts) > 1:
-        last = _QUALIFIER.sub(" ", parts[-1].upper()).strip()
-        if _TIME_WORDS.search(last) or not last:
+        last = parts[-1].upper()
+        if "(" in last or "[" in last:
+            last = _QUALIFIER.sub(" ", last).strip()
+        if not last or _is_time(last):
             time_of_day = " ".join(last.split())
             parts = parts[:-1]
     location = " - ".join(_QUALIFIER.sub(" ", p).strip() or p for p in parts).upper() if parts else ""
@@ -319,6 +333,9 @@ def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_coun
                                     voice=all(v for _, _, v in said), cues=[c for c, _, _ in said]))
         elif isinstance(para, Action):
             text = " ".join(_plain(line) for line in para.lines)
+            if _TWO_CAPITALS.search(text) is None:  # no word in capitals: nobody is introduced
+                elements.append(Element("action", text, first, last, scene_index()))
+                continue
             for name in _INTRO_RE.findall(text):
                 if name.split()[0] not in _NOT_INTROS and cue_kind(name) == "person":
                     appearance.setdefault(name)
@@ -342,17 +359,10 @@ def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_coun
             element.scene_index = 0
     for element in elements:
         element.scene_index = max(element.scene_index, 0)
-    if unconfirmed:
-        actions = [(i, e.text) for i, e in enumerate(elements) if e.kind == "action"]
-        joined = "\n".join(text for _, text in actions)
-        starts, offset = [], 0
-        for _, text in actions:
-            starts.append(offset)
-            offset += len(text) + 1
-        for name, index in unconfirmed.items():
-            after = next((starts[k] for k, (i, _) in enumerate(actions) if i > index), len(joined))
-            if name not in appearance and _acts_later(name, joined, after):
-                appearance.setdefault(name)
+    for name, index in unconfirmed.items():
+        # A person is referred to again soon after being introduced: look at what follows.
+        if name not in appearance and _acts_later(name, elements[index + 1:index + 80]):
+            appearance.setdefault(name)
     people, aliases, not_people, groups = _cast(list(appearance), spoken, seen_on_screen)
     for element in elements:
         if element.kind == "dialogue":
@@ -365,11 +375,11 @@ def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_coun
     return parsed
 
 
-def _acts_later(name: str, actions: str, start: int) -> bool:
-    """Is ``name`` (or its last word) written in title case in ``actions`` after ``start``, doing something?"""
+def _acts_later(name: str, following: list[Element]) -> bool:
+    """Is ``name`` (or its last word) written in title case in the action that follows, doing something?"""
     forms = [name.title(), name.split()[-1].title()]
     pattern = re.compile(r"(?<![\w'])(?:" + "|".join(re.escape(f) for f in forms) + r")(?:'s [a-z]+| [a-z]+s\b)")
-    return pattern.search(actions, start) is not None
+    return any(e.kind == "action" and forms[1] in e.text and pattern.search(e.text) for e in following)
 
 
 def _cast(names: list[str], spoken: dict[str, int], seen_on_screen: set[str]) -> tuple[list[str], dict, set, dict]:
