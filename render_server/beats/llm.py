@@ -23,6 +23,7 @@ from shared_schema import Beat, BeatsResponse, CameraAngle, CameraMove, ShotSize
 from ..settings import Settings
 from .llm_json import NotJson, loads_lenient
 from .offline import beats_from_parsed, scene_report
+from .presence import Presence, frame_at, track
 from .screenplay import ParsedScript, character_name
 from .shot_suggestion import LENS_FOR_SIZE
 
@@ -119,6 +120,7 @@ class LlmBeatExtractor:
     backoff_s: float = 0.5
     sleep: Callable[[float], None] = time.sleep
     notes: list[str] = field(default_factory=list)
+    _tracked: tuple | None = field(default=None, repr=False)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "LlmBeatExtractor":
@@ -209,9 +211,17 @@ class LlmBeatExtractor:
         end = min(max(end, start), chunk.line_end)
         scene = next((s for s in reversed(parsed.scenes) if s.line_start <= start), parsed.scenes[0])
         known = set(parsed.characters)
-        names = lambda key: [n for n in dict.fromkeys(character_name(str(x)) for x in _list(item.get(key)))  # noqa: E731
+
+        def person(raw: object) -> str:
+            name = character_name(str(raw))
+            return parsed.aliases.get(name, name)
+
+        names = lambda key: [n for n in dict.fromkeys(person(x) for x in _list(item.get(key)))  # noqa: E731
                              if n in known]
-        characters = names("characters")
+        # The same rules as the offline extractor: aliases fold, voices and people who have
+        # left are not in the frame.
+        frame = frame_at(parsed, self._presences(parsed), start, end)
+        characters = [n for n in names("characters") if n not in frame.heard_only and n not in frame.gone]
         action = str(item.get("action") or "").strip()
         if not action:
             return None
@@ -219,8 +229,8 @@ class LlmBeatExtractor:
         size = _enum(ShotSize, shot.get("size"), SIZE_ALIASES) or ShotSize.MS
         lens = shot.get("lens_mm")
         lens = int(lens) if isinstance(lens, (int, float)) and 8 <= lens <= 300 else LENS_FOR_SIZE[size]
-        speaker = character_name(str(item.get("speaker") or ""))
-        subject = character_name(str(item.get("subject") or ""))
+        speaker = person(item.get("speaker") or "")
+        subject = person(item.get("subject") or "")
         return Beat(
             index=0, action=action[:400], scene_number=scene.number, heading=scene.heading,
             location=scene.location, int_ext=scene.int_ext,
@@ -232,6 +242,11 @@ class LlmBeatExtractor:
                           lens_mm=lens, move=_enum(CameraMove, shot.get("move"), {}) or CameraMove.STATIC),
             line_start=start, line_end=end,
         )
+
+    def _presences(self, parsed: ParsedScript) -> list[Presence]:
+        if self._tracked is None or self._tracked[0] is not parsed:
+            self._tracked = (parsed, track(parsed))
+        return self._tracked[1]
 
     # -- the whole script ------------------------------------------------------------------
     def extract(self, parsed: ParsedScript, n: int, focus: str = "") -> BeatsResponse:

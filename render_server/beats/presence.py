@@ -90,12 +90,13 @@ def _forms_of(parsed: ParsedScript, name: str) -> list[str]:
 
 
 _PRONOUN_START = re.compile(r"^(He|She)\b")
+_ALONE = re.compile(r"\b(alone|by (?:him|her|them)sel(?:f|ves)|on (?:his|her) own)\b", re.I)
 # Words that may make a sentence say someone leaves, is only heard, or is elsewhere: only
 # paragraphs holding one are read sentence by sentence (a set lookup is far cheaper than the regexes).
 _TRIGGERS = frozenset(
     "leaves exits out off away gone disappears vanishes departs flees up frame sight view voice voices phone "
     "calls dials texts phones photo photograph picture portrait poster letter message thinks thinking remembers "
-    "mentions about for without line radio intercom speaker that calling call".split())
+    "mentions about for without line radio intercom speaker that calling call alone own himself herself".split())
 _TOKEN = re.compile(r"[a-z]+")
 
 
@@ -171,6 +172,8 @@ def track(parsed: ParsedScript) -> list[Presence]:
                     gone = [last_named]
                 arriving += [n for n in shown if n not in arriving]
                 leaving += [n for n in gone if n not in leaving]
+                if shown and _ALONE.search(sentence):  # "Snuffles, now alone": the others are gone
+                    leaving += [n for n in here if n not in shown and n not in leaving]
         for name in arriving:
             if name not in here:
                 here.append(name)
@@ -192,3 +195,27 @@ def people_in(presences: list[Presence], first: int, last: int) -> list[str]:
         for name in presence.visible:
             found.setdefault(name)
     return list(found)
+
+
+@dataclass
+class Frame:
+    visible: list[str]  # shown in the span
+    heard_only: set[str]  # speak in the span only as voices (phone, V.O., offscreen)
+    gone: set[str]  # left the scene before the span
+
+
+def frame_at(parsed: ParsedScript, presences: list[Presence], line_start: int, line_end: int) -> Frame:
+    """Who the tracker sees in lines [line_start, line_end], for checking someone else's answer."""
+    inside = [i for i, e in enumerate(parsed.elements) if e.line_end >= line_start and e.line_start <= line_end]
+    if not inside:
+        return Frame([], set(), set())
+    first, last = inside[0], inside[-1]
+    visible = people_in(presences, first, last)
+    heard = {n for i in inside for n in parsed.elements[i].characters if parsed.elements[i].voice}
+    scene = parsed.elements[first].scene_index
+    gone: set[str] = set()
+    for i in range(first - 1, -1, -1):
+        if parsed.elements[i].scene_index != scene:
+            break
+        gone.update(n for n in presences[i].leaving if n not in visible)
+    return Frame(visible, heard - set(visible), gone)

@@ -49,7 +49,7 @@ _CUE_SUFFIX_RE = re.compile(r"\s*\^$")
 # brackets: "MARA (40s, soaked raincoat) walks in". Sounds and props are capitalized too,
 # but do not take an age.
 _INTRO_RE = re.compile(
-    r"(?<![\w'.])((?:(?:MR|MRS|MS|DR)\. )?[A-Z][A-Z'\-]+(?: [A-Z][A-Z'\-]+){0,2})(?: \((?:\d|[a-z]|AGE\b)|, (?:AGE \d|\d))")
+    r"(?<![\w'.])((?:(?:MR|MRS|MS|DR)\. [A-Z][A-Z'\-]*|[A-Z][A-Z'\-]+)(?: [A-Z][A-Z'\-]+){0,2})(?: \((?:(\d|AGE\b|late |early |mid)|[a-z])|, (AGE \d|\d))")
 _TWO_CAPITALS = re.compile(r"[A-Z][A-Z]")
 _FULL_NAME_RE = re.compile(r"(?<![\w'.])([A-Z][A-Z'\-]{2,}(?: [A-Z][A-Z'\-]{2,}){1,2})(?= [a-z]|, )")
 # Unnamed people come in capitals after an article: "A WORKER makes coffee", "a DOCTOR and two NURSES".
@@ -336,9 +336,15 @@ def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_coun
             if _TWO_CAPITALS.search(text) is None:  # no word in capitals: nobody is introduced
                 elements.append(Element("action", text, first, last, scene_index()))
                 continue
-            for name in _INTRO_RE.findall(text):
+            for name, age, age_after_comma in _INTRO_RE.findall(text):
+                age = age or age_after_comma
                 if name.split()[0] not in _NOT_INTROS and cue_kind(name) == "person":
-                    appearance.setdefault(name)
+                    # "MARA (40s)" is a person; "A MINI-CAMCORDER (old, taped)" may be a prop:
+                    # without an age it must be a person's noun or be seen acting later.
+                    if age or name.split()[-1] in PERSON_NOUNS:
+                        appearance.setdefault(name)
+                    else:
+                        unconfirmed.setdefault(name, len(elements))
             for name in _GENERIC_INTRO_RE.findall(text):
                 if name.split()[-1] in PERSON_NOUNS:
                     appearance.setdefault(name)
