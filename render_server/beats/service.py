@@ -22,7 +22,7 @@ LLM_SETTINGS_HINT = ("set BEATBOARD_LLM_BASE_URL and BEATBOARD_LLM_MODEL for a l
                      "BEATBOARD_LLM_MODEL for OpenAI; or use the offline extractor")
 
 
-def _check_llm_settings(settings: Settings) -> None:
+def check_llm_settings(settings: Settings) -> None:
     """Asked for the LLM outright: refuse unless the user chose an endpoint. A default-built
     OpenAI client would send the script to the public OpenAI API, and scripts are under NDA."""
     chosen = settings.llm_base_url or settings.llm_model or settings.llm_api_key
@@ -40,7 +40,7 @@ def _check_llm_settings(settings: Settings) -> None:
 
 def break_into_beats(request: BeatsRequest, settings: Settings) -> BeatsResponse:
     if request.extractor == "llm":
-        _check_llm_settings(settings)
+        check_llm_settings(settings)
     source = ingest(request.script, request.filename)
     parsed = parse_script(source.fountain)
     use_llm = request.extractor == "llm" or (request.extractor == "auto" and settings.llm_configured)
