@@ -123,6 +123,20 @@ def _scene_facts(parsed: ParsedScript) -> tuple[set[int], dict[int, set[str]]]:
     return phone, shown
 
 
+_PICTURE = re.compile(r"\b(photos?|photographs?|pictures?|display|screen|monitor|image|portrait|snapshot|"
+                      r"camera display|viewfinder|reflection|painting|poster|video|footage|tv)\b", re.I)
+
+
+def _only_heard(parsed: ParsedScript) -> set[str]:
+    """People whose every line is a voice (V.O., phone, offscreen)."""
+    heard: set[str] = set()
+    seen: set[str] = set()
+    for element in parsed.elements:
+        if element.kind == "dialogue":
+            (heard if element.voice else seen).update(element.characters)
+    return heard - seen
+
+
 def track(parsed: ParsedScript) -> list[Presence]:
     """One Presence per element of ``parsed.elements``."""
     result: list[Presence] = []
@@ -134,6 +148,7 @@ def track(parsed: ParsedScript) -> list[Presence]:
     last_seen: dict[str, int] = {}
     count = 0
     phone_scenes, shown_in_scene = _scene_facts(parsed)
+    only_heard = _only_heard(parsed)
     offscreen_next = False
     offscreen: set[str] = set()
     for element in parsed.elements:
@@ -174,6 +189,9 @@ def track(parsed: ParsedScript) -> list[Presence]:
                 leaving += [n for n in gone if n not in leaving]
                 if shown and _ALONE.search(sentence):  # "Snuffles, now alone": the others are gone
                     leaving += [n for n in here if n not in shown and n not in leaving]
+        if only_heard and element.kind == "action" and _PICTURE.search(element.text):
+            # Someone the story only ever hears, named beside a photo or a screen, is in the picture.
+            arriving = [n for n in arriving if n not in only_heard]
         for name in arriving:
             if name not in here:
                 here.append(name)

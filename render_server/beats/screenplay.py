@@ -298,6 +298,7 @@ def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_coun
     appearance: dict[str, None] = {}  # speakers and people introduced in action, in order
     spoken: dict[str, int] = {}
     seen_on_screen: set[str] = set()  # speakers with at least one line not marked as a voice
+    last_voice: dict[tuple[int, str], bool] = {}
     unconfirmed: dict[str, int] = {}  # "ROGER FEDERER appears": a person if the action says "Federer ..." later
 
     def scene_index() -> int:
@@ -308,6 +309,9 @@ def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_coun
         name = character_name(cue)
         parentheticals = " ".join(_plain(text) for is_paren, text in dialog.blocks if is_paren)
         voice = is_voice_cue_extension(cue) or bool(VOICE_PARENTHETICAL.search(parentheticals))
+        if not voice and "CONT" in cue.upper():  # "HARRY (CONT'D)" goes on in the voice he had
+            voice = last_voice.get((len(scenes), name), False)
+        last_voice[(len(scenes), name)] = voice
         characters.setdefault(name)
         appearance.setdefault(name)
         spoken[name] = spoken.get(name, 0) + 1
