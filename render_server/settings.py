@@ -18,6 +18,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8765
     token: str = Field(default="", description="Bearer token; required when binding beyond loopback")
+    # Host names (besides 127.0.0.1, localhost and [::1]) a token-less server answers to,
+    # comma-separated, e.g. "render-box.local,render-box.local:8765". Any other Host is refused
+    # (DNS rebinding); web pages of these hosts may also call the server.
+    allowed_hosts: str = ""
     data_dir: Path = Field(default_factory=_default_data_dir)
     default_backend: str = "previs"
     max_body_mb: float = 32.0
@@ -69,6 +73,10 @@ class Settings(BaseSettings):
     lora_train_learning_rate: float = 1e-4
     lora_eval_steps: int = 20  # denoising steps per held-out drawing when comparing versions
     reward_retrain_every: int = 5
+
+    @property
+    def allowed_host_list(self) -> tuple[str, ...]:
+        return tuple(h.strip().lower() for h in self.allowed_hosts.split(",") if h.strip())
 
     @property
     def actors_db_path(self) -> Path:

@@ -52,7 +52,7 @@ def _two_actor_overrides():
 
 def test_an_approval_moves_only_the_cast_actor_towards_their_crop(client):
     mara = client.post("/v1/actors", json={"name": "MARA", "description": "forties, raincoat"}).json()
-    client.post(f"/v1/actors/{mara['id']}/references", content=_png((200, 40, 40)))
+    client.post(f"/v1/actors/{mara['id']}/references", content=_png((200, 40, 40)), headers={"content-type": "image/png"})
     job = _render(client, **_two_actor_overrides())
     result = client.post(f"/v1/jobs/{job['id']}/frames/0/feedback",
                          json={"shot_number": "1", "verdict": "APPROVE", "rating": 4}).json()
@@ -152,9 +152,10 @@ def test_a_crop_is_identified_as_the_actor_it_shows(client):
     ids = {}
     for seed, name in enumerate(["ODILE", "BRUNO", "CASS", "DEV", "EVE"], start=40):
         ids[name] = client.post("/v1/actors", json={"name": name}).json()["id"]
-        client.post(f"/v1/actors/{ids[name]}/references", content=_texture(seed))
+        client.post(f"/v1/actors/{ids[name]}/references", content=_texture(seed), headers={"content-type": "image/png"})
     for seed, name in enumerate(["ODILE", "BRUNO", "CASS", "DEV", "EVE"], start=40):
-        found = client.post("/v1/actors/identify", content=_texture(seed, noise=12.0)).json()["matches"]
+        found = client.post("/v1/actors/identify", content=_texture(seed, noise=12.0),
+                            headers={"content-type": "image/png"}).json()["matches"]
         assert found[0]["actor"]["name"] == name, (name, found)
-    bad = client.post("/v1/actors/identify", content=b"not an image")
+    bad = client.post("/v1/actors/identify", content=b"not an image", headers={"content-type": "image/png"})
     assert bad.status_code == 422 and "PNG or JPEG" in bad.json()["hint"]
