@@ -10,7 +10,6 @@ import sys
 import uvicorn
 
 from .api.guards import InsecureSettings
-from .app import create_app
 from .settings import Settings
 from .storage.server_lock import DataDirBusy, DataDirLock
 
@@ -36,7 +35,9 @@ def main(argv: list[str] | None = None) -> int:
               "machine's GPU and read your frames. Set BEATBOARD_TOKEN, or bind 127.0.0.1.", file=sys.stderr)
         return 2
     try:
-        DataDirLock(settings.data_dir).check_free()
+        DataDirLock(settings.data_dir).check_free()  # before the heavy imports: a busy folder is refused at once
+        from .app import create_app
+
         app = create_app(settings)
     except (InsecureSettings, DataDirBusy) as exc:
         print(f"Not starting: {exc}", file=sys.stderr)
