@@ -57,13 +57,13 @@ def create_app(settings: Optional[Settings] = None, backends: Optional[BackendRe
         if recovered:
             log.warning("recovered %d job(s) interrupted by the last shutdown", len(recovered))
         registry = backends or BackendRegistry.from_settings(settings)
-        worker = RenderWorker(store, registry, settings.frames_dir)
+        worker = RenderWorker(store, registry, settings.artifacts)
         actor_store = ActorStore(settings.actors_db_path)
         actors = ActorService(actor_store, ClipEmbedder(settings.clip_model, settings.clip_checkpoint),
-                              settings.data_dir / "actors")
+                              settings.artifacts)
         learning = LearningService(actors, store, settings, queue_training=_training_queue(store, actor_store, worker))
         if settings.diffusers_model:
-            worker.trainer = LoraTrainer(settings, actor_store, actors.embedder, actors.images_dir)
+            worker.trainer = LoraTrainer(settings, actor_store, actors.embedder)
         app.state.beatboard = ServerState(settings, store, registry, worker, actors, learning)
         worker.start()
         threading.Thread(target=_warm_quietly, args=(actor_store,), name="beatboard-actor-index", daemon=True).start()

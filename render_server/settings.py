@@ -91,9 +91,16 @@ class Settings(BaseSettings):
         return self.data_dir / "jobs.sqlite3"
 
     @property
+    def artifacts(self):
+        """Where frames, crops, references, LoRAs and reward models live (storage/artifacts.py)."""
+        from .storage.artifacts import ArtifactStore
+
+        return ArtifactStore(self.data_dir)
+
+    @property
     def trained_lora_dir(self) -> Path:
-        return self.data_dir / "loras"
+        return self.artifacts.lora_dir
 
     @property
     def frames_dir(self) -> Path:
-        return self.data_dir / "frames"
+        return self.artifacts.frames_dir

@@ -6,6 +6,7 @@ import sys
 import time
 
 import pytest
+from PIL import Image
 
 import shared_schema as wire
 from beatboard.server_process import ServerProcess, free_port
@@ -75,4 +76,51 @@ def test_a_second_server_on_the_same_data_folder_refuses_to_start(server):
     assert f"PID {server.process.pid}" in completed.stderr and f"port {server.port}" in completed.stderr
     assert "BEATBOARD_DATA_DIR" in completed.stderr
     assert ServerClient(server.url).health().schema_version == wire.SCHEMA_VERSION  # the first one still answers
+
+
+
+ACTOR_WRITER = """
+import io, sys
+from PIL import Image
+from render_server.actors.embedder import ClipEmbedder
+from render_server.actors.repository import ActorRepository
+from render_server.actors.service import ActorService
+from render_server.storage.artifacts import ArtifactStore
+from shared_schema import ActorProfile
+
+data = sys.argv[1]
+service = ActorService(ActorRepository(data + "/actors.sqlite3"), ClipEmbedder(), ArtifactStore(data))
+start = len(service.store.list())
+for i in range(start, start + 1000):
+    actor = service.create(ActorProfile(name=f"A{i}", description=f"actor number {i}, tall, grey coat"))
+    buffer = io.BytesIO()
+    Image.new("RGB", (96, 96), (i % 255, 40, 90)).save(buffer, format="PNG")
+    service.add_reference(actor.id, buffer.getvalue())
+    print(i, flush=True)
+"""
+
+
+def test_actors_killed_mid_write_are_whole_or_absent(tmp_path):
+    """SIGKILL while actors are created and given references (the next one is being embedded):
+    every stored actor has its description embedding, every reference row its whole file."""
+    from render_server.actors.repository import ActorRepository
+
+    data = tmp_path / "data"
+    data.mkdir()
+    writer = subprocess.Popen([sys.executable, "-c", ACTOR_WRITER, str(data)], stdout=subprocess.PIPE, text=True)
+    for _ in range(3):
+        assert writer.stdout.readline(), "the writer died on its own"
+    writer.kill()  # SIGKILL: the fourth actor is being created
+    writer.wait()
+    repository = ActorRepository(data / "actors.sqlite3")
+    try:
+        actors = repository.list()
+        assert len(actors) >= 3
+        for actor in actors:
+            assert len(repository.embedding_ids(actor.id, "description")) == 1, f"{actor.name}'s description"
+            for index in range(len(actor.references)):
+                path = repository.reference_path(actor.id, index)
+                assert path and Image.open(path).size == (96, 96), f"{actor.name}'s reference file is missing"
+    finally:
+        repository.close()
 

@@ -79,6 +79,31 @@ def test_an_approval_moves_only_the_cast_actor_towards_their_crop(client):
     assert len(client.get(f"/v1/actors/{mara['id']}/history").json()) == 2
 
 
+def test_the_same_feedback_sent_twice_changes_nothing_the_second_time(client):
+    """A client that lost the reply retries: no second rating, note, profile step or crop."""
+    cass = client.post("/v1/actors", json={"name": "CASS"}).json()
+    overrides = dict(actors=[wire.ActorPlacement(name="CASS")],
+                     conditioning=wire.Conditioning(masks=label_mask(80, 45, ["CASS"], [(20, 5, 40, 40)])))
+    job = _render(client, **overrides)
+    body = {"shot_number": "1", "verdict": "APPROVE", "rating": 5, "picked": True, "note": "warmer light on her",
+            "scope": "ACTOR", "actor": "CASS"}
+    first = client.post(f"/v1/jobs/{job['id']}/frames/0/feedback", json=body)
+    retry = client.post(f"/v1/jobs/{job['id']}/frames/0/feedback", json=body)
+    assert first.status_code == retry.status_code == 200
+    assert first.json()["profiles_moved"] == ["CASS"] and retry.json()["profiles_moved"] == []
+    from render_server.actors.repository import ActorRepository
+
+    repository = ActorRepository(client.data_dir / "actors.sqlite3")
+    try:
+        assert repository.ratings(cass["id"]) == [(f"{job['id']}/0", 5, "APPROVE")]
+    finally:
+        repository.close()
+    assert [n["text"] for n in client.get(f"/v1/actors/{cass['id']}/notes").json()] == ["warmer light on her"]
+    assert [h["cause"] for h in client.get(f"/v1/actors/{cass['id']}/history").json()] == ["approved"]
+    crops = list((client.data_dir / "actors" / cass["id"] / "approved").iterdir())
+    assert [c.name for c in crops] == [f"{job['id']}_0.png"], "one crop, no temporary file left"
+
+
 def test_a_note_given_three_times_becomes_a_removable_standing_hint(client):
     june = client.post("/v1/actors", json={"name": "JUNE"}).json()
     overrides = dict(actors=[wire.ActorPlacement(name="JUNE")],
@@ -91,11 +116,12 @@ def test_a_note_given_three_times_becomes_a_removable_standing_hint(client):
     assert [r["hints_added"] for r in said] == [[], [], ["JUNE: more expressive"]]
     assert client.get(f"/v1/actors/{june['id']}").json()["prompt_hints"] == ["more expressive"]
     # The next render carries the hint into its prompt and into JUNE's placement.
-    stored = client.get(f"/v1/jobs/{_render(client, **overrides)['id']}").json()
+    later = _render(client, **overrides)
+    stored = client.get(f"/v1/jobs/{later['id']}").json()
     assert stored["frames"][0]["prompt"].endswith("June: more expressive")
     # Removed by the director, it stays removed until the note recurs three more times.
     client.patch(f"/v1/actors/{june['id']}", json={"prompt_hints": []})
-    client.post(f"/v1/jobs/{job['id']}/frames/0/feedback",
+    client.post(f"/v1/jobs/{later['id']}/frames/0/feedback",
                 json={"shot_number": "1", "note": "more expressive", "scope": "ACTOR", "actor": "JUNE"})
     assert client.get(f"/v1/actors/{june['id']}").json()["prompt_hints"] == []
     notes = client.get(f"/v1/actors/{june['id']}/notes").json()

@@ -86,7 +86,7 @@ async def job_event_stream(job_id: str, state: State, after: int = Query(0, ge=0
 @router.get("/v1/jobs/{job_id}/frames/{index}.png")
 def job_frame(job_id: str, index: int, state: State):
     job = job_service.get_or_404(state.store, job_id)
-    path = state.settings.frames_dir / job_id / f"{index}.png"
+    path = state.settings.artifacts.frame_path(job_id, index)
     if index not in {f.index for f in job.frames} or not path.exists():
         raise ApiError(404, "not_found", f"job {job_id} has no frame {index}",
                        "frames appear in the job once it is DONE; see GET /v1/jobs/{id}")
