@@ -133,8 +133,7 @@ def _cmd_actors(args) -> int:
 
     settings = Settings()
     store = ActorStore(settings.actors_db_path)
-    service = ActorService(store, ClipEmbedder(settings.clip_model, settings.clip_checkpoint),
-                           settings.data_dir / "actors")
+    service = ActorService(store, ClipEmbedder(settings.clip_model, settings.clip_checkpoint), settings.artifacts)
     try:
         if args.action == "add":
             actor = service.create(ActorProfile(name=args.name, description=args.description, height_m=args.height))
@@ -149,10 +148,8 @@ def _cmd_actors(args) -> int:
             print(json.dumps(to_dict(actor), indent=2))
             history = store.trajectory(actor.id, service.embedder.name)
             print(f"profile updates: {len(history)} ({', '.join(h['cause'] for h in history[-5:])})")
-            notes = store.db.execute("SELECT COUNT(*) FROM notes WHERE actor_id = ?", (actor.id,)).fetchone()[0]
-            loras = store.db.execute("SELECT version, status FROM lora_versions WHERE actor_id = ? ORDER BY version",
-                                     (actor.id,)).fetchall()
-            print(f"notes: {notes}; LoRA versions: {', '.join(f'v{v} {s}' for v, s in loras) or 'none'}")
+            loras = ", ".join(f"v{v['version']} {v['status']}" for v in store.lora_versions(actor.id))
+            print(f"notes: {store.note_count(actor.id)}; LoRA versions: {loras or 'none'}")
         elif args.action == "search":
             for actor, distance in service.search(args.text, k=args.k):
                 print(f"{distance:6.3f}  {actor.name:<20} {actor.description[:60]}")

@@ -103,7 +103,7 @@ def lora_figures(base: str, steps: int, crops: int, resolution: int, eval_steps:
                             lora_train_resolution=resolution, lora_eval_steps=eval_steps)
         store = ActorStore(settings.actors_db_path)
         actor = store.create(ActorProfile(name="MARA", description="forties, raincoat"))
-        approved = settings.data_dir / "actors" / actor.id / "approved"
+        approved = settings.artifacts.approved_dir(actor.id)
         approved.mkdir(parents=True)
         rng = np.random.default_rng(0)
         for i in range(crops):
@@ -111,7 +111,7 @@ def lora_figures(base: str, steps: int, crops: int, resolution: int, eval_steps:
         marks: list[tuple[float, str]] = []
         ctx = RenderContext(report=lambda fraction, message: marks.append((time.perf_counter(), message)),
                             is_cancelled=lambda: False)
-        trainer = LoraTrainer(settings, store, ClipEmbedder(), settings.data_dir / "actors")
+        trainer = LoraTrainer(settings, store, ClipEmbedder())
         started = time.perf_counter()
         version = trainer.train(actor.id, steps, ctx)
         total_s = time.perf_counter() - started

@@ -25,6 +25,7 @@ from PIL import Image
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from render_server.storage.artifacts import ArtifactStore  # noqa: E402
 from render_server.backends.base import RenderContext  # noqa: E402
 from render_server.learning.lora_training import LoraTrainer  # noqa: E402
 
@@ -83,8 +84,8 @@ def main() -> int:
             Image.fromarray(rng.integers(0, 255, size=(args.resolution, args.resolution, 3), dtype=np.uint8)).save(path)
             crops.append(path)
         settings = SimpleNamespace(lora_train_rank=args.rank, lora_train_resolution=args.resolution,
-                                   lora_train_learning_rate=1e-4)
-        trainer = LoraTrainer(settings, None, None, tmp)
+                                   lora_train_learning_rate=1e-4, artifacts=ArtifactStore(tmp))
+        trainer = LoraTrainer(settings, None, None)
         started = time.perf_counter()
         models = trainer._load_base(str(base), device)
         load_s = time.perf_counter() - started

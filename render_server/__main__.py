@@ -9,8 +9,9 @@ import sys
 
 import uvicorn
 
-from .app import create_app
+from .api.guards import InsecureSettings
 from .settings import Settings
+from .storage.server_lock import DataDirBusy, DataDirLock
 
 
 def _is_loopback(host: str) -> bool:
@@ -33,8 +34,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Refusing to bind {settings.host} without a token: anyone on the network could use this "
               "machine's GPU and read your frames. Set BEATBOARD_TOKEN, or bind 127.0.0.1.", file=sys.stderr)
         return 2
+    try:
+        DataDirLock(settings.data_dir).check_free()  # before the heavy imports: a busy folder is refused at once
+        from .app import create_app
+
+        app = create_app(settings)
+    except (InsecureSettings, DataDirBusy) as exc:
+        print(f"Not starting: {exc}", file=sys.stderr)
+        return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
     return 0
 
 

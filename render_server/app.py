@@ -16,13 +16,14 @@ from .actors.store import ActorStore
 from .api import routes_actors, routes_beats, routes_health, routes_jobs, routes_learning
 from .api.deps import ServerState
 from .api.errors import install_error_handlers
-from .api.guards import GuardMiddleware
+from .api.guards import GuardMiddleware, check_token
 from .backends.registry import BackendRegistry
 from .learning.lora_training import LoraTrainer
 from .learning.service import LearningService
 from .services.worker import RenderWorker
 from .settings import Settings
 from .storage.job_store import JobStore
+from .storage.server_lock import DataDirLock
 
 log = logging.getLogger("beatboard.server")
 
@@ -45,21 +46,24 @@ def _training_queue(store: JobStore, actor_store: ActorStore, worker: RenderWork
 
 def create_app(settings: Optional[Settings] = None, backends: Optional[BackendRegistry] = None) -> FastAPI:
     settings = settings or Settings()
+    check_token(settings.token)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        # One server per data folder, for the server's whole life (see storage/server_lock.py).
+        lock = DataDirLock(settings.data_dir).acquire(settings.host, settings.port)
         store = JobStore(settings.db_path)
         recovered = store.recover_interrupted(settings.max_attempts)
         if recovered:
             log.warning("recovered %d job(s) interrupted by the last shutdown", len(recovered))
         registry = backends or BackendRegistry.from_settings(settings)
-        worker = RenderWorker(store, registry, settings.frames_dir)
+        worker = RenderWorker(store, registry, settings.artifacts)
         actor_store = ActorStore(settings.actors_db_path)
         actors = ActorService(actor_store, ClipEmbedder(settings.clip_model, settings.clip_checkpoint),
-                              settings.data_dir / "actors")
+                              settings.artifacts)
         learning = LearningService(actors, store, settings, queue_training=_training_queue(store, actor_store, worker))
         if settings.diffusers_model:
-            worker.trainer = LoraTrainer(settings, actor_store, actors.embedder, actors.images_dir)
+            worker.trainer = LoraTrainer(settings, actor_store, actors.embedder)
         app.state.beatboard = ServerState(settings, store, registry, worker, actors, learning)
         worker.start()
         threading.Thread(target=_warm_quietly, args=(actor_store,), name="beatboard-actor-index", daemon=True).start()
@@ -69,10 +73,12 @@ def create_app(settings: Optional[Settings] = None, backends: Optional[BackendRe
             worker.stop()
             store.close()
             actor_store.close()
+            lock.release()
 
     app = FastAPI(title="Beatboard render server", version=__version__, lifespan=lifespan)
     install_error_handlers(app)
     for module in (routes_health, routes_beats, routes_jobs, routes_actors, routes_learning):
         app.include_router(module.router)
-    app.add_middleware(GuardMiddleware, max_body_bytes=int(settings.max_body_mb * 1e6), token=settings.token)
+    app.add_middleware(GuardMiddleware, max_body_bytes=int(settings.max_body_mb * 1e6), token=settings.token,
+                       port=settings.port, allowed_hosts=settings.allowed_host_list)
     return app

@@ -18,6 +18,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8765
     token: str = Field(default="", description="Bearer token; required when binding beyond loopback")
+    # Host names (besides 127.0.0.1, localhost and [::1]) a token-less server answers to,
+    # comma-separated, e.g. "render-box.local,render-box.local:8765". Any other Host is refused
+    # (DNS rebinding); web pages of these hosts may also call the server.
+    allowed_hosts: str = ""
     data_dir: Path = Field(default_factory=_default_data_dir)
     default_backend: str = "previs"
     max_body_mb: float = 32.0
@@ -71,6 +75,10 @@ class Settings(BaseSettings):
     reward_retrain_every: int = 5
 
     @property
+    def allowed_host_list(self) -> tuple[str, ...]:
+        return tuple(h.strip().lower() for h in self.allowed_hosts.split(",") if h.strip())
+
+    @property
     def actors_db_path(self) -> Path:
         return self.data_dir / "actors.sqlite3"
 
@@ -83,9 +91,16 @@ class Settings(BaseSettings):
         return self.data_dir / "jobs.sqlite3"
 
     @property
+    def artifacts(self):
+        """Where frames, crops, references, LoRAs and reward models live (storage/artifacts.py)."""
+        from .storage.artifacts import ArtifactStore
+
+        return ArtifactStore(self.data_dir)
+
+    @property
     def trained_lora_dir(self) -> Path:
-        return self.data_dir / "loras"
+        return self.artifacts.lora_dir
 
     @property
     def frames_dir(self) -> Path:
-        return self.data_dir / "frames"
+        return self.artifacts.frames_dir

@@ -15,6 +15,10 @@ from beatboard.server_process import ServerProcess
 
 EXAMPLE = REPO / "examples" / "the_last_ferry.fountain"
 
+# Starlette's TestClient names its host "testserver"; token-less servers answer only to the
+# host names they are told (tests of that check set allowed_hosts themselves).
+os.environ.setdefault("BEATBOARD_ALLOWED_HOSTS", "testserver")
+
 
 @pytest.fixture(scope="session")
 def extension_zip(tmp_path_factory) -> Path:

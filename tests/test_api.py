@@ -152,11 +152,11 @@ def test_unknown_jobs_and_paths_are_404_with_a_hint(tmp_path):
 
 
 def test_token_is_required_when_set(tmp_path):
-    with _client(tmp_path, token="s3cret") as client:
+    with _client(tmp_path, token="s3cret-s3cret-s3cret") as client:
         assert client.get("/v1/health").status_code == 200
         refused = client.post("/v1/beats", json={"script": FERRY})
         assert refused.status_code == 401 and refused.json()["code"] == "unauthorized"
-        allowed = client.post("/v1/beats", json={"script": FERRY}, headers={"Authorization": "Bearer s3cret"})
+        allowed = client.post("/v1/beats", json={"script": FERRY}, headers={"Authorization": "Bearer s3cret-s3cret-s3cret"})
         assert allowed.status_code == 200
 
 

@@ -52,7 +52,7 @@ def _two_actor_overrides():
 
 def test_an_approval_moves_only_the_cast_actor_towards_their_crop(client):
     mara = client.post("/v1/actors", json={"name": "MARA", "description": "forties, raincoat"}).json()
-    client.post(f"/v1/actors/{mara['id']}/references", content=_png((200, 40, 40)))
+    client.post(f"/v1/actors/{mara['id']}/references", content=_png((200, 40, 40)), headers={"content-type": "image/png"})
     job = _render(client, **_two_actor_overrides())
     result = client.post(f"/v1/jobs/{job['id']}/frames/0/feedback",
                          json={"shot_number": "1", "verdict": "APPROVE", "rating": 4}).json()
@@ -79,6 +79,31 @@ def test_an_approval_moves_only_the_cast_actor_towards_their_crop(client):
     assert len(client.get(f"/v1/actors/{mara['id']}/history").json()) == 2
 
 
+def test_the_same_feedback_sent_twice_changes_nothing_the_second_time(client):
+    """A client that lost the reply retries: no second rating, note, profile step or crop."""
+    cass = client.post("/v1/actors", json={"name": "CASS"}).json()
+    overrides = dict(actors=[wire.ActorPlacement(name="CASS")],
+                     conditioning=wire.Conditioning(masks=label_mask(80, 45, ["CASS"], [(20, 5, 40, 40)])))
+    job = _render(client, **overrides)
+    body = {"shot_number": "1", "verdict": "APPROVE", "rating": 5, "picked": True, "note": "warmer light on her",
+            "scope": "ACTOR", "actor": "CASS"}
+    first = client.post(f"/v1/jobs/{job['id']}/frames/0/feedback", json=body)
+    retry = client.post(f"/v1/jobs/{job['id']}/frames/0/feedback", json=body)
+    assert first.status_code == retry.status_code == 200
+    assert first.json()["profiles_moved"] == ["CASS"] and retry.json()["profiles_moved"] == []
+    from render_server.actors.repository import ActorRepository
+
+    repository = ActorRepository(client.data_dir / "actors.sqlite3")
+    try:
+        assert repository.ratings(cass["id"]) == [(f"{job['id']}/0", 5, "APPROVE")]
+    finally:
+        repository.close()
+    assert [n["text"] for n in client.get(f"/v1/actors/{cass['id']}/notes").json()] == ["warmer light on her"]
+    assert [h["cause"] for h in client.get(f"/v1/actors/{cass['id']}/history").json()] == ["approved"]
+    crops = list((client.data_dir / "actors" / cass["id"] / "approved").iterdir())
+    assert [c.name for c in crops] == [f"{job['id']}_0.png"], "one crop, no temporary file left"
+
+
 def test_a_note_given_three_times_becomes_a_removable_standing_hint(client):
     june = client.post("/v1/actors", json={"name": "JUNE"}).json()
     overrides = dict(actors=[wire.ActorPlacement(name="JUNE")],
@@ -91,11 +116,12 @@ def test_a_note_given_three_times_becomes_a_removable_standing_hint(client):
     assert [r["hints_added"] for r in said] == [[], [], ["JUNE: more expressive"]]
     assert client.get(f"/v1/actors/{june['id']}").json()["prompt_hints"] == ["more expressive"]
     # The next render carries the hint into its prompt and into JUNE's placement.
-    stored = client.get(f"/v1/jobs/{_render(client, **overrides)['id']}").json()
+    later = _render(client, **overrides)
+    stored = client.get(f"/v1/jobs/{later['id']}").json()
     assert stored["frames"][0]["prompt"].endswith("June: more expressive")
     # Removed by the director, it stays removed until the note recurs three more times.
     client.patch(f"/v1/actors/{june['id']}", json={"prompt_hints": []})
-    client.post(f"/v1/jobs/{job['id']}/frames/0/feedback",
+    client.post(f"/v1/jobs/{later['id']}/frames/0/feedback",
                 json={"shot_number": "1", "note": "more expressive", "scope": "ACTOR", "actor": "JUNE"})
     assert client.get(f"/v1/actors/{june['id']}").json()["prompt_hints"] == []
     notes = client.get(f"/v1/actors/{june['id']}/notes").json()
@@ -152,9 +178,10 @@ def test_a_crop_is_identified_as_the_actor_it_shows(client):
     ids = {}
     for seed, name in enumerate(["ODILE", "BRUNO", "CASS", "DEV", "EVE"], start=40):
         ids[name] = client.post("/v1/actors", json={"name": name}).json()["id"]
-        client.post(f"/v1/actors/{ids[name]}/references", content=_texture(seed))
+        client.post(f"/v1/actors/{ids[name]}/references", content=_texture(seed), headers={"content-type": "image/png"})
     for seed, name in enumerate(["ODILE", "BRUNO", "CASS", "DEV", "EVE"], start=40):
-        found = client.post("/v1/actors/identify", content=_texture(seed, noise=12.0)).json()["matches"]
+        found = client.post("/v1/actors/identify", content=_texture(seed, noise=12.0),
+                            headers={"content-type": "image/png"}).json()["matches"]
         assert found[0]["actor"]["name"] == name, (name, found)
-    bad = client.post("/v1/actors/identify", content=b"not an image")
+    bad = client.post("/v1/actors/identify", content=b"not an image", headers={"content-type": "image/png"})
     assert bad.status_code == 422 and "PNG or JPEG" in bad.json()["hint"]

@@ -107,4 +107,12 @@ MIGRATIONS: list[tuple[int, str]] = [
         created_at REAL NOT NULL
     );
     """),
+    (3, """
+    -- Feedback retried by a client changes nothing: one rating row per actor and frame,
+    -- and a note given on a frame is kept once.
+    DELETE FROM ratings WHERE id NOT IN (SELECT MAX(id) FROM ratings GROUP BY actor_id, frame_ref);
+    CREATE UNIQUE INDEX ratings_once_per_frame ON ratings(actor_id, frame_ref);
+    ALTER TABLE notes ADD COLUMN frame_ref TEXT NOT NULL DEFAULT '';
+    CREATE UNIQUE INDEX notes_once_per_frame ON notes(actor_id, frame_ref, text) WHERE frame_ref != '';
+    """),
 ]

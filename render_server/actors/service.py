@@ -4,39 +4,38 @@ from __future__ import annotations
 
 import hashlib
 import io
-from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
 
 from shared_schema import ActorProfile
 
+from ..storage.artifacts import ArtifactStore
 from .embedder import ClipEmbedder
-from .store import ActorStore, ActorStoreError
+from .errors import ActorStoreError
+from .repository import ActorRepository
 
 MAX_REFERENCE_BYTES = 20 * 1024 * 1024
 
 
 class ActorService:
-    def __init__(self, store: ActorStore, embedder: ClipEmbedder, images_dir: Path):
+    def __init__(self, store: ActorRepository, embedder: ClipEmbedder, artifacts: ArtifactStore):
         self.store = store
         self.embedder = embedder
-        self.images_dir = images_dir
+        self.artifacts = artifacts
 
+    # The embedding is computed first, then the row and its embedding commit together: a crash
+    # leaves either the whole actor or none of it.
     def create(self, profile: ActorProfile) -> ActorProfile:
-        actor = self.store.create(profile)
-        if profile.description.strip():
-            self._embed_description(actor)
-        return actor
+        vector = self._description_vector(profile.description)
+        return self.store.create(profile, vector, self.embedder.name)
 
     def update(self, actor_id: str, **fields) -> ActorProfile:
-        actor = self.store.update(actor_id, **fields)
-        if "description" in fields and actor.description.strip():
-            self._embed_description(actor)
-        return actor
+        self.store.require(actor_id)
+        vector = self._description_vector(fields["description"]) if "description" in fields else None
+        return self.store.update(actor_id, vector, self.embedder.name, **fields)
 
-    def _embed_description(self, actor: ActorProfile) -> None:
-        vector = self.embedder.texts([actor.description])[0]
-        self.store.add_embedding(actor.id, "text", "description", vector, self.embedder.name, actor.description)
+    def _description_vector(self, description: str):
+        return self.embedder.texts([description])[0] if description.strip() else None
 
     @staticmethod
     def _image(data: bytes, what: str) -> Image.Image:
@@ -74,14 +73,20 @@ class ActorService:
                 self.store.nearest_embeddings(profile, k=k, source="approved", actor_id=actor.id)]
 
     def add_reference(self, actor_id: str, data: bytes) -> str:
+        """Store, embed and fold in a reference image; the same image sent again (a retry) is kept once.
+        The file is written under a temporary name, the rows go in, the file is renamed into
+        place, then the rows commit: no row ever names a missing or half-written file."""
         actor = self.store.require(actor_id)
         image = self._image(data, "reference")
         digest = hashlib.sha256(data).hexdigest()
-        folder = self.images_dir / actor.id
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"ref_{digest[:16]}.png"
-        image.convert("RGB").save(path)
-        self.store.add_reference(actor.id, str(path), digest, self.embedder.images([image])[0], self.embedder.name)
+        vector = self.embedder.images([image])[0]
+        path = self.artifacts.reference_path(actor.id, digest)
+        with self.store.transaction():
+            known = self.store.reference_with_digest(actor.id, digest)
+            if known:
+                return known
+            with self.artifacts.staged(path, image.convert("RGB").save):
+                self.store.add_reference(actor.id, str(path), digest, vector, self.embedder.name)
         return str(path)
 
     def search(self, text: str, k: int = 5) -> list[tuple[ActorProfile, float]]:

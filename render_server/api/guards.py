@@ -1,11 +1,43 @@
-"""ASGI middleware: refuse oversized bodies before reading them; check the bearer token."""
+"""ASGI middleware: what a request must be before any route sees it.
+
+In order: a web page must not drive the server (Host allow-list against DNS rebinding on
+token-less servers, Origin / Sec-Fetch-Site against cross-site requests, and content types
+a browser cannot send without a CORS preflight, which this server never answers); the bearer
+token, compared as bytes in constant time; oversized bodies refused before they are read.
+"""
 
 from __future__ import annotations
 
 import hmac
 import json
+import re
+from urllib.parse import urlsplit
 
 from shared_schema import ErrorBody, to_dict
+
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
+# Bodies that are images, not JSON: a reference image of an actor, a crop to identify.
+IMAGE_ROUTES = (re.compile(r"^/v1/actors/[^/]+/references$"), re.compile(r"^/v1/actors/identify$"))
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+MIN_TOKEN_CHARS = 16
+
+
+class InsecureSettings(ValueError):
+    """The server refuses to start with these settings; the message says what to change."""
+
+
+def check_token(token: str) -> None:
+    """An empty token means none (loopback only); any other must be hard to guess and fit a header."""
+    if not token:
+        return
+    if len(token) < MIN_TOKEN_CHARS:
+        raise InsecureSettings(f"BEATBOARD_TOKEN is {len(token)} character(s) long; a token needs at least "
+                               f"{MIN_TOKEN_CHARS}. Make one with: python -c \"import secrets; "
+                               "print(secrets.token_urlsafe(24))\"")
+    if not all("!" <= ch <= "~" for ch in token):
+        raise InsecureSettings("BEATBOARD_TOKEN may hold only visible ASCII characters (no spaces, tabs or "
+                               "accented letters), because it travels in an HTTP header. Make one with: "
+                               "python -c \"import secrets; print(secrets.token_urlsafe(24))\"")
 
 
 async def _send_error(send, status: int, body: ErrorBody) -> None:
@@ -19,20 +51,92 @@ class _TooLarge(Exception):
     pass
 
 
+def _split_host(value: str) -> tuple[str, str]:
+    """'[::1]:8765' -> ('::1', '8765'); 'localhost' -> ('localhost', ''); lower case."""
+    value = value.strip().lower()
+    if value.startswith("["):
+        name, _, rest = value[1:].partition("]")
+        return name, rest[1:] if rest.startswith(":") else rest  # "[::1]junk" keeps "junk": refused
+    name, _, port = value.partition(":")
+    return name, port
+
+
+def _media_type(headers: dict) -> str:
+    return headers.get(b"content-type", b"").decode("latin-1").split(";")[0].strip().lower()
+
+
 class GuardMiddleware:
-    def __init__(self, app, max_body_bytes: int, token: str, open_paths: tuple[str, ...] = ("/v1/health",)):
+    def __init__(self, app, max_body_bytes: int, token: str, port: int = 0,
+                 allowed_hosts: tuple[str, ...] = (), open_paths: tuple[str, ...] = ("/v1/health",)):
         self.app = app
         self.max_body_bytes = max_body_bytes
-        self.token = token
+        self.expected = f"Bearer {token}".encode() if token else b""
+        self.port = str(port) if port else ""
+        self.allowed_hosts = frozenset(h.strip().lower() for h in allowed_hosts if h.strip())
         self.open_paths = open_paths
+
+    # -- a web page cannot drive the server ----------------------------------------------------
+    def _host_allowed(self, scope, host: bytes) -> bool:
+        if not host:
+            return False
+        text = host.decode("latin-1")
+        name, port = _split_host(text)
+        if text.lower() in self.allowed_hosts or name in self.allowed_hosts:
+            return True
+        # The port the server really listens on (uvicorn says so in the scope), else the configured one.
+        bound = str((scope.get("server") or (None, None))[1] or self.port)
+        return name in LOOPBACK_NAMES and port in ("", bound)
+
+    def _origin_allowed(self, origin: bytes) -> bool:
+        try:
+            parts = urlsplit(origin.decode("latin-1").strip())
+            name = (parts.hostname or "").lower()
+        except ValueError:
+            return False
+        if parts.scheme not in ("http", "https"):
+            return False  # "null" (sandboxed frames, file:// pages) and anything else
+        return name in LOOPBACK_NAMES or name in self.allowed_hosts or parts.netloc.lower() in self.allowed_hosts
+
+    def _browser_refusal(self, scope, headers: dict):
+        if not self.expected and not self._host_allowed(scope, headers.get(b"host", b"")):
+            host = headers.get(b"host", b"").decode("latin-1")[:100]
+            return 403, ErrorBody(
+                "forbidden_host", f"this server answers only to loopback host names, not {host!r}",
+                "use http://127.0.0.1:PORT; to reach it by another name set BEATBOARD_ALLOWED_HOSTS "
+                "(and a BEATBOARD_TOKEN when it is reachable from other machines)")
+        origin = headers.get(b"origin")
+        site = headers.get(b"sec-fetch-site", b"").strip().lower()
+        if (origin is not None and not self._origin_allowed(origin)) or site == b"cross-site":
+            shown = origin.decode("latin-1")[:100] if origin is not None else "another site"
+            return 403, ErrorBody(
+                "cross_origin_refused", f"requests from web pages of {shown!r} are refused",
+                "the render server is driven by the Blender add-on and the beatboard command, not by web "
+                "pages; call it without an Origin header, or add the page's host to BEATBOARD_ALLOWED_HOSTS")
+        if scope["method"] not in UNSAFE_METHODS:
+            return None
+        media = _media_type(headers)
+        has_body = headers.get(b"content-length", b"0") not in (b"0", b"") or b"transfer-encoding" in headers
+        if any(route.match(scope["path"]) for route in IMAGE_ROUTES):
+            if not media.startswith("image/"):
+                return 415, ErrorBody(
+                    "unsupported_media_type", f"this route takes an image body, not {media or 'an untyped body'!r}",
+                    "send the PNG or JPEG bytes with Content-Type: image/png (or image/jpeg)")
+        elif (has_body or media) and media != "application/json":
+            return 415, ErrorBody(
+                "unsupported_media_type", f"this route takes a JSON body, not {media or 'an untyped body'!r}",
+                "send the body as JSON with Content-Type: application/json")
+        return None
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         headers = dict(scope.get("headers") or [])
-        if self.token and scope["path"] not in self.open_paths:
-            given = headers.get(b"authorization", b"").decode("latin-1")
-            if not hmac.compare_digest(given, f"Bearer {self.token}"):
+        refusal = self._browser_refusal(scope, headers)
+        if refusal is not None:
+            return await _send_error(send, *refusal)
+        if self.expected and scope["path"] not in self.open_paths:
+            # Raw header bytes against the token's bytes: any bytes compare, none can raise.
+            if not hmac.compare_digest(headers.get(b"authorization", b""), self.expected):
                 return await _send_error(send, 401, ErrorBody(
                     "unauthorized", "missing or wrong bearer token",
                     "set the same token in the add-on preferences and BEATBOARD_TOKEN"))

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Optional
+from typing import Annotated, Optional
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Header, Query
 from fastapi.responses import FileResponse, StreamingResponse
 
 from shared_schema import Job, JobAccepted, JobEvents, JobState, RenderRequest, to_dict
@@ -19,9 +19,12 @@ LONG_POLL_MAX_S = 25.0
 
 
 @router.post("/v1/jobs", status_code=202)
-def submit_job(body: RenderRequest, state: State) -> JobAccepted:
+def submit_job(body: RenderRequest, state: State,
+               idempotency_key: Annotated[Optional[str], Header(max_length=200)] = None) -> JobAccepted:
+    """With an ``Idempotency-Key`` header, a retry of the same body returns the same job."""
+    request_print = job_service.fingerprint(body)  # of the body as sent, before casting fills it in
     state.learning.cast_request(body)  # stored with the job: takes record the hints and LoRA used
-    return job_service.submit(state.store, state.backends, state.worker, body)
+    return job_service.submit(state.store, state.backends, state.worker, body, idempotency_key, request_print)
 
 
 @router.get("/v1/jobs")
@@ -83,7 +86,7 @@ async def job_event_stream(job_id: str, state: State, after: int = Query(0, ge=0
 @router.get("/v1/jobs/{job_id}/frames/{index}.png")
 def job_frame(job_id: str, index: int, state: State):
     job = job_service.get_or_404(state.store, job_id)
-    path = state.settings.frames_dir / job_id / f"{index}.png"
+    path = state.settings.artifacts.frame_path(job_id, index)
     if index not in {f.index for f in job.frames} or not path.exists():
         raise ApiError(404, "not_found", f"job {job_id} has no frame {index}",
                        "frames appear in the job once it is DONE; see GET /v1/jobs/{id}")

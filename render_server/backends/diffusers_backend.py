@@ -149,7 +149,7 @@ class DiffusersBackend:
 
     def _lora_path(self, name: str) -> Path:
         if "@v" in name:  # a version the server trained from approvals (NAME@vN)
-            path = self.settings.trained_lora_dir / f"{name}.safetensors"
+            path = self.settings.artifacts.lora_path(name)
             if not path.is_file():
                 raise BackendError("model_missing", f"the trained LoRA {name!r} is gone from {path.parent}",
                                    "GET /v1/actors/{id}/loras lists the versions; train again or pick another")
@@ -264,7 +264,7 @@ class DiffusersBackend:
     def _plate(self, request: RenderRequest, size: tuple[int, int]) -> Optional[Image.Image]:
         if not request.plate_job:
             return None
-        path = self.settings.frames_dir / request.plate_job / f"{request.plate_frame}.png"
+        path = self.settings.artifacts.plate_path(request.plate_job, request.plate_frame)
         if not path.is_file():
             raise BackendError("plate_missing", f"the earlier frame {request.plate_job}/{request.plate_frame} is gone",
                                "render the earlier shot of this setup again, or drop plate_job")

@@ -13,7 +13,6 @@ used only if it scores higher; otherwise it is kept aside with its metrics.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import time
 from dataclasses import dataclass
@@ -31,7 +30,7 @@ from ..diffusion.loading import check_source, load_error
 
 if TYPE_CHECKING:  # kept out of the import so the training loop runs where only torch is installed
     from ..actors.embedder import ClipEmbedder
-    from ..actors.store import ActorStore
+    from ..actors.repository import ActorRepository
     from ..settings import Settings
 
 log = logging.getLogger("beatboard.lora")
@@ -59,27 +58,23 @@ def split_crops(crops: list[Path]) -> tuple[list[Path], list[Path]]:
 
 
 class LoraTrainer:
-    def __init__(self, settings: Settings, store: ActorStore, embedder: ClipEmbedder, images_dir: Path):
+    def __init__(self, settings: Settings, store: ActorRepository, embedder: ClipEmbedder):
         self.settings = settings
         self.store = store
         self.embedder = embedder
-        self.images_dir = images_dir
+        self.artifacts = settings.artifacts
 
     @property
     def lora_dir(self) -> Path:
-        return self.settings.trained_lora_dir
+        return self.artifacts.lora_dir
 
     def approved_crops(self, actor_id: str) -> list[Path]:
-        folder = self.images_dir / actor_id / "approved"
-        return sorted(folder.glob("*.png")) if folder.is_dir() else []
+        return self.artifacts.approved_crops(actor_id)
 
     def versions(self, actor_id: str) -> list[LoraVersion]:
         actor = self.store.require(actor_id)
-        rows = self.store.db.execute("SELECT version, path, base_model, steps, status, source_frames, metrics "
-                                     "FROM lora_versions WHERE actor_id = ? ORDER BY version", (actor.id,))
-        return [LoraVersion(actor_id=actor.id, version=v, name=f"{actor.name}@v{v}", path=p, base_model=b, steps=s,
-                            status=st, source_frames=json.loads(src), metrics=json.loads(m))
-                for v, p, b, s, st, src, m in rows]
+        return [LoraVersion(actor_id=actor.id, name=f"{actor.name}@v{row['version']}", **row)
+                for row in self.store.lora_versions(actor.id)]
 
     # -- the job ---------------------------------------------------------------------------
     def train(self, actor_id: str, steps: int, ctx: RenderContext,
@@ -101,8 +96,7 @@ class LoraTrainer:
             del unet, vae, text_encoder
             _free_memory()
             raise
-        version = 1 + (self.store.db.execute("SELECT MAX(version) FROM lora_versions WHERE actor_id = ?",
-                                             (actor.id,)).fetchone()[0] or 0)
+        version = self.store.next_lora_version(actor.id)
         name = f"{actor.name}@v{version}"
         path = self._save(unet, name)
         del unet, vae, text_encoder
@@ -117,15 +111,8 @@ class LoraTrainer:
                    "first_loss": round(float(np.mean(losses[: max(1, len(losses) // 10)])), 5),
                    "final_loss": round(float(np.mean(losses[-max(1, len(losses) // 10):])), 5),
                    "seconds": round(time.perf_counter() - started, 2)}
-        with self.store._lock, self.store.db:
-            if accepted:
-                self.store.db.execute("UPDATE lora_versions SET status = 'retired' WHERE actor_id = ? "
-                                      "AND status = 'active'", (actor.id,))
-            self.store.db.execute(
-                "INSERT INTO lora_versions(actor_id, version, path, base_model, steps, source_frames, metrics, "
-                "status, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (actor.id, version, str(path), base, steps, json.dumps([p.name for p in train + held_out]),
-                 json.dumps(metrics), "active" if accepted else "kept_aside", time.time()))
+        self.store.add_lora_version(actor.id, version, str(path), base, steps, [p.name for p in train + held_out],
+                                    metrics, accepted)
         log.info("%s: %s (%s)", name, "in use" if accepted else "kept aside", metrics)
         return self.versions(actor.id)[-1]
 
@@ -210,11 +197,10 @@ class LoraTrainer:
         from diffusers.utils import convert_state_dict_to_diffusers
         from peft.utils import get_peft_model_state_dict
 
-        self.lora_dir.mkdir(parents=True, exist_ok=True)
         layers = convert_state_dict_to_diffusers(get_peft_model_state_dict(unet))
-        StableDiffusionPipeline.save_lora_weights(self.lora_dir, unet_lora_layers=layers,
-                                                  weight_name=f"{name}.safetensors")
-        return self.lora_dir / f"{name}.safetensors"
+        return self.artifacts.write_atomic(self.artifacts.lora_path(name), lambda temporary: (
+            StableDiffusionPipeline.save_lora_weights(temporary.parent, unet_lora_layers=layers,
+                                                      weight_name=temporary.name)))
 
     def _score(self, base: str, device: str, lora: Optional[Path], held_out: list[Path], caption: str) -> float:
         """Mean CLIP similarity between each held-out crop and a drawing of its caption with ``lora``."""

@@ -3,10 +3,11 @@ promotes recurring ones to hints), trains the reward model, and queues LoRA trai
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -18,7 +19,7 @@ from shared_schema import Feedback, FeedbackResult, FeedbackScope, JobState, Ran
 from ..actors.castings import Castings
 from ..actors.notes import NoteBook
 from ..actors.service import ActorService
-from ..actors.store import ActorStoreError
+from ..actors.errors import ActorStoreError
 from ..settings import Settings
 from ..storage.job_store import JobStore
 from .crops import actor_crops
@@ -38,6 +39,7 @@ class LearningService:
         self.castings = Castings(self.store)
         # (actor_id, steps, reason) -> the queued job's id, or None when one is already queued
         self.queue_training = queue_training
+        self.artifacts = settings.artifacts
         self._reward: Optional[RewardModel] = None
         self._reward_lock = threading.Lock()
 
@@ -49,7 +51,7 @@ class LearningService:
         if job.state is not JobState.DONE or not any(f.index == index for f in job.frames):
             raise ActorStoreError("not_found", f"job {job_id} has no frame {index}",
                                   "give feedback on frames of finished render jobs")
-        path = self.settings.frames_dir / job_id / f"{index}.png"
+        path = self.artifacts.frame_path(job_id, index)
         if not path.is_file():
             raise ActorStoreError("not_found", f"frame {job_id}/{index} is no longer on disk",
                                   "render the shot again and judge the new frame")
@@ -59,98 +61,96 @@ class LearningService:
         """The frame's image embedding, computed once and kept in the store."""
         ref = f"{job_id}/{index}"
         model = self.actors.embedder.name
-        row = self.store.db.execute("SELECT id FROM embeddings WHERE source = 'frame' AND ref = ? AND model = ?",
-                                    (ref, model)).fetchone()
-        if row:
-            return row[0], self.store.vector(row[0])
+        known = self.store.frame_embedding_id(ref, model)
+        if known is not None:
+            return known, self.store.vector(known)
         path = path or self._frame(job_id, index)[1]
         vector = self.actors.embedder.images([Image.open(path)])[0]
         return self.store.add_embedding(None, "image", "frame", vector, model, ref), vector
 
     # -- feedback --------------------------------------------------------------------------
     def feedback(self, job_id: str, index: int, fb: Feedback) -> FeedbackResult:
+        """One transaction: the frame's judgement, each actor's rating, profile moves, approved
+        crops (written under a temporary name, renamed just before the commit) and the note.
+        Every embedding is computed first, so a crash leaves all of it or none; sending the
+        same feedback again (a client's retry) changes nothing."""
         request, path = self._frame(job_id, index)
         ref = f"{job_id}/{index}"
         result = FeedbackResult(frame=ref)
         if not 0 <= fb.rating <= 5:
             raise ActorStoreError("validation_error", f"rating {fb.rating} is out of range",
                                   "rate 1 (worst) to 5 (best), or 0 for no rating")
-        embedding_id, _ = self.frame_vector(job_id, index, path)
-        self._record_frame(job_id, index, embedding_id, fb)
+        model = self.actors.embedder.name
+        known = self.store.frame_embedding_id(ref, model)
+        frame_vector = None if known is not None else self.actors.embedder.images([Image.open(path)])[0]
         placements = {a.name: a for a in request.actors}
         if fb.actor and fb.actor not in placements:
             result.warnings.append(f"{fb.actor} is not in shot {request.shot_number}; judged the whole frame")
         targets = [fb.actor] if fb.actor in placements else list(placements)
-        if fb.rating or fb.verdict is not Verdict.NONE:
-            self._rate_actors(request, ref, targets, fb)
-        if fb.verdict is not Verdict.NONE:
-            self._judge_actors(request, path, ref, targets, fb.verdict is Verdict.APPROVE, result)
-        if fb.note.strip():
-            self._keep_note(request, fb, targets, result)
+        judged = self._judgeable(request, path, ref, targets, result) if fb.verdict is not Verdict.NONE else []
+        approved = fb.verdict is Verdict.APPROVE
+        moved: list = []
+        with self.store.transaction(), ExitStack() as files:  # files rename (exit) before the commit
+            embedding_id = known if known is not None else \
+                self.store.add_embedding(None, "image", "frame", frame_vector, model, ref)
+            self.store.record_frame_feedback(job_id, ref, embedding_id, fb.rating, fb.verdict.value, fb.picked)
+            if fb.rating or fb.verdict is not Verdict.NONE:
+                for name in targets:
+                    actor = self._stored_actor(request, name)
+                    if actor is not None:
+                        self.store.rate_frame(actor.id, ref, fb.rating, fb.verdict.value)
+            for depiction in judged:
+                if self.store.judged(depiction.actor.id, ref):
+                    result.warnings.append(f"{depiction.actor.name} was already judged in {ref}; "
+                                           "the profile moves once per frame")
+                    continue
+                try:
+                    self.store.record_verdict(depiction.actor.id, depiction.vector, model, approved=approved, ref=ref)
+                except ActorStoreError as exc:
+                    result.warnings.append(exc.message)
+                    continue
+                if approved:  # approved crops are what the actor's LoRA trains on
+                    files.enter_context(self.artifacts.staged(self.artifacts.crop_path(depiction.actor.id, ref),
+                                                              depiction.crop.save))
+                result.profiles_moved.append(depiction.actor.name)
+                moved.append(depiction.actor)
+            if fb.note.strip():
+                self._keep_note(request, fb, targets, ref, result)
+        if approved:
+            for actor in moved:
+                self._maybe_queue_training(actor.id, result)
         self._maybe_retrain_reward(result)
         return result
-
-    def _record_frame(self, job_id: str, index: int, embedding_id: int, fb: Feedback) -> None:
-        db = self.store.db
-        with self.store._lock, db:
-            if fb.picked:  # one pick per job: picking another variation moves the pick
-                db.execute("UPDATE frame_feedback SET picked = 0 WHERE job_id = ?", (job_id,))
-            db.execute(
-                "INSERT INTO frame_feedback(frame_ref, job_id, embedding_id, rating, verdict, picked, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(frame_ref) DO UPDATE SET "
-                "rating = CASE WHEN excluded.rating > 0 THEN excluded.rating ELSE rating END, "
-                "verdict = CASE WHEN excluded.verdict != 'NONE' THEN excluded.verdict ELSE verdict END, "
-                "picked = MAX(picked, excluded.picked), updated_at = excluded.updated_at",
-                (f"{job_id}/{index}", job_id, embedding_id, fb.rating, fb.verdict.value, int(fb.picked), time.time()))
-
-    def _rate_actors(self, request: RenderRequest, ref: str, targets: list[str], fb: Feedback) -> None:
-        """Each cast actor's own record of how their frames were judged."""
-        actors = [a for a in (self._stored_actor(request, name) for name in targets) if a is not None]
-        with self.store._lock, self.store.db:
-            for actor in actors:
-                self.store.db.execute("INSERT INTO ratings(actor_id, frame_ref, rating, verdict, created_at) "
-                                      "VALUES (?, ?, ?, ?, ?)", (actor.id, ref, fb.rating, fb.verdict.value,
-                                                                 time.time()))
 
     def _stored_actor(self, request: RenderRequest, name: str):
         placement = next(a for a in request.actors if a.name == name)
         return (self.store.get(placement.actor_id) if placement.actor_id else None) or self.castings.actor_for(name)
 
-    def _judge_actors(self, request: RenderRequest, path: Path, ref: str, targets: list[str], approved: bool,
-                      result: FeedbackResult) -> None:
+    def _judgeable(self, request: RenderRequest, path: Path, ref: str, targets: list[str],
+                   result: FeedbackResult) -> list["_Depiction"]:
+        """Each target actor's crop and its embedding, computed before anything is written."""
         if request.conditioning.masks is None:
             result.warnings.append("the frame was rendered without actor masks: no actor profile moved")
-            return
+            return []
         crops = actor_crops(Image.open(path), request.conditioning.masks)
-        model = self.actors.embedder.name
+        out = []
         for name in targets:
             actor = self._stored_actor(request, name)
             if actor is None:
                 result.warnings.append(f"{name} is not cast to a stored actor: cast them to learn their look")
-                continue
-            if name not in crops:
+            elif name not in crops:
                 result.warnings.append(f"{name} is too small or hidden in this frame to learn from")
-                continue
-            already = self.store.db.execute("SELECT 1 FROM embeddings WHERE actor_id = ? AND ref = ? AND source "
-                                            "IN ('approved', 'rejected')", (actor.id, ref)).fetchone()
-            if already:
+            elif self.store.judged(actor.id, ref):
                 result.warnings.append(f"{actor.name} was already judged in {ref}; the profile moves once per frame")
-                continue
-            if approved:  # approved crops are what the actor's LoRA trains on
-                folder = self.actors.images_dir / actor.id / "approved"
-                folder.mkdir(parents=True, exist_ok=True)
-                crops[name].save(folder / f"{ref.replace('/', '_')}.png")
-            vector = self.actors.embedder.images([crops[name]])[0]
-            try:
-                self.store.record_verdict(actor.id, vector, model, approved=approved, ref=ref)
-            except ActorStoreError as exc:
-                result.warnings.append(exc.message)
-                continue
-            result.profiles_moved.append(actor.name)
-            if approved:
-                self._maybe_queue_training(actor.id, result)
+            else:
+                out.append(_Depiction(actor, crops[name]))
+        vectors = self.actors.embedder.images([d.crop for d in out]) if out else []
+        for depiction, vector in zip(out, vectors):
+            depiction.vector = vector
+        return out
 
-    def _keep_note(self, request: RenderRequest, fb: Feedback, targets: list[str], result: FeedbackResult) -> None:
+    def _keep_note(self, request: RenderRequest, fb: Feedback, targets: list[str], ref: str,
+                   result: FeedbackResult) -> None:
         if fb.scope is FeedbackScope.BOARD or (fb.scope is FeedbackScope.SHOT and not fb.actor):
             return  # notes on a shot or the board refine prompts; they say nothing about one actor
         if len(targets) != 1:
@@ -160,19 +160,15 @@ class LearningService:
         if actor is None:
             result.warnings.append(f"{targets[0]} is not cast to a stored actor: the note was not kept")
             return
-        hint = self.notes.add(actor.id, fb.note, fb.scope.value, request.shot_number)
+        hint = self.notes.add(actor.id, fb.note, fb.scope.value, request.shot_number, frame_ref=ref)
         if hint:
             result.hints_added.append(f"{actor.name}: {hint}")
 
     # -- LoRA training ---------------------------------------------------------------------
     def new_approved_crops(self, actor_id: str) -> list[Path]:
         """Approved crops on disk that no LoRA version has trained on yet."""
-        used: set[str] = set()
-        for (frames,) in self.store.db.execute("SELECT source_frames FROM lora_versions WHERE actor_id = ?",
-                                               (actor_id,)):
-            used.update(json.loads(frames))
-        folder = self.actors.images_dir / actor_id / "approved"
-        return sorted(p for p in folder.glob("*.png") if p.name not in used) if folder.is_dir() else []
+        used = self.store.lora_trained_frames(actor_id)
+        return [p for p in self.artifacts.approved_crops(actor_id) if p.name not in used]
 
     def _maybe_queue_training(self, actor_id: str, result: FeedbackResult) -> None:
         threshold = self.settings.lora_train_threshold
@@ -185,9 +181,7 @@ class LearningService:
     # -- reward model ----------------------------------------------------------------------
     def judgements(self) -> list[Judgement]:
         model = self.actors.embedder.name
-        rows = self.store.db.execute(
-            "SELECT f.frame_ref, f.job_id, f.embedding_id, f.rating, f.verdict, f.picked FROM frame_feedback f "
-            "JOIN embeddings e ON e.id = f.embedding_id WHERE e.model = ? ORDER BY f.id", (model,)).fetchall()
+        rows = self.store.judged_frames(model)
         return [Judgement(ref, job, self.store.vector(eid), rating, verdict, bool(picked))
                 for ref, job, eid, rating, verdict, picked in rows]
 
@@ -199,22 +193,17 @@ class LearningService:
                 reward = train_reward(judged, self.actors.embedder.name)
             except ValueError as exc:
                 raise ActorStoreError("conflict", str(exc), "give more feedback, then train again") from None
-            path = self.settings.data_dir / "reward" / f"reward_{int(time.time() * 1000)}.npz"
-            reward.save(path)
-            with self.store._lock, self.store.db:
-                self.store.db.execute("INSERT INTO reward_models(path, model, pairs, metrics, created_at) "
-                                      "VALUES (?, ?, ?, ?, ?)", (str(path), reward.model, reward.metrics["pairs"],
-                                                                 json.dumps(reward.metrics), snapshot))
+            path = self.artifacts.write_atomic(self.artifacts.reward_path(int(time.time() * 1000)), reward.save)
+            self.store.add_reward_model(str(path), reward.model, reward.metrics["pairs"], reward.metrics, snapshot)
             self._reward = reward
             log.info("reward model retrained: %s", reward.metrics)
             return reward
 
     def reward(self) -> Optional[RewardModel]:
         if self._reward is None:
-            row = self.store.db.execute("SELECT path FROM reward_models WHERE model = ? ORDER BY id DESC LIMIT 1",
-                                        (self.actors.embedder.name,)).fetchone()
-            if row and Path(row[0]).is_file():
-                self._reward = RewardModel.load(Path(row[0]))
+            path = self.store.latest_reward_model_path(self.actors.embedder.name)
+            if path and Path(path).is_file():
+                self._reward = RewardModel.load(Path(path))
         return self._reward
 
     def _maybe_retrain_reward(self, result: FeedbackResult) -> None:
@@ -227,8 +216,7 @@ class LearningService:
             threading.Thread(target=self._retrain_quietly, name="beatboard-reward", daemon=True).start()
 
     def _due(self) -> bool:
-        last = self.store.db.execute("SELECT MAX(created_at) FROM reward_models").fetchone()[0] or 0
-        fresh = self.store.db.execute("SELECT COUNT(*) FROM frame_feedback WHERE updated_at > ?", (last,)).fetchone()[0]
+        fresh = self.store.frames_judged_since(self.store.last_reward_trained_at())
         return fresh >= max(1, self.settings.reward_retrain_every)
 
     def _retrain_quietly(self) -> None:
@@ -273,3 +261,12 @@ class LearningService:
                 hinted.append(f"{placement.name.title()}: {', '.join(actor.prompt_hints)}")
         if hinted:
             request.prompt = ". ".join(filter(None, [request.prompt, "; ".join(hinted)]))
+
+
+@dataclass
+class _Depiction:
+    """An actor as a frame shows them: their crop, and its embedding."""
+
+    actor: object
+    crop: Image.Image
+    vector: Optional[np.ndarray] = None

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from typing import Optional
 
-from shared_schema import SCHEMA_VERSION, Job, JobAccepted, RenderRequest
+from shared_schema import SCHEMA_VERSION, Job, JobAccepted, RenderRequest, dumps
 
 from ..api.errors import ApiError
 from ..backends.registry import BackendRegistry
@@ -13,6 +15,7 @@ from ..storage.job_store import JobStore
 
 MAX_SIDE = 4096
 MAX_VARIATIONS = 16
+IDEMPOTENCY_KEY = re.compile(r"^[!-~]{1,200}$")  # visible ASCII, as a header can carry it
 
 
 def check_schema_version(version: str) -> None:
@@ -22,7 +25,39 @@ def check_schema_version(version: str) -> None:
                        "install the add-on and the server from the same Beatboard release")
 
 
-def submit(store: JobStore, backends: BackendRegistry, worker: RenderWorker, request: RenderRequest) -> JobAccepted:
+def fingerprint(request: RenderRequest) -> str:
+    """What a retry must repeat exactly to be the same submission."""
+    return hashlib.sha256(dumps(request).encode()).hexdigest()
+
+
+def _accepted(job: Job) -> JobAccepted:
+    return JobAccepted(id=job.id, state=job.state, url=f"/v1/jobs/{job.id}", events_url=f"/v1/jobs/{job.id}/events")
+
+
+def _same_submission(store: JobStore, key: str, print_: str) -> Optional[JobAccepted]:
+    found = store.by_idempotency_key(key)
+    if found is None:
+        return None
+    job, stored = found
+    if stored != print_:
+        raise ApiError(422, "idempotency_key_reused",
+                       f"Idempotency-Key {key!r} was already used for a different request (job {job.id})",
+                       "send a retry with exactly the same body, or use a new key for a new request")
+    return _accepted(job)
+
+
+def submit(store: JobStore, backends: BackendRegistry, worker: RenderWorker, request: RenderRequest,
+           idempotency_key: Optional[str] = None, request_print: str = "") -> JobAccepted:
+    """Queue the request. With an Idempotency-Key, a retry of the same request returns the job
+    the first attempt made (its reply may have been lost), and a different request is refused."""
+    if idempotency_key is not None:
+        if not IDEMPOTENCY_KEY.match(idempotency_key):
+            raise ApiError(422, "validation_error", "the Idempotency-Key header must be 1 to 200 visible ASCII "
+                           "characters", "use a fresh UUID per submission, e.g. uuid.uuid4().hex")
+        request_print = request_print or fingerprint(request)
+        earlier = _same_submission(store, idempotency_key, request_print)
+        if earlier is not None:
+            return earlier
     check_schema_version(request.schema_version)
     if not (16 <= request.width <= MAX_SIDE and 16 <= request.height <= MAX_SIDE):
         raise ApiError(422, "validation_error", f"frame size {request.width}x{request.height} is out of range",
@@ -34,9 +69,11 @@ def submit(store: JobStore, backends: BackendRegistry, worker: RenderWorker, req
         raise ApiError(422, "validation_error", f"plate_job {request.plate_job!r} is not a job of this server",
                        "reuse a plate only from a job submitted to the same server")
     backend = backends.resolve_name(request.backend)
-    job = store.create(request, backend)
+    job = store.create(request, backend, idempotency_key or "", request_print)
     worker.wake()
-    return JobAccepted(id=job.id, state=job.state, url=f"/v1/jobs/{job.id}", events_url=f"/v1/jobs/{job.id}/events")
+    if idempotency_key is not None:
+        return _same_submission(store, idempotency_key, request_print)  # a concurrent retry may have won
+    return _accepted(job)
 
 
 def get_or_404(store: JobStore, job_id: str) -> Job:

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import logging
 import threading
-from pathlib import Path
 
 from shared_schema import ErrorBody, Frame, Job, JobKind, JobState
 
 from ..backends.base import BackendError, JobCancelled, RenderContext
 from ..backends.registry import BackendRegistry
+from ..storage.artifacts import ArtifactStore
 from ..storage.job_store import JobStore
 
 log = logging.getLogger("beatboard.worker")
 
 
 class RenderWorker:
-    def __init__(self, store: JobStore, backends: BackendRegistry, frames_dir: Path):
+    def __init__(self, store: JobStore, backends: BackendRegistry, artifacts: ArtifactStore):
         self.store = store
         self.backends = backends
-        self.frames_dir = frames_dir
+        self.artifacts = artifacts
         self.trainer = None  # a LoraTrainer, when the server trains actor LoRAs
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -80,10 +80,8 @@ class RenderWorker:
         request = self.store.request_of(job.id)
         backend = self.backends.get(job.backend)
         images = backend.render(request, ctx)
-        out_dir = self.frames_dir / job.id
-        out_dir.mkdir(parents=True, exist_ok=True)
         for index, image in enumerate(images):
-            image.save(out_dir / f"{index}.png")
+            self.artifacts.write_atomic(self.artifacts.frame_path(job.id, index), image.save)
             self.store.add_frame(job.id, Frame(
                 index=index, url=f"/v1/jobs/{job.id}/frames/{index}.png", width=image.width,
                 height=image.height, seed=request.seed + index, backend=job.backend,

@@ -66,6 +66,7 @@ class JobStore:
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
+        _add_idempotency_columns(self._db)
 
     def close(self) -> None:
         with self._lock:
@@ -92,17 +93,30 @@ class JobStore:
              dumps(frame) if frame else None, dumps(error) if error else None),
         )
 
-    def create(self, request: RenderRequest, backend: str) -> Job:
+    def create(self, request: RenderRequest, backend: str, idempotency_key: str = "", fingerprint: str = "") -> Job:
+        """Store a queued job. With an idempotency key already used, nothing is stored and the
+        job first made with that key is returned (see ``by_idempotency_key`` for its fingerprint)."""
         job_id = uuid.uuid4().hex[:16]
         now = time.time()
-        self._write([
-            ("INSERT INTO jobs(id, kind, state, request, created_at, updated_at, shot_number, backend) "
-             "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-             (job_id, JobKind.RENDER.value, JobState.QUEUED.value, dumps(request), now, now,
-              request.shot_number, backend)),
-            self._event_sql(job_id, EventKind.QUEUED, message="queued"),
-        ])
+        try:
+            self._write([
+                ("INSERT INTO jobs(id, kind, state, request, created_at, updated_at, shot_number, backend, "
+                 "idempotency_key, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 (job_id, JobKind.RENDER.value, JobState.QUEUED.value, dumps(request), now, now,
+                  request.shot_number, backend, idempotency_key or None, fingerprint)),
+                self._event_sql(job_id, EventKind.QUEUED, message="queued"),
+            ])
+        except sqlite3.IntegrityError:
+            if not idempotency_key:
+                raise
+            return self.by_idempotency_key(idempotency_key)[0]  # a concurrent retry stored it first
         return self.get(job_id)
+
+    def by_idempotency_key(self, key: str) -> Optional[tuple[Job, str]]:
+        """The job made with this key and the fingerprint of the request that made it."""
+        with self._lock:
+            row = self._db.execute("SELECT * FROM jobs WHERE idempotency_key = ?", (key,)).fetchone()
+        return (_job_from_row(row), row["fingerprint"]) if row else None
 
     def create_training(self, actor_id: str, actor_name: str, steps: int, reason: str) -> Optional[Job]:
         """Queue a LoRA training job for the actor; None if one is already queued or running."""
@@ -137,24 +151,27 @@ class JobStore:
 
     def claim_next(self, kinds: tuple[JobKind, ...] = tuple(JobKind)) -> Optional[Job]:
         """Atomically move the next queued job to RUNNING and return it: renders first, then
-        training, each oldest first (training only ever uses the GPU when no render waits)."""
+        training, each oldest first (training only ever uses the GPU when no render waits).
+        One statement picks and takes the job, so two claimers (threads or processes on the
+        same file) never get the same one."""
         marks = ",".join("?" * len(kinds))
         with self._lock:
-            row = self._db.execute(
-                f"SELECT id FROM jobs WHERE state = ? AND kind IN ({marks}) "
-                "ORDER BY CASE kind WHEN ? THEN 0 ELSE 1 END, created_at LIMIT 1",
-                (JobState.QUEUED.value, *(k.value for k in kinds), JobKind.RENDER.value),
-            ).fetchone()
-        if row is None:
-            return None
-        now = time.time()
-        self._write([
-            ("UPDATE jobs SET state = ?, attempts = attempts + 1, updated_at = ? WHERE id = ? AND state = ?",
-             (JobState.RUNNING.value, now, row["id"], JobState.QUEUED.value)),
-            self._event_sql(row["id"], EventKind.STARTED, message="started"),
-        ])
-        job = self.get(row["id"])
-        return job if job and job.state is JobState.RUNNING else None
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                row = self._db.execute(
+                    "UPDATE jobs SET state = ?, attempts = attempts + 1, updated_at = ? "
+                    f"WHERE id = (SELECT id FROM jobs WHERE state = ? AND kind IN ({marks}) "
+                    "ORDER BY CASE kind WHEN ? THEN 0 ELSE 1 END, created_at LIMIT 1) AND state = ? RETURNING id",
+                    (JobState.RUNNING.value, time.time(), JobState.QUEUED.value, *(k.value for k in kinds),
+                     JobKind.RENDER.value, JobState.QUEUED.value),
+                ).fetchone()
+                if row is not None:
+                    self._db.execute(*self._event_sql(row["id"], EventKind.STARTED, message="started"))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return self.get(row["id"]) if row is not None else None
 
     def progress(self, job_id: str, fraction: float, message: str) -> None:
         self._write([
@@ -164,12 +181,22 @@ class JobStore:
         ])
 
     def add_frame(self, job_id: str, frame: Frame) -> None:
-        job = self.get(job_id)
-        frames = [to_dict(f) for f in job.frames] + [to_dict(frame)]
-        self._write([
-            ("UPDATE jobs SET frames = ?, updated_at = ? WHERE id = ?", (json.dumps(frames), time.time(), job_id)),
-            self._event_sql(job_id, EventKind.FRAME, job.progress, f"frame {frame.index}", frame=frame),
-        ])
+        """Record a written frame; a frame of the same index (from a run a crash cut short) is
+        replaced, never doubled. Read and write in one transaction."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                row = self._db.execute("SELECT frames, progress FROM jobs WHERE id = ?", (job_id,)).fetchone()
+                frames = [f for f in json.loads(row["frames"]) if f["index"] != frame.index] + [to_dict(frame)]
+                frames.sort(key=lambda f: f["index"])
+                self._db.execute("UPDATE jobs SET frames = ?, updated_at = ? WHERE id = ?",
+                                 (json.dumps(frames), time.time(), job_id))
+                self._db.execute(*self._event_sql(job_id, EventKind.FRAME, row["progress"], f"frame {frame.index}",
+                                                  frame=frame))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
 
     def finish(self, job_id: str, state: JobState, message: str, error: Optional[ErrorBody] = None) -> None:
         kind = {JobState.DONE: EventKind.DONE, JobState.FAILED: EventKind.ERROR,
@@ -215,9 +242,9 @@ class JobStore:
                 )
                 self.finish(row["id"], JobState.FAILED, error.message, error)
             else:
-                self._write([
-                    ("UPDATE jobs SET state = ?, updated_at = ? WHERE id = ?",
-                     (JobState.QUEUED.value, time.time(), row["id"])),
+                self._write([  # the rerun writes every frame again: none of the cut-short run's stay
+                    ("UPDATE jobs SET state = ?, frames = '[]', progress = 0, updated_at = ? WHERE id = ? AND state = ?",
+                     (JobState.QUEUED.value, time.time(), row["id"], JobState.RUNNING.value)),
                     self._event_sql(row["id"], EventKind.REQUEUED, message="requeued after a server restart"),
                 ])
             recovered.append(row["id"])
@@ -256,6 +283,16 @@ class JobStore:
             )
             for r in rows
         ]
+
+
+def _add_idempotency_columns(db: sqlite3.Connection) -> None:
+    """Migration: POST /v1/jobs retried with the same Idempotency-Key returns the same job."""
+    columns = {r["name"] for r in db.execute("PRAGMA table_info(jobs)")}
+    if "idempotency_key" not in columns:
+        db.execute("ALTER TABLE jobs ADD COLUMN idempotency_key TEXT")
+        db.execute("ALTER TABLE jobs ADD COLUMN fingerprint TEXT NOT NULL DEFAULT ''")
+    db.execute("CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency_key ON jobs(idempotency_key) "
+               "WHERE idempotency_key IS NOT NULL")
 
 
 def _job_from_row(row: sqlite3.Row) -> Job:
