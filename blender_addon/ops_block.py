@@ -105,6 +105,7 @@ class BEATBOARD_OT_block_out_shots(bpy.types.Operator):
                 placement = shift_placement(previous[1], index * STAGE_SPACING - previous[2])
                 beat.continues_shot = previous[3]
             camera = build_camera(number, placement, collection)
+            camera["beatboard_subject"] = staging.subject
             beat.shot_number = number
             beat.camera = camera
             beat.frame_start, beat.frame_end = first, last

@@ -16,6 +16,9 @@ from .core.wire import wire
 ROOT_COLLECTION = "Beatboard"
 ACTOR_KEY = "beatboard_actor"
 SHOT_KEY = "beatboard_shot"
+SET_PART_KEY = "beatboard_set_part"   # which part of the set a mesh is (wall_back, floor, table...)
+PROP_KEY = "beatboard_prop"           # a prop from the action: its kind
+PROP_INFO_KEY = "beatboard_prop_info"  # the prop as JSON: kind, centre, size, held by
 
 
 def root_collection(scene) -> bpy.types.Collection:
@@ -63,6 +66,7 @@ def build_box(box: Box, collection, prefix: str) -> bpy.types.Object:
     bm.free()
     obj = bpy.data.objects.new(mesh.name, mesh)
     obj.data.materials.append(material("BB Set", (0.55, 0.55, 0.58)))
+    obj[SET_PART_KEY] = box.name
     collection.objects.link(obj)
     return obj
 
@@ -100,6 +104,7 @@ def build_mannequin(actor: "wire.ActorPlacement", collection, prefix: str) -> bp
     rig["beatboard_colour"] = list(actor.color)
     rig["beatboard_lora"] = actor.lora
     rig["beatboard_lora_weight"] = actor.lora_weight
+    rig["beatboard_pose"] = actor.pose
     collection.objects.link(rig)
 
     view_layer = bpy.context.view_layer
