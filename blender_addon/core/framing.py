@@ -18,7 +18,7 @@ Vec = tuple[float, float, float]
 
 # (bottom, top) of the frame as fractions of the subject's height.
 VERTICAL_SLICE = {
-    "ECU": (0.84, 0.99),
+    "ECU": (0.84, 1.01),
     "CU": (0.74, 1.04),      # head and shoulders: a little headroom, chin above the lower 40%
     "MCU": (0.68, 1.04),     # mid-chest, below the armpits
     "MS": (0.56, 1.06),      # just below the waist
@@ -37,6 +37,8 @@ PITCH = {"BIRD": -75.0, "HIGH": -15.0, "EYE": 0.0, "LOW": 30.0, "WORM": 60.0, "D
 DUTCH_ROLL = 15.0
 THREE_QUARTER = 25.0  # degrees off the subject's eyeline, so faces read in three-quarter
 MIN_CAMERA_Z = 0.15
+FACE_SIZES = ("ECU", "CU", "MCU", "OTS_LEFT", "OTS_RIGHT")
+MAX_CLOSE_PITCH = 12.0  # steeper, and a close-up shows a chin and a shoulder instead of a face
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class Subject:
     location: Vec
     facing_deg: float
     height: float
+    base: float = 0.0  # how far the crown sits below the standing height (negative when seated)
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,7 @@ def frame_vertical_slice(
     aspect: float,
     eye_height: float | None = None,
     min_width: float = 0.0,
+    keep_top: bool = False,
 ) -> CameraPlacement:
     """Place a camera along ``view_dir`` from the target so [bottom, top] fills the frame height.
 
@@ -132,6 +136,16 @@ def frame_vertical_slice(
         else:
             hi = mid
     cam, pitch, location = place(hi)
+    if min_width and keep_top:
+        # Framed wider than the slice for the group: keep the slice's top edge where the
+        # framing rules put it and let the extra room fall below, not into the headroom.
+        cam, _, _ = place(hi)
+        _, v_top, _ = cam.project((target_xy[0], target_xy[1], top))
+        _, v_bottom, _ = cam.project((target_xy[0], target_xy[1], bottom))
+        fraction = abs(v_bottom - v_top) / cam.height_px
+        if 0.05 < fraction < 0.98:
+            centre = top - (top - bottom) / (2 * fraction)
+            cam, pitch, location = place(hi)
     yaw = _yaw_towards((location[0], location[1]), target_xy)
     return CameraPlacement(location, cam.rotation, yaw, pitch, roll_deg, lens, sensor_w)
 
@@ -178,7 +192,8 @@ def _clear_single_view(main: Subject, others: list[Subject], side: float, distan
     return _rotate2(fwd, THREE_QUARTER * side)
 
 
-def _group_view(subjects: list[Subject]) -> tuple[tuple[float, float], tuple[float, float], float]:
+def _group_view(subjects: list[Subject], audience: tuple[float, float] | None = None
+                ) -> tuple[tuple[float, float], tuple[float, float], float]:
     """Frame everyone: look at the group's centre from the side its members face."""
     xs = [s.location[0] for s in subjects]
     ys = [s.location[1] for s in subjects]
@@ -193,6 +208,8 @@ def _group_view(subjects: list[Subject]) -> tuple[tuple[float, float], tuple[flo
         view = (-view[0], -view[1])
     if math.hypot(*avg) < 0.3 and view[1] > 0:
         view = (-view[0], -view[1])  # facing each other: stay on the audience side (-Y)
+    if audience is not None and view[0] * audience[0] + view[1] * audience[1] < 0:
+        view = (-view[0], -view[1])  # never from behind the group, through the back of the set
     return target, view, spread + 2.0
 
 
@@ -204,6 +221,7 @@ def frame_shot(
     sensor_w: float = 36.0,
     side: float = 1.0,
     audience: tuple[float, float] | None = None,
+    turn_deg: float = 0.0,
 ) -> CameraPlacement:
     """A camera for ``spec`` on ``subjects`` (the first is the subject of a single).
 
@@ -217,17 +235,20 @@ def frame_shot(
     angle = spec.angle.value
     lens = float(round(spec.lens_mm))
     pitch = PITCH.get(angle, 0.0)
+    if size in FACE_SIZES:  # a close shot keeps the face: only a hint of low or high
+        pitch = max(-MAX_CLOSE_PITCH, min(MAX_CLOSE_PITCH, pitch))
     roll = DUTCH_ROLL if angle == "DUTCH" else 0.0
     main = subjects[0]
     bottom_f, top_f = VERTICAL_SLICE[size]
-    bottom, top = bottom_f * main.height, top_f * main.height
+    bottom, top = bottom_f * main.height + main.base, top_f * main.height + main.base
     target = (main.location[0], main.location[1])
     min_width = 0.0
 
     if size == "POV":
         return _point_of_view(main, subjects[1:], lens, sensor_w)
     if size in GROUP_SIZES and len(subjects) >= 2:
-        target, view, min_width = _group_view(subjects)
+        target, view, min_width = _group_view(subjects, audience)
+        top = max(top, max(top_f * s.height + s.base for s in subjects))  # the tallest head stays in
     elif size in ("OTS_LEFT", "OTS_RIGHT") and len(subjects) >= 2:
         near = subjects[1]
         over = (near.location[0] - main.location[0], near.location[1] - main.location[1])
@@ -239,11 +260,14 @@ def frame_shot(
         distance = (top - bottom) / 2.0 / (tan_half_width / aspect)
         view = _clear_single_view(main, subjects[1:], side, distance, tan_half_width, audience)
 
+    if turn_deg:  # another angle on the same subject, for the next setup of a scene
+        view = _rotate2(view, turn_deg)
     eye = None
     if angle == "EYE" and size in ("WS", "EWS", "TWO_SHOT", "MLS"):
-        eye = EYE_FRACTION * main.height * 0.9
+        eye = EYE_FRACTION * main.height * 0.9 + main.base
     placement = frame_vertical_slice(target, view, bottom, top, pitch_deg=pitch, roll_deg=roll, lens=lens,
-                                     sensor_w=sensor_w, aspect=aspect, eye_height=eye, min_width=min_width)
+                                     sensor_w=sensor_w, aspect=aspect, eye_height=eye, min_width=min_width,
+                                     keep_top=size in ("MLS", "TWO_SHOT"))
     if size in LEAD_ROOM_SIZES:
         placement = _with_lead_room(placement, main, sensor_w)
     return placement
@@ -252,11 +276,11 @@ def frame_shot(
 def _point_of_view(viewer: Subject, others: list[Subject], lens: float, sensor_w: float) -> CameraPlacement:
     """Through the viewer's eyes: at their eye height, looking at the nearest other face,
     or straight along their eyeline when they are alone."""
-    eye = (viewer.location[0], viewer.location[1], EYE_FRACTION * viewer.height)
+    eye = (viewer.location[0], viewer.location[1], EYE_FRACTION * viewer.height + viewer.base)
     fwd = forward(viewer.facing_deg)
     if others:
         seen = min(others, key=lambda o: math.dist(o.location[:2], viewer.location[:2]))
-        look = (seen.location[0], seen.location[1], EYE_FRACTION * seen.height)
+        look = (seen.location[0], seen.location[1], EYE_FRACTION * seen.height + seen.base)
     else:
         look = (eye[0] + fwd[0] * 5.0, eye[1] + fwd[1] * 5.0, eye[2])
     # Start a little in front of the eyes so the viewer's own head is behind the lens.

@@ -31,7 +31,7 @@ def not_a_person(name: str) -> str:
     for word in words:
         if word in NOT_A_PERSON_WORDS or word.rstrip(".") in NOT_A_PERSON_WORDS:
             return f"{name!r} is a voice or device ({word.lower()}), heard not seen"
-    if words and all(w in PROP_WORDS or w in ("THE", "A", "AN") for w in words):
+    if any(w in PROP_WORDS for w in words) and all(w in PROP_WORDS or w in ("THE", "A", "AN") for w in words):
         return f"{name!r} is a prop, not a person"
     return ""
 

@@ -35,8 +35,10 @@ class ActorFacts:
     def in_frame_fraction(self) -> float:
         return self.in_frame_px / self.silhouette_px if self.silhouette_px else 0.0
 
-    def covered_fraction(self, names=None) -> float:
-        hidden = sum(px for n, px in self.covered_by.items() if names is None or n in names)
+    def hidden_fraction(self, people) -> float:
+        """How much of the in-frame body other people and set walls hide (props in front of
+        someone, like a table before a seated actor, hide a lap, not the person)."""
+        hidden = sum(px for n, px in self.covered_by.items() if n in people or n.startswith(("wall", "block")))
         return hidden / self.in_frame_px if self.in_frame_px else 0.0
 
 

@@ -24,7 +24,7 @@ MAX_FACE_YAW = 80.0         # a close shot sees the face from the front to no mo
 MAX_FACE_PITCH = 25.0       # and from no steeper than this above or below the eyes
 MAX_COVERED_BY_ACTOR = 1 / 3
 MAX_COVERED_BY_WALL = 0.05
-MAX_COVERED_BY_PROP = 1 / 3
+MAX_COVERED_BY_PROP = 0.6
 MIN_MOVE_M, MIN_TURN_DEG, MIN_LENS_CHANGE = 0.5, 15.0, 0.30
 # Largest gap above the crown, as a fraction of frame height, by size.
 MAX_HEADROOM = {"ECU": 0.08, "CU": 0.15, "MCU": 0.18, "MS": 0.22, "MLS": 0.25, "OTS_LEFT": 0.25,
@@ -66,8 +66,9 @@ def subject_in_frame(shot: ShotFacts) -> list[Violation]:
     share = actor.in_frame_fraction()
     if share < MIN_IN_FRAME:
         found.append(_v(shot, rule, f"only {share:.0%} of {subject}'s framed body is inside the frame"))
-    if actor.in_frame_px and actor.visible_px / actor.in_frame_px < 1 - MAX_COVERED_BY_ACTOR:
-        found.append(_v(shot, rule, f"{subject} is hidden: {actor.visible_px / actor.in_frame_px:.0%} visible"))
+    hidden = actor.hidden_fraction({a.name for a in shot.actors})
+    if hidden > MAX_COVERED_BY_ACTOR:
+        found.append(_v(shot, rule, f"{subject} is hidden: {hidden:.0%} covered"))
     k = actor.keypoints
     if shot.size in FACE_SIZES:
         if not _visible(k.get("nose")) or not (_visible(k.get("r_eye")) or _visible(k.get("l_eye"))):
@@ -99,9 +100,9 @@ def clear_line_of_sight(shot: ShotFacts) -> list[Violation]:
         share = px / subject.in_frame_px
         if name in people:
             limit = MAX_COVERED_BY_ACTOR
-        elif name.startswith("wall"):
+        elif name.startswith(("wall", "block")):
             limit = MAX_COVERED_BY_WALL
-        else:
+        else:  # a table before someone seated at it hides their lap, not them
             limit = MAX_COVERED_BY_PROP
         if share > limit:
             found.append(_v(shot, rule, f"{name} covers {share:.0%} of {subject.name}"))
@@ -114,14 +115,15 @@ def group_in_frame(shot: ShotFacts) -> list[Violation]:
     if shot.size not in GROUP_SIZES or len(people) < 2:
         return []
     found = []
+    staged = {a.name for a in shot.actors}
     for name in people:
         actor = shot.actor(name)
         if actor is None:
             found.append(_v(shot, "everyone in frame", f"{name} is in the beat but not staged"))
-        elif actor.in_frame_fraction() < MIN_IN_FRAME or actor.visible_px < 0.5 * actor.in_frame_px:
+        elif actor.in_frame_fraction() < MIN_IN_FRAME or actor.hidden_fraction(staged) > 0.5:
             found.append(_v(shot, "everyone in frame",
                             f"{name} is out of a {shot.size}: {actor.in_frame_fraction():.0%} in frame, "
-                            f"{actor.visible_px / max(actor.in_frame_px, 1):.0%} of that visible"))
+                            f"{actor.hidden_fraction(staged):.0%} of that hidden"))
     return found
 
 
@@ -132,7 +134,11 @@ def headroom(shot: ShotFacts) -> list[Violation]:
     if actor is None or shot.size not in MAX_HEADROOM:
         return []
     found = []
-    room = actor.head_top[1] / shot.height
+    crown = actor.head_top[1]
+    if shot.size in GROUP_SIZES:  # a group's headroom is over its tallest head in frame
+        crowns = [a.head_top[1] for a in shot.actors if a.in_frame_fraction() >= MIN_IN_FRAME]
+        crown = min(crowns + [crown])
+    room = crown / shot.height
     if 0 <= room and room > MAX_HEADROOM[shot.size]:
         found.append(_v(shot, "headroom", f"{room:.0%} of the frame above {actor.name}'s head "
                                           f"(at most {MAX_HEADROOM[shot.size]:.0%} in a {shot.size})"))
