@@ -1,0 +1,125 @@
+"""Blocking decisions without Blender: who is staged, in what colour, with which props, from where."""
+
+import math
+
+import pytest
+
+import shared_schema as wire
+from blender_addon.core.colour import DISTINCT_DELTA_E, delta_e
+from blender_addon.core.coverage import choose_setup, differs, setup_of
+from blender_addon.core.framing import Subject, frame_shot
+from blender_addon.core.mannequin import EYE_FRACTION, joint_positions, to_world
+from blender_addon.core.props import place_props
+from blender_addon.core.sets import Box, open_to_camera
+from blender_addon.core.staging import AUDIENCE_SIDE, board_colours, stage_beat
+
+
+def beat(action, characters, entering=(), size="MS", lens=50, angle="EYE", location="FERRY CABIN"):
+    return wire.Beat(index=0, action=action, characters=list(characters), entering=list(entering),
+                     location=location, int_ext=wire.IntExt.INT,
+                     shot=wire.ShotSpec(size=wire.ShotSize(size), angle=wire.CameraAngle(angle), lens_mm=lens))
+
+
+def subjects(staging):
+    return [Subject(a.location, a.facing_deg, a.height_m, joint_positions(a.height_m, a.pose)["head_top"][2]
+                    - a.height_m) for a in staging.actors]
+
+
+def test_voices_and_devices_are_not_staged():
+    staging = stage_beat(beat("Ben answers the phone.", ["BEN", "VOICE", "MESSAGE MACHINE"]))
+    assert [a.name for a in staging.actors] == ["BEN"] and staging.subject == "BEN"
+
+
+def test_people_who_share_a_shot_get_clearly_different_colours():
+    beats = [beat("", ["A", "B"]), beat("", ["A", "C", "D"]), beat("", ["B", "C", "E"])]
+    colours = board_colours(beats)
+    for b in beats:
+        for i, x in enumerate(b.characters):
+            for y in b.characters[i + 1:]:
+                assert delta_e(colours[x], colours[y]) > DISTINCT_DELTA_E
+
+
+def test_sits_at_a_table_seats_the_actor_on_a_chair_at_the_table():
+    b = beat("TOMAS counts coins at a fold-down table.", ["TOMAS"])
+    dressing = place_props(b, stage_beat(b).actors, (0.0, 0.0))
+    tomas = dressing.actors[0]
+    assert tomas.pose == "sit"
+    kinds = {p.kind: p for p in dressing.props}
+    assert {"table", "chair"} <= set(kinds)
+    joints = joint_positions(tomas.height_m, "sit")
+    pelvis = to_world(joints["pelvis"], tomas.location, tomas.facing_deg)
+    seat = kinds["chair"].info((0, 0))
+    assert seat["min"][0] <= pelvis[0] <= seat["max"][0] and abs(seat["max"][2] - 0.5 - pelvis[2]) < 0.15
+    table = kinds["table"].info((0, 0))
+    wrist = to_world(joints["r_wrist"], tomas.location, tomas.facing_deg)
+    assert abs(table["max"][2] - wrist[2]) < 0.25, "forearms at the table top"
+    assert math.dist(wrist[:2], [(table["min"][i] + table["max"][i]) / 2 for i in range(2)]) < 0.8
+
+
+def test_holds_a_flashlight_puts_it_in_the_hand_and_burst_in_frames_a_doorway():
+    b = beat("The cabin door bursts open. JUNE enters, flashlight raised.", ["TOMAS", "JUNE"], entering=["JUNE"])
+    dressing = place_props(b, stage_beat(b).actors, (0.0, 0.0))
+    june = next(a for a in dressing.actors if a.name == "JUNE")
+    torch = next(p for p in dressing.props if p.kind == "flashlight")
+    hand = to_world(joint_positions(june.height_m, june.pose)["r_hand"], june.location, june.facing_deg)
+    box = torch.boxes[0]
+    assert torch.held_by == "JUNE" and math.dist(box.centre, hand) < 0.2
+    door = next(p for p in dressing.props if p.kind == "door")
+    lintel = next(b for b in door.boxes if b.name == "prop_door_lintel")
+    assert math.dist(lintel.centre[:2], june.location[:2]) < 0.5 and lintel.centre[2] > june.height_m
+
+
+def test_a_car_scene_puts_its_people_in_seats():
+    b = beat("They drive in silence.", ["ANNA", "BEN"], location="CAR")
+    dressing = place_props(b, stage_beat(b).actors, (0.0, 0.0))
+    assert [a.pose for a in dressing.actors] == ["sit", "sit"]
+    assert "car" in [p.kind for p in dressing.props]
+
+
+def test_walls_between_the_camera_and_the_actors_are_left_out():
+    back = Box("wall_back", (0.0, 3.5, 1.5), (12.0, 0.2, 3.0))
+    side = Box("wall_left", (-6.0, 0.0, 1.5), (0.2, 7.0, 3.0))
+    kept = open_to_camera([back, side], (0.0, 6.0, 1.5), [(0.0, 0.0, 1.0)])
+    assert kept == [side], "a camera behind the back wall sees through where it stood"
+
+
+def test_two_shot_camera_stays_on_the_audience_side():
+    """Regression: the example's N=200 two-shots stood behind the back wall, facing it."""
+    b = beat("June lowers the flashlight.", ["TOMAS", "MARA", "JUNE"], size="TWO_SHOT", lens=40)
+    staging = stage_beat(b)
+    placement = frame_shot(b.shot, subjects(staging), aspect=16 / 9, audience=AUDIENCE_SIDE)
+    assert placement.location[1] < 0.0
+
+
+def test_low_angle_close_up_keeps_the_face():
+    """Regression: the example's CU 85 mm of Tomas came from 0.6 m, 30 degrees below his eyes."""
+    b = beat("Tomas laughs.", ["TOMAS", "MARA", "JUNE"], size="CU", lens=85, angle="LOW")
+    staging = stage_beat(b)
+    main = subjects(staging)[0]
+    placement = frame_shot(b.shot, subjects(staging), aspect=16 / 9, audience=AUDIENCE_SIDE)
+    eyes = EYE_FRACTION * main.height
+    below = math.degrees(math.atan2(eyes - placement.location[2],
+                                    math.dist(placement.location[:2], main.location[:2])))
+    assert 0 < below < 25, "still a low angle, but the face reads"
+
+
+def test_the_next_beat_of_a_scene_gets_a_new_setup():
+    """Regression: the example's shots 3 and 4, the same MLS camera twice."""
+    b = beat("Tomas looks up.", ["TOMAS", "MARA"], size="MLS", lens=35)
+    staging = stage_beat(b)
+    people = {a.name: a.location[:2] for a in staging.actors}
+
+    def frame(side, turn):
+        return frame_shot(b.shot, subjects(staging), aspect=16 / 9, audience=AUDIENCE_SIDE, side=side, turn_deg=turn)
+
+    first, _ = choose_setup(frame, (0, 0), None, {}, people, exterior=False)
+    second, variation = choose_setup(frame, (0, 0), setup_of(first, (0, 0)), {}, people, exterior=False)
+    assert variation > 0 and differs(setup_of(first, (0, 0)), setup_of(second, (0, 0)))
+    assert second.location[1] < 0.0
+
+
+@pytest.mark.parametrize("name", ["A DEEP VOICE", "BOB (V.O.)", "THE DOOR", "MESSAGE MACHINE"])
+def test_not_people(name):
+    from blender_addon.core.people import not_a_person
+
+    assert not_a_person(name)
