@@ -169,5 +169,5 @@ def gather(scene, beat) -> ShotFacts:
         continues_shot=beat.continues_shot, width=camera.width_px, height=camera.height_px,
         camera_location=tuple(round(c, 3) for c in origin - stage), camera_forward=tuple(round(c, 4) for c in forward),
         focal_length_mm=float(camera_obj.data.lens), camera_inside=camera_inside(scene, origin),
-        walls_between=between, actors=actors, props=props,
+        walls_between=between, actors=actors, props=props, mask_px=w * h,
     )

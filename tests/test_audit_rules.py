@@ -164,3 +164,17 @@ def test_cli_audit_exits_1_with_strict_and_explains_a_bad_folder(tmp_path, capsy
     assert "jump cut" in capsys.readouterr().out
     assert main(["audit", str(tmp_path / "nowhere")]) == 2
     assert "--out folder" in capsys.readouterr().err
+
+
+def test_over_the_shoulder_needs_the_foreground_shoulder():
+    shoulder = actor("BEN", BLUE, location=(0, -1.3, 0), visible_px=900)
+    assert rules.group_in_frame(shot("OTS_LEFT", [actor(), replace(shoulder, visible_px=0)], mask_px=20736))
+    assert rules.group_in_frame(shot("OTS_LEFT", [actor(), shoulder], mask_px=20736)) == []
+
+
+def test_a_table_before_a_seated_subject_hides_a_lap_not_the_person():
+    seated = actor(covered_by={"prop_table": 450}, visible_px=550)
+    assert rules.subject_in_frame(shot("MLS", [seated])) == []
+    assert rules.clear_line_of_sight(shot("MLS", [seated])) == []
+    behind_ben = actor(covered_by={"BEN": 450}, visible_px=550)
+    assert rules.subject_in_frame(shot("MLS", [behind_ben, actor("BEN", BLUE)]))

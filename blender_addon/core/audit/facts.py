@@ -65,6 +65,7 @@ class ShotFacts:
     walls_between: list[str] = field(default_factory=list)   # set walls between the lens and the subject
     actors: list[ActorFacts] = field(default_factory=list)
     props: list[dict] = field(default_factory=list)
+    mask_px: int = 0                   # pixels in the audit's masks (the scale the *_px counts use)
 
     def actor(self, name: str) -> ActorFacts | None:
         return next((a for a in self.actors if a.name == name), None)

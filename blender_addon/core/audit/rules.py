@@ -109,9 +109,19 @@ def clear_line_of_sight(shot: ShotFacts) -> list[Violation]:
     return found
 
 
+OTS_SHOULDER = 0.03  # of the frame: the foreground shoulder of an over-the-shoulder
+
+
 def group_in_frame(shot: ShotFacts) -> list[Violation]:
-    """A two-shot or group shot shows everyone the beat names as present."""
+    """A two-shot or group shot shows everyone the beat names as present; an over-the-shoulder
+    shows the foreground shoulder."""
     people = people_of(shot.characters)
+    if shot.size in ("OTS_LEFT", "OTS_RIGHT") and shot.mask_px:
+        subject = subject_of(shot.characters, shot.subject)
+        others = [a for a in shot.actors if a.name != subject]
+        if not others or max(a.visible_px for a in others) < OTS_SHOULDER * shot.mask_px:
+            return [_v(shot, "everyone in frame", "an over-the-shoulder without a foreground shoulder")]
+        return []
     if shot.size not in GROUP_SIZES or len(people) < 2:
         return []
     found = []
