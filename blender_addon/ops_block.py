@@ -6,9 +6,9 @@ from dataclasses import replace
 
 import bpy
 
-from .core.coverage import choose_setup, line_sides, setup_of
-from .core.framing import Subject, frame_shot
-from .core.mannequin import joint_positions
+from .core.coverage import choose_setup, face_hidden, line_sides, setup_of
+from .core.framing import FACE_SIZES, Subject, frame_shot
+from .core.mannequin import joint_positions, to_world
 from .core.props import place_props
 from .core.sets import build_set, open_to_camera
 from .core.staging import AUDIENCE_SIDE, board_colours, stage_beat
@@ -58,6 +58,16 @@ class BEATBOARD_OT_block_out_shots(bpy.types.Operator):
         default=False,
     )
 
+    @staticmethod
+    def _face_reads(beat, staging):
+        """For close sizes: the subject's own arms must not cover their face from the lens."""
+        main = next((a for a in staging.actors if a.name == staging.subject), None)
+        if main is None or beat.shot.size.value not in FACE_SIZES:
+            return lambda placement: True
+        joints = {name: to_world(p, main.location, main.facing_deg)
+                  for name, p in joint_positions(main.height_m, main.pose).items()}
+        return lambda placement: not face_hidden(placement.location, joints, main.height_m)
+
     def invoke(self, context, event):
         if root_collection(context.scene).children:
             return context.window_manager.invoke_props_dialog(self, title="Replace blocked-out shots?")
@@ -88,12 +98,17 @@ class BEATBOARD_OT_block_out_shots(bpy.types.Operator):
         cast_colours = {name: tuple(card.color) for name in names if (card := cast_card(props, name)) is not None}
         colours = board_colours(wire_beats, fixed=cast_colours)
         scene_sides: dict = {}
+        scene_order: list[str] = []
         for index, (beat, (first, last)) in enumerate(zip(props.beats, ranges)):
             number = shot_number(index)
             origin = (index * STAGE_SPACING, 0.0)
             collection = shot_collection(scene, number)
             wire_beat = wire_beats[index]
-            staging = stage_beat(wire_beat, origin, colours)
+            if previous is None or previous[0].scene_number != wire_beat.scene_number:
+                scene_order = []
+            staging = stage_beat(wire_beat, origin, colours, order=scene_order)
+            scene_order += [a.name for a in sorted(staging.actors, key=lambda a: a.location[0])
+                            if a.name not in scene_order]
             for actor in staging.actors:  # a cast actor's mannequin has their height and colour
                 card = cast_card(props, actor.name)
                 if card is not None:
@@ -115,7 +130,7 @@ class BEATBOARD_OT_block_out_shots(bpy.types.Operator):
                 lambda side, turn: frame_shot(wire_beat.shot, subjects, aspect=aspect, audience=AUDIENCE_SIDE,
                                               side=side, turn_deg=turn),
                 origin, setup_of(previous[1], (previous[2], 0.0)) if same_scene else None, scene_sides, people,
-                exterior=wire_beat.int_ext.value == "EXT")
+                exterior=wire_beat.int_ext.value == "EXT", acceptable=self._face_reads(wire_beat, staging))
             beat.continues_shot = ""
             if previous is not None and continues_setup(previous[0], wire_beat):
                 # Someone enters an unchanged setup: keep the earlier camera so its frame is the plate.

@@ -123,3 +123,13 @@ def test_not_people(name):
     from blender_addon.core.people import not_a_person
 
     assert not_a_person(name)
+
+
+def test_a_guarding_arm_before_the_face_sends_the_close_up_round_the_other_side():
+    """Big Fish shot 2: a CU of Edward in a punch pose, his guard across his eyes."""
+    from blender_addon.core.coverage import face_hidden
+
+    guard = joint_positions(1.75, "punch")
+    assert face_hidden((0.9, -2.0, 1.14), guard, 1.75)
+    assert not face_hidden((-0.9, -2.0, 1.5), guard, 1.75)
+    assert not face_hidden((0.9, -2.0, 1.14), joint_positions(1.75, "stand"), 1.75)

@@ -58,9 +58,45 @@ def line_sides(people: dict[str, tuple[float, float]], camera: tuple[float, floa
     return sides
 
 
+def _segment_distance(p0, p1, q0, q1) -> tuple[float, float]:
+    """Closest distance between segments p0-p1 and q0-q1, and where on p it falls (0..1)."""
+    d1 = [b - a for a, b in zip(p0, p1)]
+    d2 = [b - a for a, b in zip(q0, q1)]
+    r = [a - b for a, b in zip(p0, q0)]
+    a, e, f = sum(x * x for x in d1), sum(x * x for x in d2), sum(x * y for x, y in zip(d2, r))
+    c, b = sum(x * y for x, y in zip(d1, r)), sum(x * y for x, y in zip(d1, d2))
+    denom = a * e - b * b
+    s = min(1.0, max(0.0, (b * f - c * e) / denom)) if denom > 1e-12 else 0.0
+    t = (b * s + f) / e if e > 1e-12 else 0.0
+    if t < 0.0 or t > 1.0:
+        t = min(1.0, max(0.0, t))
+        s = min(1.0, max(0.0, (b * t - c) / a)) if a > 1e-12 else 0.0
+    closest = [p + s * d - (q + t * g) for p, d, q, g in zip(p0, d1, q0, d2)]
+    return math.sqrt(sum(x * x for x in closest)), s
+
+
+ARM_CHAIN = ("shoulder", "elbow", "wrist", "hand")
+
+
+def face_hidden(location, actor_joints: dict[str, tuple[float, float, float]], height: float) -> bool:
+    """Would the actor's own arms hide their nose, or both eyes, from a lens at ``location``?"""
+    def blocked(point) -> bool:
+        for side in ("r", "l"):
+            chain = [actor_joints[f"{side}_{j}"] for j in ARM_CHAIN]
+            for a, b in zip(chain, chain[1:]):
+                distance, where = _segment_distance(location, point, a, b)
+                if distance < 0.035 * height and where < 0.97:
+                    return True
+        return False
+
+    eyes_hidden = blocked(actor_joints["r_eye"]) and blocked(actor_joints["l_eye"])
+    return blocked(actor_joints["nose"]) or eyes_hidden
+
+
 def choose_setup(frame: Callable[[float, float], CameraPlacement], origin: tuple[float, float],
                  previous: Setup | None, kept_sides: dict[tuple[str, str], float],
-                 people: dict[str, tuple[float, float]], exterior: bool) -> tuple[CameraPlacement, int]:
+                 people: dict[str, tuple[float, float]], exterior: bool,
+                 acceptable: Callable[[CameraPlacement], bool] = lambda p: True) -> tuple[CameraPlacement, int]:
     """The first variation that is a new setup, on the scene's side of the line, inside the set.
 
     ``frame(side, turn)`` places a camera; ``people`` are stage-relative positions. Returns the
@@ -75,7 +111,7 @@ def choose_setup(frame: Callable[[float, float], CameraPlacement], origin: tuple
         new = previous is None or differs(setup, previous)
         sides = line_sides(people, (x, y))
         on_line = all((kept_sides[k] > 0) == (v > 0) for k, v in sides.items() if k in kept_sides)
-        if inside and new and on_line:
+        if inside and new and on_line and acceptable(placement):
             return placement, index
         if fallback is None and new and on_line:
             fallback = (placement, index)

@@ -21,7 +21,7 @@ VERTICAL_SLICE = {
     "ECU": (0.84, 1.01),
     "CU": (0.74, 1.04),      # head and shoulders: a little headroom, chin above the lower 40%
     "MCU": (0.68, 1.04),     # mid-chest, below the armpits
-    "MS": (0.56, 1.06),      # just below the waist
+    "MS": (0.46, 1.06),      # just below the hips
     "MLS": (0.38, 1.07),     # cowboy: mid-thigh
     "WS": (-0.06, 1.12),     # the whole body with headroom
     "EWS": (-0.6, 2.6),      # the place, with the figure small in it
@@ -181,15 +181,17 @@ def _clear_single_view(main: Subject, others: list[Subject], side: float, distan
     """A view in front of the subject, on the audience side of the line of action, with
     nobody else in the foreground of the frame."""
     fwd = forward(main.facing_deg)
+    fallback = None
     for angle in SINGLE_VIEW_ANGLES:
         view = _rotate2(fwd, angle * side)
         if audience is not None and view[0] * audience[0] + view[1] * audience[1] < 0.05:
             continue  # crossing the line would flip screen direction against the other shots
+        fallback = fallback or view
         camera = (main.location[0] + view[0] * distance, main.location[1] + view[1] * distance)
         look = (-view[0], -view[1])
         if not any(_in_foreground(o.location[:2], camera, look, distance, tan_half_width) for o in others):
             return view
-    return _rotate2(fwd, THREE_QUARTER * side)
+    return fallback or _rotate2(fwd, THREE_QUARTER * side)
 
 
 def _group_view(subjects: list[Subject], audience: tuple[float, float] | None = None

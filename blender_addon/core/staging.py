@@ -86,10 +86,16 @@ def subject_of_beat(beat: "wire.Beat") -> str:
 
 
 def stage_beat(beat: "wire.Beat", origin: tuple[float, float] = (0.0, 0.0),
-               colours: dict[str, tuple] | None = None) -> Staging:
-    """Voices, devices and props among the beat's characters are not staged (see core/people)."""
+               colours: dict[str, tuple] | None = None, order: list[str] | None = None) -> Staging:
+    """Voices, devices and props among the beat's characters are not staged (see core/people).
+
+    ``order`` is the scene's left-to-right order so far: people keep their side of the
+    screen from beat to beat (newcomers go to the right of it)."""
     people = people_of(beat.characters)
     present = [c for c in people if c not in beat.entering]
+    if order:
+        first = list(present)
+        present.sort(key=lambda c: order.index(c) if c in order else len(order) + first.index(c))
     entering = [c for c in people_of(beat.entering) if c in people] or people_of(beat.entering)
     colours = colours or {}
     ox, oy = origin
