@@ -94,14 +94,14 @@ def _limb(bm, deform, group: int, head: Vector, tail: Vector, radius: float) -> 
         return
     rotation = Vector((0.0, 0.0, 1.0)).rotation_difference(direction.normalized()).to_matrix().to_4x4()
     matrix = Matrix.Translation((head + tail) / 2.0) @ rotation
-    made = bmesh.ops.create_cone(bm, cap_ends=True, segments=14, radius1=radius, radius2=radius * 0.85,
+    made = bmesh.ops.create_cone(bm, cap_ends=True, segments=10, radius1=radius, radius2=radius * 0.85,
                                  depth=length + radius, matrix=matrix)
     for vert in made["verts"]:
         vert[deform][group] = 1.0
 
 
 def _sphere(bm, deform, group: int, centre: Vector, radius: float) -> None:
-    made = bmesh.ops.create_uvsphere(bm, u_segments=20, v_segments=12, radius=radius,
+    made = bmesh.ops.create_uvsphere(bm, u_segments=14, v_segments=9, radius=radius,
                                      matrix=Matrix.Translation(centre))
     for vert in made["verts"]:
         vert[deform][group] = 1.0
