@@ -43,17 +43,17 @@ def test_sits_at_a_table_seats_the_actor_on_a_chair_at_the_table():
     b = beat("TOMAS counts coins at a fold-down table.", ["TOMAS"])
     dressing = place_props(b, stage_beat(b).actors, (0.0, 0.0))
     tomas = dressing.actors[0]
-    assert tomas.pose == "sit"
+    assert tomas.pose == "sit_at_table"
     kinds = {p.kind: p for p in dressing.props}
     assert {"table", "chair"} <= set(kinds)
-    joints = joint_positions(tomas.height_m, "sit")
+    joints = joint_positions(tomas.height_m, tomas.pose)
     pelvis = to_world(joints["pelvis"], tomas.location, tomas.facing_deg)
     seat = kinds["chair"].info((0, 0))
     assert seat["min"][0] <= pelvis[0] <= seat["max"][0] and abs(seat["max"][2] - 0.5 - pelvis[2]) < 0.15
     table = kinds["table"].info((0, 0))
     wrist = to_world(joints["r_wrist"], tomas.location, tomas.facing_deg)
-    assert abs(table["max"][2] - wrist[2]) < 0.25, "forearms at the table top"
-    assert math.dist(wrist[:2], [(table["min"][i] + table["max"][i]) / 2 for i in range(2)]) < 0.8
+    assert abs(table["max"][2] - wrist[2]) < 0.08, "forearms on the table top"
+    assert all(table["min"][i] <= wrist[i] <= table["max"][i] for i in range(2)), "hands over the table"
 
 
 def test_holds_a_flashlight_puts_it_in_the_hand_and_burst_in_frames_a_doorway():
@@ -133,3 +133,20 @@ def test_a_guarding_arm_before_the_face_sends_the_close_up_round_the_other_side(
     assert face_hidden((0.9, -2.0, 1.14), guard, 1.75)
     assert not face_hidden((-0.9, -2.0, 1.5), guard, 1.75)
     assert not face_hidden((0.9, -2.0, 1.14), joint_positions(1.75, "stand"), 1.75)
+
+
+def test_over_the_shoulder_has_the_foreground_shoulder_and_the_subjects_face():
+    from blender_addon.core.projection import PinholeCamera
+
+    main, near = Subject((-0.65, 0.16, 0.0), 65.0, 1.7), Subject((0.65, 0.16, 0.0), -65.0, 1.75)
+    spec = wire.ShotSpec(size=wire.ShotSize.OTS_LEFT, lens_mm=50)
+    p = frame_shot(spec, [main, near], aspect=16 / 9, audience=AUDIENCE_SIDE)
+    cam = PinholeCamera(p.location, p.rotation, p.focal_length_mm, 36.0, 20.25, 768, 432, "HORIZONTAL")
+    near_joints = joint_positions(near.height, "stand")
+    shoulders = [cam.project(to_world(near_joints[j], near.location, near.facing_deg)) for j in ("r_shoulder", "l_shoulder")]
+    assert any(0 <= x < 768 and 0 <= y < 432 and d > 0.3 for x, y, d in shoulders), "a foreground shoulder in frame"
+    nose = cam.project(to_world(joint_positions(main.height, "stand")["nose"], main.location, main.facing_deg))
+    neck = cam.project(to_world(near_joints["neck"], near.location, near.facing_deg))
+    assert 0 <= nose[0] < 768 and 0 <= nose[1] < 432
+    assert abs(nose[0] - neck[0]) > 150, "the subject's face is clear of the foreground head"
+    assert p.location[1] < near.location[1], "on the audience side"

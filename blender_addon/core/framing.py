@@ -252,11 +252,7 @@ def frame_shot(
         target, view, min_width = _group_view(subjects, audience)
         top = max(top, max(top_f * s.height + s.base for s in subjects))  # the tallest head stays in
     elif size in ("OTS_LEFT", "OTS_RIGHT") and len(subjects) >= 2:
-        near = subjects[1]
-        over = (near.location[0] - main.location[0], near.location[1] - main.location[1])
-        length = math.hypot(*over) or 1.0
-        sideways = 0.12 * (1 if size == "OTS_LEFT" else -1)
-        view = (over[0] / length - over[1] / length * sideways, over[1] / length + over[0] / length * sideways)
+        return _over_the_shoulder(main, subjects[1], size, bottom, top, lens, sensor_w, audience)
     else:
         tan_half_width = (sensor_w / 2.0) / lens
         distance = (top - bottom) / 2.0 / (tan_half_width / aspect)
@@ -273,6 +269,29 @@ def frame_shot(
     if size in LEAD_ROOM_SIZES:
         placement = _with_lead_room(placement, main, sensor_w)
     return placement
+
+
+OTS_BEHIND, OTS_BESIDE = 0.85, 0.42  # metres behind the foreground actor, and out past their shoulder
+
+
+def _over_the_shoulder(main: Subject, near: Subject, size: str, bottom: float, top: float, lens: float,
+                       sensor_w: float, audience: tuple[float, float] | None) -> CameraPlacement:
+    """Behind the foreground actor and out past one shoulder, just above it, on the subject's face:
+    the shoulder and the back of the head frame one side, the subject faces the lens."""
+    dx, dy = main.location[0] - near.location[0], main.location[1] - near.location[1]
+    length = math.hypot(dx, dy) or 1.0
+    ux, uy = dx / length, dy / length
+    right = (uy, -ux)  # screen right when looking from near to main
+    side = 1.0 if size == "OTS_LEFT" else -1.0  # foreground shoulder on frame left: the camera out right
+    if audience is not None and (right[0] * audience[0] + right[1] * audience[1]) * side < 0:
+        side = -side  # stay on the scene's side of the line
+    x = near.location[0] - ux * OTS_BEHIND + right[0] * OTS_BESIDE * side
+    y = near.location[1] - uy * OTS_BEHIND + right[1] * OTS_BESIDE * side
+    z = 0.86 * near.height + near.base
+    target = (main.location[0], main.location[1], (bottom + top) / 2)
+    yaw = _yaw_towards((x, y), target[:2])
+    pitch = math.degrees(math.atan2(target[2] - z, math.hypot(target[0] - x, target[1] - y)))
+    return CameraPlacement((x, y, z), camera_rotation(yaw, pitch), yaw, pitch, 0.0, lens, sensor_w)
 
 
 def _point_of_view(viewer: Subject, others: list[Subject], lens: float, sensor_w: float) -> CameraPlacement:

@@ -201,7 +201,8 @@ def place_props(beat: "wire.Beat", actors: list["wire.ActorPlacement"], origin: 
         if surface != "counter":
             for actor in sitters or users:
                 i = actors.index(actor)
-                actors[i] = replace(actor, pose="sit")
+                # Facing the table (staged people face the camera side, where it stands).
+                actors[i] = replace(actor, pose="sit_at_table" if surface_ahead(actor, props[-1]) else "sit")
                 props.append(_chair(actors[i]))
     elif sitters and "car" not in [p.kind for p in props]:
         for actor in sitters:
@@ -236,6 +237,15 @@ def place_props(beat: "wire.Beat", actors: list["wire.ActorPlacement"], origin: 
         if holder is not None:
             props.append(_in_hand(kind, holder, "l" if kind in CARRIED else "r"))
     return Dressing(actors=actors, props=props)
+
+
+def surface_ahead(actor, surface: Prop) -> bool:
+    """Is the table or desk in front of the actor, within forearm reach?"""
+    top = surface.boxes[0]
+    fx, fy = _forward(actor.facing_deg)
+    dx, dy = top.centre[0] - actor.location[0], top.centre[1] - actor.location[1]
+    ahead = dx * fx + dy * fy
+    return 0.2 < ahead < 0.9 and abs(dx * fy - dy * fx) < top.size[0] / 2 + 0.2
 
 
 def _holder(kind: str, actors, action: str):
