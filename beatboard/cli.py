@@ -64,6 +64,19 @@ def _cmd_block(args) -> int:
                              focus=args.focus, token=args.token, block_only=True)
 
 
+def _cmd_audit(args) -> int:
+    from blender_addon.core.audit import AuditInputError, audit, format_table, load_board
+
+    try:
+        shots = load_board(Path(args.dir))
+    except (AuditInputError, OSError, ValueError) as exc:
+        print(f"beatboard audit: {exc}", file=sys.stderr)
+        return 2
+    violations = audit(shots)
+    print(format_table(shots, violations))
+    return 1 if args.strict and violations else 0
+
+
 def _cmd_server(args) -> int:
     from render_server.__main__ import main
 
@@ -241,6 +254,12 @@ def build_parser() -> argparse.ArgumentParser:
     block.add_argument("--focus", default="")
     block.add_argument("--token", default="")
     block.set_defaults(func=_cmd_block)
+
+    audit = sub.add_parser("audit", help="check every shot of a 'block' or 'board' output folder: subject in "
+                                         "frame, clear view, setups, 180-degree line, headroom, colours")
+    audit.add_argument("dir", help="the --out folder of 'beatboard block' or 'beatboard board'")
+    audit.add_argument("--strict", action="store_true", help="exit with status 1 when any rule fails")
+    audit.set_defaults(func=_cmd_audit)
     return parser
 
 

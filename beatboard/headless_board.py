@@ -34,7 +34,16 @@ def _run(op, stage: str, timings: dict, **kwargs) -> None:
     print(f"beatboard: {stage} done in {timings[stage]:.2f} s", flush=True)
 
 
-def _export_conditioning(bpy, scene, out: Path) -> None:
+def _write_facts(scene, out: Path) -> dict[str, dict]:
+    """What the audit measures per shot, as ``board_facts.json`` (read by ``beatboard audit``)."""
+    from bl_ext.user_default.beatboard import shot_facts
+
+    shots = [shot_facts.gather(scene, beat).to_dict() for beat in scene.beatboard.beats if beat.camera]
+    (out / "board_facts.json").write_text(json.dumps({"title": scene.beatboard.title, "shots": shots}, indent=1))
+    return {s["shot"]: s for s in shots}
+
+
+def _export_conditioning(bpy, scene, out: Path, facts_by_shot: dict[str, dict]) -> None:
     """Per shot: metric depth (.npy float32 and 16-bit PNG in millimetres), keypoints JSON,
     the label mask and one mask per actor (PNG), and a Workbench blockout render."""
     import base64
@@ -64,11 +73,13 @@ def _export_conditioning(bpy, scene, out: Path) -> None:
         Image.fromarray(labels).save(folder / f"shot_{number}_labels.png")
         for index, name in enumerate(mask.labels, start=1):
             Image.fromarray(((labels == index) * 255).astype(np.uint8)).save(folder / f"shot_{number}_mask_{name}.png")
+        facts = facts_by_shot.get(number, {})
         (folder / f"shot_{number}_keypoints.json").write_text(json.dumps({
             "shot": number, "width": request.width, "height": request.height,
             "near": depth_map.near, "far": depth_map.far, "labels": mask.labels,
             "camera": wire.to_dict(request.camera), "actors": wire.to_dict(request.actors),
-            "poses": wire.to_dict(request.conditioning.poses),
+            "poses": wire.to_dict(request.conditioning.poses), "props": facts.get("props", []),
+            "audit": facts,
         }, indent=1))
         scene.camera = beat.camera
         scene.frame_set(beat.frame_start)
@@ -124,9 +135,12 @@ def main(argv: list[str] | None = None) -> int:
     _run(bpy.ops.beatboard.load_script, "load script", timings, filepath=str(Path(args.script).resolve()))
     _run(bpy.ops.beatboard.break_into_beats, "break into beats", timings)
     _run(bpy.ops.beatboard.block_out_shots, "block out shots", timings, replace_existing=True)
+    started = time.perf_counter()
+    facts_by_shot = _write_facts(scene, out)
+    timings["audit facts"] = time.perf_counter() - started
     if args.block_only:
         started = time.perf_counter()
-        _export_conditioning(bpy, scene, out)
+        _export_conditioning(bpy, scene, out, facts_by_shot)
         timings["conditioning + blockouts"] = time.perf_counter() - started
     else:
         _run(bpy.ops.beatboard.render_storyboard, "render storyboard", timings)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import bpy
 
-from . import ops_actors, ops_beats, ops_block, ops_feedback, ops_render, panels, preferences, props, runner
+from . import ops_actors, ops_audit, ops_beats, ops_block, ops_feedback, ops_render, panels, preferences, props, runner
 
 classes = (
     preferences.BEATBOARD_AddonPreferences,
     *props.classes,
     *ops_beats.classes,
     *ops_block.classes,
+    *ops_audit.classes,
     *ops_render.classes,
     *ops_actors.classes,
     *ops_feedback.classes,

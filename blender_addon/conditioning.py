@@ -49,9 +49,13 @@ def _actor_of(obj) -> str:
     return original.get(ACTOR_KEY, "") if original is not None else ""
 
 
-def scene_triangles(scene, camera: PinholeCamera, far: float) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def scene_triangles(scene, camera: PinholeCamera, far: float, label_of=None) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """World-space triangles of every visible mesh within ``far`` of the camera, with an
-    actor label per triangle (0 for the set) and the label names."""
+    actor label per triangle (0 for the set) and the label names.
+
+    ``label_of(obj)`` names what an object is labelled as ("" for unlabelled); by default
+    the actor it belongs to."""
+    label_of = label_of or _actor_of
     depsgraph = bpy.context.evaluated_depsgraph_get()
     origin = np.asarray(camera.location)
     tris, labels, names = [], [], []
@@ -78,7 +82,7 @@ def scene_triangles(scene, camera: PinholeCamera, far: float) -> tuple[np.ndarra
         matrix = np.array(evaluated.matrix_world, dtype=np.float64)
         world = co.reshape(-1, 3) @ matrix[:3, :3].T + matrix[:3, 3]
         tris.append(world[index.reshape(-1, 3)])
-        actor = _actor_of(obj)
+        actor = label_of(obj)
         if actor and actor not in names:
             names.append(actor)
         labels.append(np.full(count, names.index(actor) + 1 if actor else 0, dtype=np.uint8))

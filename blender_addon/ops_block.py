@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import bpy
 
-from .core.framing import Subject, frame_shot
-from .core.sets import build_set, seats_for
-from .core.staging import AUDIENCE_SIDE, stage_beat
+from .core.coverage import choose_setup, face_hidden, line_sides, setup_of
+from .core.framing import FACE_SIZES, Subject, frame_shot
+from .core.mannequin import joint_positions, to_world
+from .core.props import place_props
+from .core.sets import build_set, open_to_camera
+from .core.staging import AUDIENCE_SIDE, board_colours, stage_beat
 from .core.timing import frame_ranges, shot_seconds
 from .ops_actors import cast_card
 from .scene_build import (
@@ -14,6 +19,7 @@ from .scene_build import (
     build_box,
     build_camera,
     build_mannequin,
+    build_prop,
     remove_collection_tree,
     root_collection,
     shot_collection,
@@ -35,8 +41,6 @@ def continues_setup(before, beat) -> bool:
 
 
 def shift_placement(placement, dx: float):
-    from dataclasses import replace
-
     x, y, z = placement.location
     return replace(placement, location=(x + dx, y, z))
 
@@ -53,6 +57,16 @@ class BEATBOARD_OT_block_out_shots(bpy.types.Operator):
         description="Rebuild every shot, discarding hand edits to cameras and actors",
         default=False,
     )
+
+    @staticmethod
+    def _face_reads(beat, staging):
+        """For close sizes: the subject's own arms must not cover their face from the lens."""
+        main = next((a for a in staging.actors if a.name == staging.subject), None)
+        if main is None or beat.shot.size.value not in FACE_SIZES:
+            return lambda placement: True
+        joints = {name: to_world(p, main.location, main.facing_deg)
+                  for name, p in joint_positions(main.height_m, main.pose).items()}
+        return lambda placement: not face_hidden(placement.location, joints, main.height_m)
 
     def invoke(self, context, event):
         if root_collection(context.scene).children:
@@ -79,32 +93,62 @@ class BEATBOARD_OT_block_out_shots(bpy.types.Operator):
         durations = [shot_seconds(beat.action, beat.dialogue) for beat in props.beats]
         ranges = frame_ranges(durations, fps, start=scene.frame_start)
         previous = None
+        wire_beats = [beat.to_wire() for beat in props.beats]
+        names = {name for b in wire_beats for name in b.characters + b.entering}
+        cast_colours = {name: tuple(card.color) for name in names if (card := cast_card(props, name)) is not None}
+        colours = board_colours(wire_beats, fixed=cast_colours)
+        scene_sides: dict = {}
+        scene_order: list[str] = []
         for index, (beat, (first, last)) in enumerate(zip(props.beats, ranges)):
             number = shot_number(index)
             origin = (index * STAGE_SPACING, 0.0)
             collection = shot_collection(scene, number)
-            wire_beat = beat.to_wire()
-            for box in build_set(wire_beat, origin):
-                build_box(box, collection, prefix=f"S{number} ")
-            staging = stage_beat(wire_beat, origin)
+            wire_beat = wire_beats[index]
+            if previous is None or previous[0].scene_number != wire_beat.scene_number:
+                scene_order = []
+            staging = stage_beat(wire_beat, origin, colours, order=scene_order)
+            scene_order += [a.name for a in sorted(staging.actors, key=lambda a: a.location[0])
+                            if a.name not in scene_order]
             for actor in staging.actors:  # a cast actor's mannequin has their height and colour
                 card = cast_card(props, actor.name)
                 if card is not None:
                     actor.height_m, actor.color = card.height_m, tuple(card.color)
-            for box in seats_for(staging.actors):
-                build_box(box, collection, prefix=f"S{number} ")
+            dressing = place_props(wire_beat, staging.actors, origin)
+            staging.actors = dressing.actors
             for actor in staging.actors:
                 build_mannequin(actor, collection, prefix=f"S{number} ")
-            subjects = [Subject(a.location, a.facing_deg, a.height_m) for a in staging.actors]
+            subjects = [Subject(a.location, a.facing_deg, a.height_m,
+                                joint_positions(a.height_m, a.pose)["head_top"][2] - a.height_m)
+                        for a in staging.actors]
             if not subjects:  # an empty place: frame a standing height at the stage centre
                 subjects = [Subject((origin[0], origin[1], 0.0), 0.0, 1.7)]
-            placement = frame_shot(wire_beat.shot, subjects, aspect=aspect, audience=AUDIENCE_SIDE)
+            same_scene = previous is not None and previous[0].scene_number == wire_beat.scene_number
+            if not same_scene:
+                scene_sides = {}
+            people = {a.name: (a.location[0] - origin[0], a.location[1] - origin[1]) for a in staging.actors}
+            placement, _ = choose_setup(
+                lambda side, turn: frame_shot(wire_beat.shot, subjects, aspect=aspect, audience=AUDIENCE_SIDE,
+                                              side=side, turn_deg=turn),
+                origin, setup_of(previous[1], (previous[2], 0.0)) if same_scene else None, scene_sides, people,
+                exterior=wire_beat.int_ext.value == "EXT", acceptable=self._face_reads(wire_beat, staging))
             beat.continues_shot = ""
             if previous is not None and continues_setup(previous[0], wire_beat):
                 # Someone enters an unchanged setup: keep the earlier camera so its frame is the plate.
                 placement = shift_placement(previous[1], index * STAGE_SPACING - previous[2])
                 beat.continues_shot = previous[3]
+            camera_xy = setup_of(placement, origin).location
+            for name, side in line_sides(people, camera_xy[:2]).items():
+                scene_sides.setdefault(name, side)
+            targets = [(a.location[0], a.location[1], z * a.height_m) for a in staging.actors for z in (0.1, 0.55, 0.95)]
+            for box in open_to_camera(build_set(wire_beat, origin), placement.location, targets):
+                build_box(box, collection, prefix=f"S{number} ")
+            for prop in dressing.props:
+                walls = [b for b in prop.boxes if b.name.startswith("wall")]
+                if walls and len(open_to_camera(walls, placement.location, targets)) < len(walls):
+                    prop = replace(prop, boxes=tuple(b for b in prop.boxes if b not in walls))
+                build_prop(prop, collection, f"S{number} ", origin)
             camera = build_camera(number, placement, collection)
+            camera["beatboard_subject"] = staging.subject
             beat.shot_number = number
             beat.camera = camera
             beat.frame_start, beat.frame_end = first, last

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import bpy
 
+from .ops_audit import draw_audit
+
 
 class BEATBOARD_UL_beats(bpy.types.UIList):
     def draw_item(self, context, layout, data, item, icon, active_data, active_propname, index):
@@ -123,6 +125,7 @@ def draw_beatboard(layout, context) -> None:
 
     column = layout.column(align=True)
     column.operator("beatboard.block_out_shots", icon="OUTLINER_OB_CAMERA")
+    draw_audit(column, context.scene)
     row = column.row(align=True)
     row.prop_search(props, "backend", props, "offered_backends", text="Backend")
     row.operator("beatboard.refresh_models", text="", icon="FILE_REFRESH")

@@ -16,6 +16,9 @@ from .core.wire import wire
 ROOT_COLLECTION = "Beatboard"
 ACTOR_KEY = "beatboard_actor"
 SHOT_KEY = "beatboard_shot"
+SET_PART_KEY = "beatboard_set_part"   # which part of the set a mesh is (wall_back, floor, table...)
+PROP_KEY = "beatboard_prop"           # a prop from the action: its kind
+PROP_INFO_KEY = "beatboard_prop_info"  # the prop as JSON: kind, centre, size, held by
 
 
 def root_collection(scene) -> bpy.types.Collection:
@@ -63,8 +66,25 @@ def build_box(box: Box, collection, prefix: str) -> bpy.types.Object:
     bm.free()
     obj = bpy.data.objects.new(mesh.name, mesh)
     obj.data.materials.append(material("BB Set", (0.55, 0.55, 0.58)))
+    obj[SET_PART_KEY] = box.name
     collection.objects.link(obj)
     return obj
+
+
+def build_prop(prop, collection, prefix: str, origin: tuple[float, float]) -> list[bpy.types.Object]:
+    """A prop's boxes, each tagged with the prop's kind and its JSON description."""
+    import json
+
+    made = []
+    info = json.dumps(prop.info(origin))
+    for box in prop.boxes:
+        obj = build_box(box, collection, prefix)
+        obj[PROP_KEY] = prop.kind
+        obj[PROP_INFO_KEY] = info
+        obj.data.materials[0] = material("BB Prop", (0.62, 0.5, 0.38))
+        obj.color = (0.62, 0.5, 0.38, 1.0)
+        made.append(obj)
+    return made
 
 
 def _limb(bm, deform, group: int, head: Vector, tail: Vector, radius: float) -> None:
@@ -100,6 +120,7 @@ def build_mannequin(actor: "wire.ActorPlacement", collection, prefix: str) -> bp
     rig["beatboard_colour"] = list(actor.color)
     rig["beatboard_lora"] = actor.lora
     rig["beatboard_lora_weight"] = actor.lora_weight
+    rig["beatboard_pose"] = actor.pose
     collection.objects.link(rig)
 
     view_layer = bpy.context.view_layer
@@ -118,11 +139,15 @@ def build_mannequin(actor: "wire.ActorPlacement", collection, prefix: str) -> bp
     bm = bmesh.new()
     deform = bm.verts.layers.deform.verify()
     groups = [name for name, *_ in BONES]
+    head_centre = (joints["head_top"] + joints["neck"]) / 2.0 + Vector((0, 0, 0.02 * height))
     for name, head, tail, _ in BONES:
         if name in LIMB_RADII:
-            _limb(bm, deform, groups.index(name), joints[head], joints[tail], LIMB_RADII[name] * height)
-    head_centre = (joints["head_top"] + joints["neck"]) / 2.0 + Vector((0, 0, 0.02 * height))
+            end = head_centre if name == "neck" else joints[tail]  # the neck stops inside the head
+            _limb(bm, deform, groups.index(name), joints[head], end, LIMB_RADII[name] * height)
     _sphere(bm, deform, groups.index("neck"), head_centre, 0.068 * height)
+    # A nose, so depth and a previs frame show where someone looks.
+    nose_tip = joints["nose"] + (joints["nose"] - head_centre).normalized() * 0.05 * height
+    _limb(bm, deform, groups.index("neck"), joints["nose"], nose_tip, 0.014 * height)
     for side in ("r", "l"):
         _sphere(bm, deform, groups.index(f"{side}_wrist"), joints[f"{side}_hand"], 0.03 * height)
         _limb(bm, deform, groups.index(f"{side}_ankle"), joints[f"{side}_ankle"], joints[f"{side}_toe"],
@@ -139,7 +164,40 @@ def build_mannequin(actor: "wire.ActorPlacement", collection, prefix: str) -> bp
     body.data.materials.append(material(f"BB {actor.name}", actor.color))
     body.color = (*actor.color, 1.0)
     collection.objects.link(body)
+    _visor(actor, rig, joints, head_centre, groups, collection, prefix)
     return rig
+
+
+VISOR_COLOUR = (0.08, 0.08, 0.1)
+
+
+def _visor(actor, rig, joints, head_centre: Vector, groups: list[str], collection, prefix: str) -> None:
+    """A dark band across the eyes on the face side of the head: the face reads at a glance."""
+    height = actor.height_m
+    mesh = bpy.data.meshes.new(f"{prefix}{actor.name} visor")
+    bm = bmesh.new()
+    deform = bm.verts.layers.deform.verify()
+    eyes = (joints["r_eye"] + joints["l_eye"]) / 2.0
+    front = Vector((eyes.x - head_centre.x, eyes.y - head_centre.y, 0.0)).normalized()
+    centre = head_centre + front * 0.052 * height
+    centre.z = eyes.z
+    rotation = Vector((0.0, -1.0, 0.0)).rotation_difference(front).to_matrix().to_4x4()
+    matrix = Matrix.Translation(centre) @ rotation @ Matrix.Diagonal((0.1 * height, 0.04 * height,
+                                                                      0.028 * height, 1.0))
+    made = bmesh.ops.create_cube(bm, size=1.0, matrix=matrix)
+    for vert in made["verts"]:
+        vert[deform][groups.index("neck")] = 1.0
+    bm.to_mesh(mesh)
+    bm.free()
+    visor = bpy.data.objects.new(mesh.name, mesh)
+    for name in groups:
+        visor.vertex_groups.new(name=name)
+    visor.parent = rig
+    visor[ACTOR_KEY] = actor.name
+    visor.modifiers.new("Rig", "ARMATURE").object = rig
+    visor.data.materials.append(material("BB Visor", VISOR_COLOUR))
+    visor.color = (*VISOR_COLOUR, 1.0)
+    collection.objects.link(visor)
 
 
 def build_camera(shot_number: str, placement: CameraPlacement, collection) -> bpy.types.Object:

@@ -41,14 +41,14 @@ def test_close_up_frames_head_and_shoulders(lens):
     assert waist > H, "a CU does not show the waist"
 
 
-def test_medium_shot_cuts_near_the_waist():
+def test_medium_shot_cuts_just_below_the_hips():
     _, cam = _frame("MS", 50, [ALICE])
     x, y = ALICE.location[:2]
-    _, bottom_edge_height, _ = cam.project((x, y, WAIST_FRACTION * ALICE.height))
-    # The waist sits just above the bottom edge, the hips just below it.
-    assert 0.80 * H < bottom_edge_height < H
-    _, hips, _ = cam.project((x, y, 0.50 * ALICE.height))
-    assert hips > H
+    # The hip joints sit just above the bottom edge (the audit wants them in an MS), knees well below.
+    _, hips, _ = cam.project((x, y, 0.52 * ALICE.height))
+    assert 0.85 * H < hips < H
+    _, knees, _ = cam.project((x, y, 0.285 * ALICE.height))
+    assert knees > H
 
 
 def test_wide_shot_shows_the_whole_body_with_headroom():

@@ -18,10 +18,10 @@ Vec = tuple[float, float, float]
 
 # (bottom, top) of the frame as fractions of the subject's height.
 VERTICAL_SLICE = {
-    "ECU": (0.84, 0.99),
+    "ECU": (0.84, 1.01),
     "CU": (0.74, 1.04),      # head and shoulders: a little headroom, chin above the lower 40%
     "MCU": (0.68, 1.04),     # mid-chest, below the armpits
-    "MS": (0.56, 1.06),      # just below the waist
+    "MS": (0.46, 1.06),      # just below the hips
     "MLS": (0.38, 1.07),     # cowboy: mid-thigh
     "WS": (-0.06, 1.12),     # the whole body with headroom
     "EWS": (-0.6, 2.6),      # the place, with the figure small in it
@@ -37,6 +37,8 @@ PITCH = {"BIRD": -75.0, "HIGH": -15.0, "EYE": 0.0, "LOW": 30.0, "WORM": 60.0, "D
 DUTCH_ROLL = 15.0
 THREE_QUARTER = 25.0  # degrees off the subject's eyeline, so faces read in three-quarter
 MIN_CAMERA_Z = 0.15
+FACE_SIZES = ("ECU", "CU", "MCU", "OTS_LEFT", "OTS_RIGHT")
+MAX_CLOSE_PITCH = 12.0  # steeper, and a close-up shows a chin and a shoulder instead of a face
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class Subject:
     location: Vec
     facing_deg: float
     height: float
+    base: float = 0.0  # how far the crown sits below the standing height (negative when seated)
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,7 @@ def frame_vertical_slice(
     aspect: float,
     eye_height: float | None = None,
     min_width: float = 0.0,
+    keep_top: bool = False,
 ) -> CameraPlacement:
     """Place a camera along ``view_dir`` from the target so [bottom, top] fills the frame height.
 
@@ -132,6 +136,16 @@ def frame_vertical_slice(
         else:
             hi = mid
     cam, pitch, location = place(hi)
+    if min_width and keep_top:
+        # Framed wider than the slice for the group: keep the slice's top edge where the
+        # framing rules put it and let the extra room fall below, not into the headroom.
+        cam, _, _ = place(hi)
+        _, v_top, _ = cam.project((target_xy[0], target_xy[1], top))
+        _, v_bottom, _ = cam.project((target_xy[0], target_xy[1], bottom))
+        fraction = abs(v_bottom - v_top) / cam.height_px
+        if 0.05 < fraction < 0.98:
+            centre = top - (top - bottom) / (2 * fraction)
+            cam, pitch, location = place(hi)
     yaw = _yaw_towards((location[0], location[1]), target_xy)
     return CameraPlacement(location, cam.rotation, yaw, pitch, roll_deg, lens, sensor_w)
 
@@ -167,18 +181,21 @@ def _clear_single_view(main: Subject, others: list[Subject], side: float, distan
     """A view in front of the subject, on the audience side of the line of action, with
     nobody else in the foreground of the frame."""
     fwd = forward(main.facing_deg)
+    fallback = None
     for angle in SINGLE_VIEW_ANGLES:
         view = _rotate2(fwd, angle * side)
         if audience is not None and view[0] * audience[0] + view[1] * audience[1] < 0.05:
             continue  # crossing the line would flip screen direction against the other shots
+        fallback = fallback or view
         camera = (main.location[0] + view[0] * distance, main.location[1] + view[1] * distance)
         look = (-view[0], -view[1])
         if not any(_in_foreground(o.location[:2], camera, look, distance, tan_half_width) for o in others):
             return view
-    return _rotate2(fwd, THREE_QUARTER * side)
+    return fallback or _rotate2(fwd, THREE_QUARTER * side)
 
 
-def _group_view(subjects: list[Subject]) -> tuple[tuple[float, float], tuple[float, float], float]:
+def _group_view(subjects: list[Subject], audience: tuple[float, float] | None = None
+                ) -> tuple[tuple[float, float], tuple[float, float], float]:
     """Frame everyone: look at the group's centre from the side its members face."""
     xs = [s.location[0] for s in subjects]
     ys = [s.location[1] for s in subjects]
@@ -193,6 +210,8 @@ def _group_view(subjects: list[Subject]) -> tuple[tuple[float, float], tuple[flo
         view = (-view[0], -view[1])
     if math.hypot(*avg) < 0.3 and view[1] > 0:
         view = (-view[0], -view[1])  # facing each other: stay on the audience side (-Y)
+    if audience is not None and view[0] * audience[0] + view[1] * audience[1] < 0:
+        view = (-view[0], -view[1])  # never from behind the group, through the back of the set
     return target, view, spread + 2.0
 
 
@@ -204,6 +223,7 @@ def frame_shot(
     sensor_w: float = 36.0,
     side: float = 1.0,
     audience: tuple[float, float] | None = None,
+    turn_deg: float = 0.0,
 ) -> CameraPlacement:
     """A camera for ``spec`` on ``subjects`` (the first is the subject of a single).
 
@@ -217,46 +237,71 @@ def frame_shot(
     angle = spec.angle.value
     lens = float(round(spec.lens_mm))
     pitch = PITCH.get(angle, 0.0)
+    if size in FACE_SIZES:  # a close shot keeps the face: only a hint of low or high
+        pitch = max(-MAX_CLOSE_PITCH, min(MAX_CLOSE_PITCH, pitch))
     roll = DUTCH_ROLL if angle == "DUTCH" else 0.0
     main = subjects[0]
     bottom_f, top_f = VERTICAL_SLICE[size]
-    bottom, top = bottom_f * main.height, top_f * main.height
+    bottom, top = bottom_f * main.height + main.base, top_f * main.height + main.base
     target = (main.location[0], main.location[1])
     min_width = 0.0
 
     if size == "POV":
         return _point_of_view(main, subjects[1:], lens, sensor_w)
     if size in GROUP_SIZES and len(subjects) >= 2:
-        target, view, min_width = _group_view(subjects)
+        target, view, min_width = _group_view(subjects, audience)
+        top = max(top, max(top_f * s.height + s.base for s in subjects))  # the tallest head stays in
     elif size in ("OTS_LEFT", "OTS_RIGHT") and len(subjects) >= 2:
-        near = subjects[1]
-        over = (near.location[0] - main.location[0], near.location[1] - main.location[1])
-        length = math.hypot(*over) or 1.0
-        sideways = 0.12 * (1 if size == "OTS_LEFT" else -1)
-        view = (over[0] / length - over[1] / length * sideways, over[1] / length + over[0] / length * sideways)
+        return _over_the_shoulder(main, subjects[1], size, bottom, top, lens, sensor_w, audience)
     else:
         tan_half_width = (sensor_w / 2.0) / lens
         distance = (top - bottom) / 2.0 / (tan_half_width / aspect)
         view = _clear_single_view(main, subjects[1:], side, distance, tan_half_width, audience)
 
+    if turn_deg:  # another angle on the same subject, for the next setup of a scene
+        view = _rotate2(view, turn_deg)
     eye = None
     if angle == "EYE" and size in ("WS", "EWS", "TWO_SHOT", "MLS"):
-        eye = EYE_FRACTION * main.height * 0.9
+        eye = EYE_FRACTION * main.height * 0.9 + main.base
     placement = frame_vertical_slice(target, view, bottom, top, pitch_deg=pitch, roll_deg=roll, lens=lens,
-                                     sensor_w=sensor_w, aspect=aspect, eye_height=eye, min_width=min_width)
+                                     sensor_w=sensor_w, aspect=aspect, eye_height=eye, min_width=min_width,
+                                     keep_top=size in ("MLS", "TWO_SHOT"))
     if size in LEAD_ROOM_SIZES:
         placement = _with_lead_room(placement, main, sensor_w)
     return placement
 
 
+OTS_BEHIND, OTS_BESIDE = 0.85, 0.42  # metres behind the foreground actor, and out past their shoulder
+
+
+def _over_the_shoulder(main: Subject, near: Subject, size: str, bottom: float, top: float, lens: float,
+                       sensor_w: float, audience: tuple[float, float] | None) -> CameraPlacement:
+    """Behind the foreground actor and out past one shoulder, just above it, on the subject's face:
+    the shoulder and the back of the head frame one side, the subject faces the lens."""
+    dx, dy = main.location[0] - near.location[0], main.location[1] - near.location[1]
+    length = math.hypot(dx, dy) or 1.0
+    ux, uy = dx / length, dy / length
+    right = (uy, -ux)  # screen right when looking from near to main
+    side = 1.0 if size == "OTS_LEFT" else -1.0  # foreground shoulder on frame left: the camera out right
+    if audience is not None and (right[0] * audience[0] + right[1] * audience[1]) * side < 0:
+        side = -side  # stay on the scene's side of the line
+    x = near.location[0] - ux * OTS_BEHIND + right[0] * OTS_BESIDE * side
+    y = near.location[1] - uy * OTS_BEHIND + right[1] * OTS_BESIDE * side
+    z = 0.86 * near.height + near.base
+    target = (main.location[0], main.location[1], (bottom + top) / 2)
+    yaw = _yaw_towards((x, y), target[:2])
+    pitch = math.degrees(math.atan2(target[2] - z, math.hypot(target[0] - x, target[1] - y)))
+    return CameraPlacement((x, y, z), camera_rotation(yaw, pitch), yaw, pitch, 0.0, lens, sensor_w)
+
+
 def _point_of_view(viewer: Subject, others: list[Subject], lens: float, sensor_w: float) -> CameraPlacement:
     """Through the viewer's eyes: at their eye height, looking at the nearest other face,
     or straight along their eyeline when they are alone."""
-    eye = (viewer.location[0], viewer.location[1], EYE_FRACTION * viewer.height)
+    eye = (viewer.location[0], viewer.location[1], EYE_FRACTION * viewer.height + viewer.base)
     fwd = forward(viewer.facing_deg)
     if others:
         seen = min(others, key=lambda o: math.dist(o.location[:2], viewer.location[:2]))
-        look = (seen.location[0], seen.location[1], EYE_FRACTION * seen.height)
+        look = (seen.location[0], seen.location[1], EYE_FRACTION * seen.height + seen.base)
     else:
         look = (eye[0] + fwd[0] * 5.0, eye[1] + fwd[1] * 5.0, eye[2])
     # Start a little in front of the eyes so the viewer's own head is behind the lens.

@@ -229,6 +229,13 @@ def _pose_sit(j, h):
     _arm(j, "l", _near(j, "l_hip", 0.0, -0.2, 0.05, h))
 
 
+def _pose_sit_at_table(j, h):
+    """Seated with forearms on a table top in front (about 0.43 of standing height)."""
+    _pose_sit(j, h)
+    for side, x in (("r", -0.06), ("l", 0.06)):
+        _arm(j, side, (x * h, -0.27 * h, 0.445 * h), pole=(0.0, 0.3, -1.0))
+
+
 def _pose_kneel(j, h):
     # Right knee on the ground under the hip, shin back along the floor; left foot planted.
     thigh = _norm(_sub(j["r_knee"], j["r_hip"]))
@@ -264,6 +271,7 @@ POSES = {
     "drink": _pose_drink,
     "hug": _pose_hug,
     "sit": _pose_sit,
+    "sit_at_table": _pose_sit_at_table,
     "kneel": _pose_kneel,
     "fall": _pose_fall,
 }

@@ -64,3 +64,32 @@ def seats_for(actors: list["wire.ActorPlacement"]) -> list[Box]:
         top = pelvis[2] - 0.05 * actor.height_m
         seats.append(Box(f"seat {actor.name}", (pelvis[0], pelvis[1], top / 2), (0.45, 0.45, top)))
     return seats
+
+
+BLOCKING_PARTS = ("wall", "block")  # set pieces that may stand between a camera and the actors
+
+
+def _segment_hits_box(a: Vec, b: Vec, box: Box, margin: float = 0.05) -> bool:
+    """Does the segment a->b pass through the box (slab test)?"""
+    t0, t1 = 0.0, 1.0
+    for axis in range(3):
+        lo = box.centre[axis] - box.size[axis] / 2 - margin
+        hi = box.centre[axis] + box.size[axis] / 2 + margin
+        d = b[axis] - a[axis]
+        if abs(d) < 1e-12:
+            if not lo <= a[axis] <= hi:
+                return False
+            continue
+        u, v = (lo - a[axis]) / d, (hi - a[axis]) / d
+        t0, t1 = max(t0, min(u, v)), min(t1, max(u, v))
+        if t0 > t1:
+            return False
+    return True
+
+
+def open_to_camera(boxes: list[Box], camera: Vec, targets: list[Vec]) -> list[Box]:
+    """The set with every wall that would stand between ``camera`` and any of ``targets``
+    (points on the actors) taken out: each shot has its own stage, so the camera's side
+    of the room is simply left open, as on a sound stage."""
+    return [box for box in boxes
+            if not box.name.startswith(BLOCKING_PARTS) or not any(_segment_hits_box(camera, t, box) for t in targets)]

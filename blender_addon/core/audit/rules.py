@@ -1,0 +1,246 @@
+"""The board audit's rules: each reads ShotFacts and returns the violations it finds.
+
+Shot rules take one shot; board rules take the board in order. Pure Python.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from itertools import combinations
+
+from ..colour import DISTINCT_DELTA_E, delta_e
+from ..people import not_a_person, people_of
+from .facts import OUT_OF_FRAME, VISIBLE, ShotFacts, subject_of
+
+FACE_SIZES = ("CU", "MCU", "ECU", "OTS_LEFT", "OTS_RIGHT")
+HIP_SIZES = ("MS", "MLS", "TWO_SHOT")
+ANKLE_SIZES = ("WS", "EWS")
+GROUP_SIZES = ("TWO_SHOT", "WS", "EWS", "MLS")
+NO_SUBJECT_FRAMING = ("POV", "INSERT")   # a POV shows what the subject sees; an insert, a detail
+
+MIN_IN_FRAME = 0.6          # of the framed part of the body
+MAX_FACE_YAW = 80.0         # a close shot sees the face from the front to no more than a profile
+MAX_FACE_PITCH = 25.0       # and from no steeper than this above or below the eyes
+MAX_COVERED_BY_ACTOR = 1 / 3
+MAX_COVERED_BY_WALL = 0.05
+MAX_COVERED_BY_PROP = 0.6
+MIN_MOVE_M, MIN_TURN_DEG, MIN_LENS_CHANGE = 0.5, 15.0, 0.30
+# Largest gap above the crown, as a fraction of frame height, by size.
+MAX_HEADROOM = {"ECU": 0.08, "CU": 0.15, "MCU": 0.18, "MS": 0.22, "MLS": 0.25, "OTS_LEFT": 0.25,
+                "OTS_RIGHT": 0.25, "TWO_SHOT": 0.30, "WS": 0.40}
+EYES_IN_UPPER_HALF = ("CU", "MCU", "MS", "OTS_LEFT", "OTS_RIGHT")
+
+
+@dataclass(frozen=True)
+class Violation:
+    shot: str
+    rule: str
+    detail: str
+
+
+def _v(shot: ShotFacts, rule: str, detail: str) -> Violation:
+    return Violation(shot.shot, rule, detail)
+
+
+def _in_frame(point) -> bool:
+    return point is not None and point[2] != OUT_OF_FRAME
+
+
+def _visible(point) -> bool:
+    return point is not None and point[2] == VISIBLE
+
+
+def subject_in_frame(shot: ShotFacts) -> list[Violation]:
+    """The subject is staged, mostly in frame, not hidden, and shows what its size promises."""
+    rule = "subject in frame"
+    subject = subject_of(shot.characters, shot.subject)
+    if not subject:
+        return []
+    actor = shot.actor(subject)
+    if actor is None:
+        return [_v(shot, rule, f"{subject} is in the beat but not staged")]
+    if shot.size in NO_SUBJECT_FRAMING:
+        return []
+    found = []
+    share = actor.in_frame_fraction()
+    if share < MIN_IN_FRAME:
+        found.append(_v(shot, rule, f"only {share:.0%} of {subject}'s framed body is inside the frame"))
+    hidden = actor.hidden_fraction({a.name for a in shot.actors})
+    if hidden > MAX_COVERED_BY_ACTOR:
+        found.append(_v(shot, rule, f"{subject} is hidden: {hidden:.0%} covered"))
+    k = actor.keypoints
+    if shot.size in FACE_SIZES:
+        if not _visible(k.get("nose")) or not (_visible(k.get("r_eye")) or _visible(k.get("l_eye"))):
+            found.append(_v(shot, rule, f"{subject}'s face does not read: nose and an eye must be visible"))
+        if abs(actor.face_yaw_deg) > MAX_FACE_YAW or abs(actor.face_pitch_deg) > MAX_FACE_PITCH:
+            found.append(_v(shot, rule, f"the camera sees {subject}'s face from {actor.face_yaw_deg:.0f} deg round "
+                                        f"and {actor.face_pitch_deg:+.0f} deg up: too steep to read"))
+        if actor.head_top[1] < 0:
+            found.append(_v(shot, rule, f"the top edge cuts {subject}'s head"))
+    elif shot.size in HIP_SIZES:
+        if not (_in_frame(k.get("r_hip")) or _in_frame(k.get("l_hip"))):
+            found.append(_v(shot, rule, f"{subject}'s hips are out of frame in a {shot.size}"))
+    elif shot.size in ANKLE_SIZES:
+        if not (_in_frame(k.get("r_ankle")) and _in_frame(k.get("l_ankle"))):
+            found.append(_v(shot, rule, f"{subject}'s ankles are out of frame in a {shot.size}"))
+    return found
+
+
+def clear_line_of_sight(shot: ShotFacts) -> list[Violation]:
+    """Nothing between lens and subject hides it; the lens is not inside a mesh or behind a wall."""
+    rule = "clear view"
+    found = [_v(shot, rule, f"the camera is inside {name}") for name in shot.camera_inside]
+    found += [_v(shot, rule, f"the camera is behind {name}") for name in shot.walls_between]
+    subject = shot.actor(subject_of(shot.characters, shot.subject))
+    if subject is None or not subject.in_frame_px:
+        return found
+    people = {a.name for a in shot.actors}
+    for name, px in subject.covered_by.items():
+        share = px / subject.in_frame_px
+        if name in people:
+            limit = MAX_COVERED_BY_ACTOR
+        elif name.startswith(("wall", "block")):
+            limit = MAX_COVERED_BY_WALL
+        else:  # a table before someone seated at it hides their lap, not them
+            limit = MAX_COVERED_BY_PROP
+        if share > limit:
+            found.append(_v(shot, rule, f"{name} covers {share:.0%} of {subject.name}"))
+    return found
+
+
+OTS_SHOULDER = 0.03  # of the frame: the foreground shoulder of an over-the-shoulder
+
+
+def group_in_frame(shot: ShotFacts) -> list[Violation]:
+    """A two-shot or group shot shows everyone the beat names as present; an over-the-shoulder
+    shows the foreground shoulder."""
+    people = people_of(shot.characters)
+    if shot.size in ("OTS_LEFT", "OTS_RIGHT") and shot.mask_px:
+        subject = subject_of(shot.characters, shot.subject)
+        others = [a for a in shot.actors if a.name != subject]
+        if not others or max(a.visible_px for a in others) < OTS_SHOULDER * shot.mask_px:
+            return [_v(shot, "everyone in frame", "an over-the-shoulder without a foreground shoulder")]
+        return []
+    if shot.size not in GROUP_SIZES or len(people) < 2:
+        return []
+    found = []
+    staged = {a.name for a in shot.actors}
+    for name in people:
+        actor = shot.actor(name)
+        if actor is None:
+            found.append(_v(shot, "everyone in frame", f"{name} is in the beat but not staged"))
+        elif actor.in_frame_fraction() < MIN_IN_FRAME or actor.hidden_fraction(staged) > 0.5:
+            found.append(_v(shot, "everyone in frame",
+                            f"{name} is out of a {shot.size}: {actor.in_frame_fraction():.0%} in frame, "
+                            f"{actor.hidden_fraction(staged):.0%} of that hidden"))
+    return found
+
+
+def headroom(shot: ShotFacts) -> list[Violation]:
+    """The crown sits below the top edge with no more room above it than the size allows;
+    in closer sizes the eyes sit in the upper half."""
+    actor = shot.actor(subject_of(shot.characters, shot.subject))
+    if actor is None or shot.size not in MAX_HEADROOM:
+        return []
+    found = []
+    crown = actor.head_top[1]
+    if shot.size in GROUP_SIZES:  # a group's headroom is over its tallest head in frame
+        crowns = [a.head_top[1] for a in shot.actors if a.in_frame_fraction() >= MIN_IN_FRAME]
+        crown = min(crowns + [crown])
+    room = crown / shot.height
+    if 0 <= room and room > MAX_HEADROOM[shot.size]:
+        found.append(_v(shot, "headroom", f"{room:.0%} of the frame above {actor.name}'s head "
+                                          f"(at most {MAX_HEADROOM[shot.size]:.0%} in a {shot.size})"))
+    eyes = [actor.keypoints[e] for e in ("r_eye", "l_eye") if _in_frame(actor.keypoints.get(e))]
+    if shot.size in EYES_IN_UPPER_HALF and eyes and min(e[1] for e in eyes) > 0.5 * shot.height:
+        found.append(_v(shot, "headroom", f"{actor.name}'s eyes are in the lower half of a {shot.size}"))
+    return found
+
+
+def distinct_colours(shot: ShotFacts) -> list[Violation]:
+    found = []
+    for a, b in combinations(shot.actors, 2):
+        difference = delta_e(tuple(a.color), tuple(b.color))
+        if difference <= DISTINCT_DELTA_E:
+            found.append(_v(shot, "distinct colours", f"{a.name} and {b.name} differ by only "
+                                                      f"{difference:.1f} (CIEDE2000; more than "
+                                                      f"{DISTINCT_DELTA_E:.0f} needed)"))
+    return found
+
+
+def people_only(shot: ShotFacts) -> list[Violation]:
+    return [_v(shot, "people only", f"{why}, but is staged as a mannequin")
+            for why in (not_a_person(a.name) for a in shot.actors) if why]
+
+
+def _angle_deg(u, v) -> float:
+    dot = sum(a * b for a, b in zip(u, v))
+    norm = math.sqrt(sum(a * a for a in u) * sum(b * b for b in v)) or 1.0
+    return math.degrees(math.acos(max(-1.0, min(1.0, dot / norm))))
+
+
+def same_setup(a: ShotFacts, b: ShotFacts) -> bool:
+    """Too alike to cut between: moved at most 0.5 m, turned at most 15 degrees, lens within 30%."""
+    moved = math.dist(a.camera_location, b.camera_location)
+    turned = _angle_deg(a.camera_forward, b.camera_forward)
+    lens = abs(a.focal_length_mm - b.focal_length_mm) / min(a.focal_length_mm, b.focal_length_mm)
+    return moved <= MIN_MOVE_M and turned <= MIN_TURN_DEG and lens <= MIN_LENS_CHANGE
+
+
+def distinct_setups(shots: list[ShotFacts]) -> list[Violation]:
+    """Consecutive shots of one scene are different setups, unless one continues the other on purpose."""
+    found = []
+    for before, after in zip(shots, shots[1:]):
+        if before.scene_number != after.scene_number or after.continues_shot == before.shot:
+            continue
+        if same_setup(before, after):
+            found.append(_v(after, "jump cut", f"the same setup as shot {before.shot} "
+                                               f"(camera moved {math.dist(before.camera_location, after.camera_location):.2f} m, "
+                                               f"turned {_angle_deg(before.camera_forward, after.camera_forward):.0f} deg)"))
+    return found
+
+
+def _side(a, b, c) -> float:
+    """Which side of the line a->b the point c is on (sine of the angle, signed)."""
+    abx, aby = b[0] - a[0], b[1] - a[1]
+    acx, acy = c[0] - a[0], c[1] - a[1]
+    norm = math.hypot(abx, aby) * math.hypot(acx, acy) or 1.0
+    return (abx * acy - aby * acx) / norm
+
+
+LINE_TOLERANCE = 0.08  # a camera this close to the line (POV, tight OTS) is on neither side
+
+
+def line_of_action(shots: list[ShotFacts]) -> list[Violation]:
+    """Within a scene, the camera stays on one side of the line between each pair of people."""
+    found = []
+    sides: dict[tuple[str, str, str], tuple[float, str]] = {}
+    for shot in shots:
+        if shot.size == "POV":
+            continue
+        staged = sorted(a.name for a in shot.actors if not not_a_person(a.name))
+        for first, second in combinations(staged, 2):
+            a, b = shot.actor(first), shot.actor(second)
+            side = _side(a.location, b.location, shot.camera_location)
+            if abs(side) < LINE_TOLERANCE:
+                continue
+            key = (shot.scene_number, first, second)
+            if key in sides and (sides[key][0] > 0) != (side > 0):
+                found.append(_v(shot, "180-degree line", f"crosses the line between {first} and {second} "
+                                                         f"kept in shot {sides[key][1]}"))
+            sides.setdefault(key, (side, shot.shot))
+    return found
+
+
+SHOT_RULES = (subject_in_frame, clear_line_of_sight, group_in_frame, headroom, distinct_colours, people_only)
+BOARD_RULES = (distinct_setups, line_of_action)
+RULE_NAMES = ("subject in frame", "clear view", "everyone in frame", "headroom", "distinct colours",
+              "people only", "jump cut", "180-degree line")
+
+
+def audit(shots: list[ShotFacts]) -> list[Violation]:
+    found = [v for shot in shots for rule in SHOT_RULES for v in rule(shot)]
+    found += [v for rule in BOARD_RULES for v in rule(shots)]
+    order = {s.shot: i for i, s in enumerate(shots)}
+    return sorted(found, key=lambda v: (order.get(v.shot, 0), RULE_NAMES.index(v.rule)))

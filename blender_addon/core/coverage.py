@@ -1,0 +1,118 @@
+"""Coverage of a scene: each new shot a new setup, all on one side of the line. Pure Python.
+
+Block Out frames each beat, then asks ``choose_setup`` to pick, among a few variations
+(the other three-quarter side, a turn round the subject), the first that is a different
+setup from the scene's previous shot, keeps the camera on the side of the line the scene
+started on, and stays inside the set's open side.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from itertools import combinations
+from typing import Callable
+
+from .audit.rules import LINE_TOLERANCE, MIN_LENS_CHANGE, MIN_MOVE_M, MIN_TURN_DEG
+from .framing import CameraPlacement
+
+# (side, turn in degrees): the first is the framing's own choice.
+VARIATIONS = ((1.0, 0.0), (-1.0, 0.0), (1.0, 35.0), (1.0, -35.0), (-1.0, 35.0), (-1.0, -35.0), (1.0, 60.0),
+              (1.0, -60.0), (-1.0, 60.0), (-1.0, -60.0))
+# Margins inside the set's walls (sets.py) a camera keeps to, relative to the stage origin.
+INTERIOR_LIMITS = (5.7, 3.2)   # |x|, y
+EXTERIOR_LIMITS = (30.0, 11.5)
+
+
+@dataclass(frozen=True)
+class Setup:
+    location: tuple[float, float, float]   # relative to the stage origin
+    forward: tuple[float, float, float]
+    lens: float
+
+
+def setup_of(placement: CameraPlacement, origin: tuple[float, float]) -> Setup:
+    x, y, z = placement.location
+    forward = tuple(-placement.rotation[i][2] for i in range(3))
+    return Setup((x - origin[0], y - origin[1], z), forward, placement.focal_length_mm)  # type: ignore[arg-type]
+
+
+def differs(a: Setup, b: Setup) -> bool:
+    moved = math.dist(a.location, b.location)
+    dot = sum(p * q for p, q in zip(a.forward, b.forward))
+    turned = math.degrees(math.acos(max(-1.0, min(1.0, dot))))
+    lens = abs(a.lens - b.lens) / min(a.lens, b.lens)
+    return moved > MIN_MOVE_M * 1.2 or turned > MIN_TURN_DEG * 1.2 or lens > MIN_LENS_CHANGE
+
+
+def line_sides(people: dict[str, tuple[float, float]], camera: tuple[float, float]) -> dict[tuple[str, str], float]:
+    """For each pair of people (sorted by name), the camera's side of the line between them."""
+    sides = {}
+    for first, second in combinations(sorted(people), 2):
+        a, b = people[first], people[second]
+        abx, aby, acx, acy = b[0] - a[0], b[1] - a[1], camera[0] - a[0], camera[1] - a[1]
+        norm = math.hypot(abx, aby) * math.hypot(acx, acy) or 1.0
+        side = (abx * acy - aby * acx) / norm
+        if abs(side) >= LINE_TOLERANCE * 1.5:
+            sides[(first, second)] = side
+    return sides
+
+
+def _segment_distance(p0, p1, q0, q1) -> tuple[float, float]:
+    """Closest distance between segments p0-p1 and q0-q1, and where on p it falls (0..1)."""
+    d1 = [b - a for a, b in zip(p0, p1)]
+    d2 = [b - a for a, b in zip(q0, q1)]
+    r = [a - b for a, b in zip(p0, q0)]
+    a, e, f = sum(x * x for x in d1), sum(x * x for x in d2), sum(x * y for x, y in zip(d2, r))
+    c, b = sum(x * y for x, y in zip(d1, r)), sum(x * y for x, y in zip(d1, d2))
+    denom = a * e - b * b
+    s = min(1.0, max(0.0, (b * f - c * e) / denom)) if denom > 1e-12 else 0.0
+    t = (b * s + f) / e if e > 1e-12 else 0.0
+    if t < 0.0 or t > 1.0:
+        t = min(1.0, max(0.0, t))
+        s = min(1.0, max(0.0, (b * t - c) / a)) if a > 1e-12 else 0.0
+    closest = [p + s * d - (q + t * g) for p, d, q, g in zip(p0, d1, q0, d2)]
+    return math.sqrt(sum(x * x for x in closest)), s
+
+
+ARM_CHAIN = ("shoulder", "elbow", "wrist", "hand")
+
+
+def face_hidden(location, actor_joints: dict[str, tuple[float, float, float]], height: float) -> bool:
+    """Would the actor's own arms hide their nose, or both eyes, from a lens at ``location``?"""
+    def blocked(point) -> bool:
+        for side in ("r", "l"):
+            chain = [actor_joints[f"{side}_{j}"] for j in ARM_CHAIN]
+            for a, b in zip(chain, chain[1:]):
+                distance, where = _segment_distance(location, point, a, b)
+                if distance < 0.035 * height and where < 0.97:
+                    return True
+        return False
+
+    eyes_hidden = blocked(actor_joints["r_eye"]) and blocked(actor_joints["l_eye"])
+    return blocked(actor_joints["nose"]) or eyes_hidden
+
+
+def choose_setup(frame: Callable[[float, float], CameraPlacement], origin: tuple[float, float],
+                 previous: Setup | None, kept_sides: dict[tuple[str, str], float],
+                 people: dict[str, tuple[float, float]], exterior: bool,
+                 acceptable: Callable[[CameraPlacement], bool] = lambda p: True) -> tuple[CameraPlacement, int]:
+    """The first variation that is a new setup, on the scene's side of the line, inside the set.
+
+    ``frame(side, turn)`` places a camera; ``people`` are stage-relative positions. Returns the
+    placement and which variation it was (0: the framing's own)."""
+    limit_x, limit_y = EXTERIOR_LIMITS if exterior else INTERIOR_LIMITS
+    fallback = None
+    for index, (side, turn) in enumerate(VARIATIONS):
+        placement = frame(side, turn)
+        setup = setup_of(placement, origin)
+        x, y, _ = setup.location
+        inside = abs(x) <= limit_x and y <= limit_y
+        new = previous is None or differs(setup, previous)
+        sides = line_sides(people, (x, y))
+        on_line = all((kept_sides[k] > 0) == (v > 0) for k, v in sides.items() if k in kept_sides)
+        if inside and new and on_line and acceptable(placement):
+            return placement, index
+        if fallback is None and new and on_line:
+            fallback = (placement, index)
+    return fallback or (frame(*VARIATIONS[0]), 0)

@@ -1,0 +1,258 @@
+"""Blockout props from the action's nouns and verbs, sized in metres. Pure Python.
+
+``place_props`` reads a beat's action, places furniture where the staged actors can use it
+(a chair under whoever sits at a table, the table at their forearms), puts hand props in
+the hand of the person whose sentence names them, frames a doorway round someone who
+bursts in, and seats a car's people. Each prop is one or more boxes, so depth and masks
+see it like any other mesh.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field, replace
+
+from .mannequin import joint_positions, to_world
+from .sets import Box
+from .wire import wire
+
+Vec = tuple[float, float, float]
+
+# kind -> the words that call for it
+PROP_WORDS = {
+    "table": "table tables",
+    "desk": "desk",
+    "counter": "counter bar",
+    "bed": "bed",
+    "door": "door doorway",
+    "window": "window windows",
+    "stairs": "stairs staircase steps stairway",
+    "car": "car cars taxi cab sedan jeep truck",
+    "suitcase": "suitcase luggage",
+    "bag": "bag backpack handbag purse briefcase",
+    "phone": "phone cellphone telephone mobile",
+    "cup": "cup mug coffee tea glass",
+    "flashlight": "flashlight torch",
+    "gun": "gun pistol revolver rifle shotgun",
+    "book": "book notebook paper papers notes letter newspaper file folder",
+    "boxes": "box boxes crate crates",
+}
+_KIND_OF_WORD = {w: kind for kind, words in PROP_WORDS.items() for w in words.split()}
+HAND_PROPS = ("phone", "cup", "flashlight", "gun", "book")
+CARRIED = ("suitcase", "bag")
+# Sizes (width along the actor's right, depth along their front, height), metres.
+SIZES = {
+    "table": (1.2, 0.8, 0.75), "desk": (1.4, 0.7, 0.76), "counter": (2.4, 0.6, 1.05), "bed": (1.5, 2.0, 0.55),
+    "chair": (0.45, 0.45, 0.46), "suitcase": (0.45, 0.22, 0.65), "bag": (0.35, 0.15, 0.3),
+    "phone": (0.07, 0.015, 0.15), "cup": (0.08, 0.08, 0.1), "flashlight": (0.05, 0.25, 0.05),
+    "gun": (0.03, 0.2, 0.12), "book": (0.2, 0.27, 0.03), "box": (0.5, 0.4, 0.4),
+}
+SIT_AT = re.compile(r"\b(?:sits?|sitting|seated|slumps?)\b|\bat (?:a|the|his|her|their) [\w-]*\s*(?:table|desk)\b")
+
+
+@dataclass(frozen=True)
+class Prop:
+    kind: str
+    boxes: tuple[Box, ...]
+    held_by: str = ""
+
+    def info(self, origin: tuple[float, float]) -> dict:
+        """The prop for the keypoints JSON: kind, who holds it, its bounds relative to the stage."""
+        lows = [tuple(b.centre[i] - b.size[i] / 2 for i in range(3)) for b in self.boxes]
+        highs = [tuple(b.centre[i] + b.size[i] / 2 for i in range(3)) for b in self.boxes]
+        low = [min(p[i] for p in lows) - (origin[i] if i < 2 else 0.0) for i in range(3)]
+        high = [max(p[i] for p in highs) - (origin[i] if i < 2 else 0.0) for i in range(3)]
+        return {"kind": self.kind, "held_by": self.held_by, "min": [round(v, 3) for v in low],
+                "max": [round(v, 3) for v in high]}
+
+
+@dataclass
+class Dressing:
+    actors: list["wire.ActorPlacement"]
+    props: list[Prop] = field(default_factory=list)
+
+
+def kinds_in(text: str) -> list[str]:
+    found = []
+    for word in re.findall(r"[a-z]+", text.lower()):
+        kind = _KIND_OF_WORD.get(word)
+        if kind and kind not in found:
+            found.append(kind)
+    return found
+
+
+def _sentences_of(name: str, action: str) -> str:
+    forms = (name.upper(), name.title(), name.split()[0].title() if name.split() else name)
+    return " ".join(s for s in re.split(r"(?<=[.!?])\s+", action) if any(f in s for f in forms))
+
+
+def _forward(facing_deg: float) -> tuple[float, float]:
+    a = math.radians(facing_deg)
+    return (math.sin(a), -math.cos(a))
+
+
+def _right(facing_deg: float) -> tuple[float, float]:
+    a = math.radians(facing_deg)
+    return (-math.cos(a), -math.sin(a))
+
+
+def _box(name: str, centre: Vec, size: Vec, facing_deg: float = 0.0) -> Box:
+    """Boxes are axis-aligned: turn the footprint with the facing, to the nearest quarter turn."""
+    if round(facing_deg / 90.0) % 2:
+        size = (size[1], size[0], size[2])
+    return Box(name, centre, size)
+
+
+def _furniture(kind: str, actor, ahead: float, origin) -> Prop:
+    fx, fy = _forward(actor.facing_deg)
+    w, d, h = SIZES[kind]
+    x, y = actor.location[0] + fx * ahead, actor.location[1] + fy * ahead
+    top = _box(f"prop_{kind}", (x, y, h - 0.03), (w, d, 0.06), actor.facing_deg)
+    leg = _box(f"prop_{kind}_base", (x, y, (h - 0.06) / 2), (w * 0.8, d * 0.7, h - 0.06), actor.facing_deg) \
+        if kind in ("desk", "counter") else _box(f"prop_{kind}_leg", (x, y, (h - 0.06) / 2), (0.12, 0.12, h - 0.06))
+    return Prop(kind, (top, leg))
+
+
+def _chair(actor) -> Prop:
+    """A chair whose seat meets the seated mannequin's pelvis, its back behind them."""
+    pelvis = to_world(joint_positions(actor.height_m, "sit")["pelvis"], actor.location, actor.facing_deg)
+    seat = max(0.3, pelvis[2] - 0.05 * actor.height_m)
+    fx, fy = _forward(actor.facing_deg)
+    w, d, _ = SIZES["chair"]
+    parts = (Box("prop_chair_seat", (pelvis[0], pelvis[1], seat / 2), (w, d, seat)),
+             _box("prop_chair_back", (pelvis[0] - fx * (d / 2 + 0.03), pelvis[1] - fy * (d / 2 + 0.03), seat + 0.25),
+                  (w, 0.05, 0.5), actor.facing_deg))
+    return Prop("chair", parts, held_by=actor.name)
+
+
+def _in_hand(kind: str, actor, side: str = "r") -> Prop:
+    hand = to_world(joint_positions(actor.height_m, actor.pose)[f"{side}_hand"], actor.location, actor.facing_deg)
+    w, d, h = SIZES[kind]
+    if kind in CARRIED:  # hangs from the hand
+        centre = (hand[0], hand[1], max(h / 2, hand[2] - h / 2))
+    else:
+        fx, fy = _forward(actor.facing_deg)
+        centre = (hand[0] + fx * d / 2, hand[1] + fy * d / 2, hand[2])
+    return Prop(kind, (_box(f"prop_{kind}", centre, (w, d, h), actor.facing_deg),), held_by=actor.name)
+
+
+def _doorway(actor) -> Prop:
+    """A door frame in a short wall just behind someone who comes in, so they stand in it."""
+    fx, fy = _forward(actor.facing_deg)
+    x, y = actor.location[0] - fx * 0.35, actor.location[1] - fy * 0.35
+    frame_w, frame_h = 1.0, 2.2
+    rx, ry = _right(actor.facing_deg)
+    across_x = abs(rx) > abs(ry)  # does the wall run along X?
+    parts = []
+    for s in (-1, 1):
+        offset = s * (frame_w / 2 + 0.75)
+        cx, cy = (x + offset, y) if across_x else (x, y + offset)
+        size = (1.5, 0.15, 2.6) if across_x else (0.15, 1.5, 2.6)
+        parts.append(Box(f"wall_door_{'left' if s < 0 else 'right'}", (cx, cy, 1.3), size))
+    lintel = (frame_w, 0.15, 0.4) if across_x else (0.15, frame_w, 0.4)
+    parts.append(Box("prop_door_lintel", (x, y, frame_h + 0.2), lintel))
+    return Prop("door", tuple(parts), held_by=actor.name)
+
+
+def place_props(beat: "wire.Beat", actors: list["wire.ActorPlacement"], origin: tuple[float, float],
+                exterior: bool = False) -> Dressing:
+    """Dress the stage for the action; may seat actors (pose and place) who sit at something."""
+    action = beat.action
+    kinds = kinds_in(action)
+    location = beat.location.lower()
+    if any(w in location for w in (" car", "car ", "taxi", "truck")) or location == "car":
+        kinds = ["car"] + [k for k in kinds if k != "car"]
+    actors = list(actors)
+    props: list[Prop] = []
+    ox, oy = origin
+
+    if "car" in kinds and actors:
+        # Front seats side by side, facing the camera side; the hood in front, wheels below.
+        seats = [(-0.4, 0.0), (0.4, 0.0), (-0.4, 0.9), (0.4, 0.9)]
+        for i, actor in enumerate(actors[:4]):
+            sx, sy = seats[i]
+            actors[i] = replace(actor, location=(ox + sx, oy + sy, 0.0), facing_deg=0.0, pose="sit")
+        parts = [Box("prop_car_hood", (ox, oy - 1.5, 0.45), (1.8, 1.4, 0.7)),
+                 Box("prop_car_floor", (ox, oy + 0.5, 0.15), (1.8, 2.4, 0.3)),
+                 Box("prop_car_trunk", (ox, oy + 2.1, 0.5), (1.8, 0.9, 0.8)),
+                 Box("prop_car_wheel", (ox - 0.4, oy - 0.65, 0.95), (0.38, 0.05, 0.38))]
+        parts += [Box("prop_car_tyre", (ox + sx * 0.95, oy + sy, 0.33), (0.25, 0.66, 0.66))
+                  for sx in (-1.0, 1.0) for sy in (-1.3, 1.4)]
+        props.append(Prop("car", tuple(parts)))
+        props += [_chair(a) for a in actors[:4]]
+        kinds = [k for k in kinds if k not in ("car", "table", "desk", "chair")]
+
+    sitters = [a for a in actors if a.pose == "sit" or SIT_AT.search(_sentences_of(a.name, action).lower())]
+    surface = next((k for k in ("table", "desk", "counter") if k in kinds), None)
+    if surface and actors:
+        users = sitters or actors[:1]
+        if surface == "counter":
+            users = actors[:1]
+        if len(actors) >= 2 and surface == "table":
+            # Everyone round one table: it stands between the first two, they face across it.
+            a, b = actors[0], actors[1]
+            cx, cy = (a.location[0] + b.location[0]) / 2, (a.location[1] + b.location[1]) / 2
+            w, d, h = SIZES["table"]
+            props.append(Prop("table", (Box("prop_table", (cx, cy, h - 0.03), (0.9, d, 0.06)),
+                                        Box("prop_table_leg", (cx, cy, (h - 0.06) / 2), (0.12, 0.12, h - 0.06)))))
+        else:
+            props.append(_furniture(surface, users[0], 0.55 if surface != "counter" else 0.45, origin))
+        if surface != "counter":
+            for actor in sitters or users:
+                i = actors.index(actor)
+                # Facing the table (staged people face the camera side, where it stands).
+                actors[i] = replace(actor, pose="sit_at_table" if surface_ahead(actor, props[-1]) else "sit")
+                props.append(_chair(actors[i]))
+    elif sitters and "car" not in [p.kind for p in props]:
+        for actor in sitters:
+            i = actors.index(actor)
+            actors[i] = replace(actor, pose="sit")
+            props.append(_chair(actors[i]))
+
+    if "bed" in kinds:
+        w, d, h = SIZES["bed"]
+        props.append(Prop("bed", (Box("prop_bed", (ox - 2.6, oy + 1.6, h / 2), (w, d, h)),)))
+    if "door" in kinds or re.search(r"\bburst|\bbursts|\bbarges|\bcomes in|\bcome in|\bwalks in", action.lower()):
+        comer = next((a for a in actors if a.name in beat.entering), None)
+        if comer is not None:
+            props.append(_doorway(comer))
+        elif "door" in kinds:
+            props.append(Prop("door", (Box("prop_door", (ox + 3.2, oy + 3.38, 1.05), (1.0, 0.08, 2.1)),)))
+    if "window" in kinds:
+        props.append(Prop("window", tuple(
+            Box("prop_window", c, s) for c, s in (((ox - 2.5, oy + 3.35, 1.0), (1.4, 0.1, 0.08)),
+                                                   ((ox - 2.5, oy + 3.35, 2.1), (1.4, 0.1, 0.08)),
+                                                   ((ox - 3.16, oy + 3.35, 1.55), (0.08, 0.1, 1.1)),
+                                                   ((ox - 1.84, oy + 3.35, 1.55), (0.08, 0.1, 1.1))))))
+    if "stairs" in kinds:
+        props.append(Prop("stairs", tuple(Box("prop_stairs", (ox - 4.2, oy + 1.0 + 0.3 * k, 0.09 + 0.09 * k),
+                                              (1.2, 0.3, 0.18 + 0.18 * k)) for k in range(6))))
+    if "boxes" in kinds:
+        props.append(Prop("boxes", tuple(Box("prop_box", c, SIZES["box"]) for c in
+                                         ((ox + 3.0, oy + 2.6, 0.2), (ox + 3.55, oy + 2.6, 0.2),
+                                          (ox + 3.25, oy + 2.6, 0.6)))))
+    for kind in [k for k in kinds if k in HAND_PROPS + CARRIED]:
+        holder = _holder(kind, actors, action)
+        if holder is not None:
+            props.append(_in_hand(kind, holder, "l" if kind in CARRIED else "r"))
+    return Dressing(actors=actors, props=props)
+
+
+def surface_ahead(actor, surface: Prop) -> bool:
+    """Is the table or desk in front of the actor, within forearm reach?"""
+    top = surface.boxes[0]
+    fx, fy = _forward(actor.facing_deg)
+    dx, dy = top.centre[0] - actor.location[0], top.centre[1] - actor.location[1]
+    ahead = dx * fx + dy * fy
+    return 0.2 < ahead < 0.9 and abs(dx * fy - dy * fx) < top.size[0] / 2 + 0.2
+
+
+def _holder(kind: str, actors, action: str):
+    """Whoever's sentence names the prop; else the first person (the subject)."""
+    words = PROP_WORDS[kind].split()
+    for actor in actors:
+        mine = _sentences_of(actor.name, action).lower()
+        if any(re.search(rf"\b{w}\b", mine) for w in words):
+            return actor
+    return actors[0] if actors else None

@@ -1,0 +1,180 @@
+"""Each audit rule fails on a purpose-built bad shot and passes once the shot is fixed."""
+
+from dataclasses import replace
+
+import pytest
+
+from blender_addon.core.audit import ActorFacts, ShotFacts, audit, format_table, load_board
+from blender_addon.core.audit import rules
+from blender_addon.core.colour import CAST_PALETTE, DISTINCT_DELTA_E, ciede2000, delta_e
+
+RED, BLUE = (0.8, 0.22, 0.2), (0.2, 0.45, 0.85)
+FACE = {"nose": (400.0, 120.0, "VISIBLE"), "r_eye": (390.0, 110.0, "VISIBLE"), "l_eye": (410.0, 110.0, "VISIBLE"),
+        "r_hip": (390.0, 380.0, "VISIBLE"), "l_hip": (410.0, 380.0, "VISIBLE"),
+        "r_ankle": (390.0, 420.0, "VISIBLE"), "l_ankle": (410.0, 420.0, "VISIBLE")}
+
+
+def actor(name="ANNA", color=RED, location=(0.0, 0.0, 0.0), **kw) -> ActorFacts:
+    base = dict(height_m=1.7, facing_deg=0.0, keypoints=dict(FACE), head_top=(400.0, 30.0), silhouette_px=1000,
+                in_frame_px=1000, visible_px=1000)
+    base.update(kw)
+    return ActorFacts(name=name, color=color, location=location, **base)
+
+
+def shot(size="MS", actors=None, number="1", **kw) -> ShotFacts:
+    actors = actors if actors is not None else [actor()]
+    base = dict(scene_number="1", lens_mm=50.0, characters=[a.name for a in actors], width=768, height=432,
+                camera_location=(0.0, -3.0, 1.5), camera_forward=(0.0, 1.0, 0.0), focal_length_mm=50.0)
+    base.update(kw)
+    return ShotFacts(shot=number, size=size, actors=actors, **base)
+
+
+def rules_hit(found):
+    return {v.rule for v in found}
+
+
+def test_subject_mostly_out_of_frame_fails_and_framed_passes():
+    bad = shot(actors=[actor(in_frame_px=500, visible_px=500)])
+    assert rules_hit(rules.subject_in_frame(bad)) == {"subject in frame"}
+    assert rules.subject_in_frame(shot()) == []
+
+
+def test_close_up_needs_a_visible_nose_and_eye_and_an_uncut_head():
+    hidden = dict(FACE, nose=(400.0, 120.0, "OCCLUDED"))
+    assert rules.subject_in_frame(shot("CU", [actor(keypoints=hidden)]))
+    assert rules.subject_in_frame(shot("CU", [actor(head_top=(400.0, -20.0))]))
+    assert rules.subject_in_frame(shot("CU", [actor()])) == []
+
+
+def test_close_up_from_too_steep_below_loses_the_face():
+    """The example's CU of Tomas: 85 mm from 0.6 m, looking up 30 degrees at his chin."""
+    steep = shot("CU", [actor(face_yaw_deg=57.0, face_pitch_deg=-33.0)], lens_mm=85.0)
+    assert "too steep" in rules.subject_in_frame(steep)[0].detail
+    assert rules.subject_in_frame(shot("CU", [actor(face_yaw_deg=30.0, face_pitch_deg=-12.0)])) == []
+
+
+def test_medium_shot_needs_hips_and_wide_shot_ankles():
+    no_hips = dict(FACE, r_hip=(0, 500, "OUT_OF_FRAME"), l_hip=(0, 500, "OUT_OF_FRAME"))
+    assert rules.subject_in_frame(shot("MS", [actor(keypoints=no_hips)]))
+    no_ankle = dict(FACE, l_ankle=(0, 500, "OUT_OF_FRAME"))
+    assert rules.subject_in_frame(shot("WS", [actor(keypoints=no_ankle)]))
+    assert rules.subject_in_frame(shot("WS", [actor()])) == []
+
+
+def test_a_beat_with_people_but_nobody_staged_fails():
+    assert rules.subject_in_frame(shot(actors=[], characters=["ANNA"]))
+
+
+def test_wall_or_actor_in_front_of_the_subject_fails():
+    walled = shot(actors=[actor(covered_by={"wall_back": 400}, visible_px=600)])
+    assert rules.clear_line_of_sight(walled)
+    crowded = shot(actors=[actor(covered_by={"BEN": 400}, visible_px=600), actor("BEN", BLUE)])
+    assert rules.clear_line_of_sight(crowded)
+    shoulder = shot(actors=[actor(covered_by={"BEN": 200}, visible_px=800), actor("BEN", BLUE)])
+    assert rules.clear_line_of_sight(shoulder) == []
+
+
+def test_camera_inside_a_mesh_or_behind_a_wall_fails():
+    assert rules.clear_line_of_sight(shot(camera_inside=["wall_back"]))
+    assert rules.clear_line_of_sight(shot(walls_between=["wall_back"]))
+    assert rules.clear_line_of_sight(shot()) == []
+
+
+def test_two_shot_shows_everyone_present():
+    ben_out = actor("BEN", BLUE, location=(1.3, 0, 0), in_frame_px=100)
+    assert rules.group_in_frame(shot("TWO_SHOT", [actor(), ben_out]))
+    ben_in = replace(ben_out, in_frame_px=1000)
+    assert rules.group_in_frame(shot("TWO_SHOT", [actor(), ben_in])) == []
+
+
+def test_consecutive_identical_setups_are_a_jump_cut_unless_continued():
+    """The example's shots 3 and 4: the same MLS camera twice in a row."""
+    first = shot("MLS", number="3")
+    same = shot("MLS", number="4")
+    assert rules_hit(rules.distinct_setups([first, same])) == {"jump cut"}
+    moved = shot("MLS", number="4", camera_location=(1.5, -2.5, 1.5), camera_forward=(-0.5, 0.87, 0.0))
+    assert rules.distinct_setups([first, moved]) == []
+    cut_in = shot("MCU", number="4", focal_length_mm=85.0)
+    assert rules.distinct_setups([first, cut_in]) == []
+    entrance = shot("MLS", number="4", continues_shot="3", entering=["BEN"])
+    assert rules.distinct_setups([first, entrance]) == []
+    other_scene = shot("MLS", number="4", scene_number="2")
+    assert rules.distinct_setups([first, other_scene]) == []
+
+
+def test_crossing_the_line_within_a_scene_fails():
+    pair = [actor(location=(-0.65, 0, 0)), actor("BEN", BLUE, location=(0.65, 0, 0))]
+    front = shot("TWO_SHOT", pair, number="1", camera_location=(0.0, -3.0, 1.5))
+    behind = shot("TWO_SHOT", pair, number="2", camera_location=(0.5, 3.0, 1.5))
+    assert rules_hit(rules.line_of_action([front, behind])) == {"180-degree line"}
+    reverse = shot("MCU", pair, number="2", camera_location=(1.8, -1.2, 1.5))
+    assert rules.line_of_action([front, reverse]) == []
+
+
+def test_headroom_too_much_or_eyes_low_fails():
+    assert rules.headroom(shot("CU", [actor(head_top=(400.0, 120.0))]))
+    low_eyes = dict(FACE, r_eye=(390, 300, "VISIBLE"), l_eye=(410, 300, "VISIBLE"))
+    assert rules.headroom(shot("MCU", [actor(head_top=(400.0, 20.0), keypoints=low_eyes)]))
+    assert rules.headroom(shot("CU", [actor(head_top=(400.0, 20.0))])) == []
+
+
+def test_actors_in_one_shot_need_distinct_colours():
+    greens = [actor(color=(0.3, 0.7, 0.35)), actor("BEN", (0.32, 0.72, 0.3), location=(1, 0, 0))]
+    assert rules_hit(rules.distinct_colours(shot("TWO_SHOT", greens))) == {"distinct colours"}
+    assert rules.distinct_colours(shot("TWO_SHOT", [actor(), actor("BEN", BLUE)])) == []
+
+
+def test_voices_and_props_are_not_people():
+    voice = shot(actors=[actor(), actor("VOICE", BLUE)], characters=["ANNA", "VOICE"])
+    assert rules_hit(rules.people_only(voice)) == {"people only"}
+    assert rules.people_only(shot(actors=[actor("THE DOOR")]))
+    assert rules.people_only(shot()) == []
+
+
+def test_ciede2000_matches_sharma_test_pairs_and_palette_is_distinct():
+    assert ciede2000((50, 2.6772, -79.7751), (50, 0, -82.7485)) == pytest.approx(2.0425, abs=1e-4)
+    assert ciede2000((50, 2.5, 0), (73, 25, -18)) == pytest.approx(27.1492, abs=1e-4)
+    assert ciede2000((60.2574, -34.0099, 36.2677), (60.4626, -34.1751, 39.4387)) == pytest.approx(1.2644, abs=1e-4)
+    pairs = [delta_e(a, b) for i, a in enumerate(CAST_PALETTE) for b in CAST_PALETTE[i + 1:]]
+    assert min(pairs) > DISTINCT_DELTA_E
+
+
+def test_table_and_summary_and_folder_round_trip(tmp_path):
+    import json
+
+    shots = [shot("MLS", number="1"), shot("MLS", number="2")]
+    (tmp_path / "board_facts.json").write_text(json.dumps({"shots": [s.to_dict() for s in shots]}))
+    loaded = load_board(tmp_path)
+    found = audit(loaded)
+    table = format_table(loaded, found)
+    assert "jump cut" in table.splitlines()[1]
+    assert table.splitlines()[-1].startswith("2 shots, 1 violations in 1 shots")
+    assert format_table(shots[:1], audit(shots[:1])).endswith("clean")
+
+
+def test_cli_audit_exits_1_with_strict_and_explains_a_bad_folder(tmp_path, capsys):
+    import json
+
+    from beatboard.cli import main
+
+    shots = [shot("MLS", number="1"), shot("MLS", number="2")]
+    (tmp_path / "board_facts.json").write_text(json.dumps({"shots": [s.to_dict() for s in shots]}))
+    assert main(["audit", str(tmp_path)]) == 0
+    assert main(["audit", str(tmp_path), "--strict"]) == 1
+    assert "jump cut" in capsys.readouterr().out
+    assert main(["audit", str(tmp_path / "nowhere")]) == 2
+    assert "--out folder" in capsys.readouterr().err
+
+
+def test_over_the_shoulder_needs_the_foreground_shoulder():
+    shoulder = actor("BEN", BLUE, location=(0, -1.3, 0), visible_px=900)
+    assert rules.group_in_frame(shot("OTS_LEFT", [actor(), replace(shoulder, visible_px=0)], mask_px=20736))
+    assert rules.group_in_frame(shot("OTS_LEFT", [actor(), shoulder], mask_px=20736)) == []
+
+
+def test_a_table_before_a_seated_subject_hides_a_lap_not_the_person():
+    seated = actor(covered_by={"prop_table": 450}, visible_px=550)
+    assert rules.subject_in_frame(shot("MLS", [seated])) == []
+    assert rules.clear_line_of_sight(shot("MLS", [seated])) == []
+    behind_ben = actor(covered_by={"BEN": 450}, visible_px=550)
+    assert rules.subject_in_frame(shot("MLS", [behind_ben, actor("BEN", BLUE)]))

@@ -1,0 +1,44 @@
+"""Audit Board in real Blender: facts measured from the scene, failing shots listed, click selects."""
+
+import pytest
+
+from tests.conftest import INSTALL_SNIPPET, run_blender
+
+pytestmark = pytest.mark.blender
+
+BOARD = """
+scene = bpy.context.scene
+scene.render.resolution_x, scene.render.resolution_y = 384, 216
+for action, characters, size, lens in [
+        ("Tomas counts coins at a fold-down table.", "TOMAS", "MLS", 35),
+        ("Mara slams a fistful of notes on the table.", "TOMAS, MARA", "MLS", 35),
+        ("Tomas looks up at last.", "TOMAS, MARA", "MLS", 35),
+        ("Tomas laughs, a low tired laugh.", "TOMAS, MARA", "CU", 85)]:
+    beat = scene.beatboard.beats.add()
+    beat.action, beat.characters, beat.shot_size, beat.lens_mm = action, characters, size, lens
+    beat.int_ext, beat.location, beat.scene_number = "INT", "FERRY CABIN", "2"
+scene.beatboard.beats[3].angle = "LOW"
+bpy.ops.beatboard.block_out_shots(replace_existing=True)
+from bl_ext.user_default.beatboard import ops_audit
+"""
+
+
+def test_audit_board_lists_a_hand_made_jump_cut_and_selects_its_camera(extension_zip, tmp_path):
+    result = run_blender(INSTALL_SNIPPET.format(zip=str(extension_zip)) + BOARD + """
+bpy.ops.beatboard.audit_board()
+clean = [dict(r) for r in scene[ops_audit.RESULTS_KEY]]
+beats = scene.beatboard.beats
+offset = beats[2].stage_x - beats[1].stage_x
+beats[2].camera.matrix_world = beats[1].camera.matrix_world.copy()
+beats[2].camera.location.x += offset
+beats[2].camera.data.lens = beats[1].camera.data.lens
+bpy.ops.beatboard.audit_board()
+found = [dict(r) for r in scene[ops_audit.RESULTS_KEY]]
+bpy.ops.beatboard.select_shot_camera(shot=found[0]["shot"])
+print(json.dumps({"clean": clean, "found": found, "summary": scene[ops_audit.SUMMARY_KEY],
+                  "active": bpy.context.view_layer.objects.active.name, "camera": scene.camera.name}))
+""", tmp_path)
+    assert result["clean"] == [], "the blocking passes its own audit"
+    assert [(r["shot"], r["rule"]) for r in result["found"]] == [("3", "jump cut")]
+    assert result["summary"].startswith("4 shots, 1 violations in 1 shots")
+    assert result["active"] == result["camera"] == "CAM 3"

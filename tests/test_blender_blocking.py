@@ -1,0 +1,55 @@
+"""Blocking of the example in real Blender: the audit is clean at N=6, 12 and 24, the N=200
+board's two-shots are not blank walls, and props are in the depth map."""
+
+import pytest
+
+from tests.conftest import EXAMPLE, INSTALL_SNIPPET, run_blender
+
+pytestmark = pytest.mark.blender
+
+
+def test_example_blocking_passes_the_audit_and_props_are_in_depth(extension_zip, server, tmp_path):
+    result = run_blender(INSTALL_SNIPPET.format(zip=str(extension_zip)) + f"""
+import base64
+import numpy as np
+from mathutils import Vector
+bpy.context.preferences.addons[ADDON].preferences.server_url = {server.url!r}
+scene = bpy.context.scene
+scene.render.resolution_x, scene.render.resolution_y = 768, 432
+props = scene.beatboard
+bpy.ops.beatboard.load_script(filepath={str(EXAMPLE)!r})
+from bl_ext.user_default.beatboard import conditioning, shot_facts
+from bl_ext.user_default.beatboard.core.audit import audit
+out = {{}}
+for n in (6, 12, 24, 200):
+    props.beat_count = n
+    bpy.ops.beatboard.break_into_beats()
+    bpy.ops.beatboard.block_out_shots(replace_existing=True)
+    facts = [shot_facts.gather(scene, b) for b in props.beats]
+    out[n] = {{"violations": [[v.shot, v.rule, v.detail] for v in audit(facts)],
+              "shots": {{f.shot: [f.size, [a.name for a in f.actors if a.in_frame_fraction() >= 0.6],
+                                 f.walls_between] for f in facts}}}}
+    if n == 6:  # a depth pixel on the table is the ray-cast distance to it
+        beat = props.beats[1]
+        table = next(o for o in beat.camera.users_collection[0].objects if o.get("beatboard_set_part") == "prop_table")
+        cam = conditioning.camera_model(scene, beat.camera)
+        depth_map, _ = conditioning.depth_and_masks(scene, cam, 1.0, 0.1, 60.0)
+        depth = np.frombuffer(base64.b64decode(depth_map.data_b64), dtype="<f2").reshape(depth_map.height, depth_map.width)
+        corners = [table.matrix_world @ Vector(c) for c in table.bound_box]
+        top = sum(corners, Vector()) / 8
+        top.z = max(c.z for c in corners)
+        col, row, _ = cam.project(tuple(top))
+        direction = Vector(cam.ray(int(col) + 0.5, int(row) + 0.5))
+        hit, location, _, _, obj, _ = scene.ray_cast(bpy.context.evaluated_depsgraph_get(), Vector(cam.location),
+                                                     direction.normalized(), distance=60.0)
+        out["table"] = [obj.name == table.name, float(depth[int(row), int(col)]),
+                        (location - Vector(cam.location)).length / direction.length]
+print(json.dumps(out))
+""", tmp_path, timeout=300)
+    for n in ("6", "12", "24"):
+        assert result[n]["violations"] == [], f"N={n}: the example's blocking passes its own audit"
+    for shot in ("14", "16", "18"):  # were blank walls: the camera stood behind the back wall
+        size, in_frame, walls = result["200"]["shots"][shot]
+        assert size == "TWO_SHOT" and walls == [] and len(in_frame) >= 2
+    hit_table, depth, ray = result["table"]
+    assert hit_table and depth == pytest.approx(ray, rel=2e-3)

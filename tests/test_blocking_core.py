@@ -1,0 +1,152 @@
+"""Blocking decisions without Blender: who is staged, in what colour, with which props, from where."""
+
+import math
+
+import pytest
+
+import shared_schema as wire
+from blender_addon.core.colour import DISTINCT_DELTA_E, delta_e
+from blender_addon.core.coverage import choose_setup, differs, setup_of
+from blender_addon.core.framing import Subject, frame_shot
+from blender_addon.core.mannequin import EYE_FRACTION, joint_positions, to_world
+from blender_addon.core.props import place_props
+from blender_addon.core.sets import Box, open_to_camera
+from blender_addon.core.staging import AUDIENCE_SIDE, board_colours, stage_beat
+
+
+def beat(action, characters, entering=(), size="MS", lens=50, angle="EYE", location="FERRY CABIN"):
+    return wire.Beat(index=0, action=action, characters=list(characters), entering=list(entering),
+                     location=location, int_ext=wire.IntExt.INT,
+                     shot=wire.ShotSpec(size=wire.ShotSize(size), angle=wire.CameraAngle(angle), lens_mm=lens))
+
+
+def subjects(staging):
+    return [Subject(a.location, a.facing_deg, a.height_m, joint_positions(a.height_m, a.pose)["head_top"][2]
+                    - a.height_m) for a in staging.actors]
+
+
+def test_voices_and_devices_are_not_staged():
+    staging = stage_beat(beat("Ben answers the phone.", ["BEN", "VOICE", "MESSAGE MACHINE"]))
+    assert [a.name for a in staging.actors] == ["BEN"] and staging.subject == "BEN"
+
+
+def test_people_who_share_a_shot_get_clearly_different_colours():
+    beats = [beat("", ["A", "B"]), beat("", ["A", "C", "D"]), beat("", ["B", "C", "E"])]
+    colours = board_colours(beats)
+    for b in beats:
+        for i, x in enumerate(b.characters):
+            for y in b.characters[i + 1:]:
+                assert delta_e(colours[x], colours[y]) > DISTINCT_DELTA_E
+
+
+def test_sits_at_a_table_seats_the_actor_on_a_chair_at_the_table():
+    b = beat("TOMAS counts coins at a fold-down table.", ["TOMAS"])
+    dressing = place_props(b, stage_beat(b).actors, (0.0, 0.0))
+    tomas = dressing.actors[0]
+    assert tomas.pose == "sit_at_table"
+    kinds = {p.kind: p for p in dressing.props}
+    assert {"table", "chair"} <= set(kinds)
+    joints = joint_positions(tomas.height_m, tomas.pose)
+    pelvis = to_world(joints["pelvis"], tomas.location, tomas.facing_deg)
+    seat = kinds["chair"].info((0, 0))
+    assert seat["min"][0] <= pelvis[0] <= seat["max"][0] and abs(seat["max"][2] - 0.5 - pelvis[2]) < 0.15
+    table = kinds["table"].info((0, 0))
+    wrist = to_world(joints["r_wrist"], tomas.location, tomas.facing_deg)
+    assert abs(table["max"][2] - wrist[2]) < 0.08, "forearms on the table top"
+    assert all(table["min"][i] <= wrist[i] <= table["max"][i] for i in range(2)), "hands over the table"
+
+
+def test_holds_a_flashlight_puts_it_in_the_hand_and_burst_in_frames_a_doorway():
+    b = beat("The cabin door bursts open. JUNE enters, flashlight raised.", ["TOMAS", "JUNE"], entering=["JUNE"])
+    dressing = place_props(b, stage_beat(b).actors, (0.0, 0.0))
+    june = next(a for a in dressing.actors if a.name == "JUNE")
+    torch = next(p for p in dressing.props if p.kind == "flashlight")
+    hand = to_world(joint_positions(june.height_m, june.pose)["r_hand"], june.location, june.facing_deg)
+    box = torch.boxes[0]
+    assert torch.held_by == "JUNE" and math.dist(box.centre, hand) < 0.2
+    door = next(p for p in dressing.props if p.kind == "door")
+    lintel = next(b for b in door.boxes if b.name == "prop_door_lintel")
+    assert math.dist(lintel.centre[:2], june.location[:2]) < 0.5 and lintel.centre[2] > june.height_m
+
+
+def test_a_car_scene_puts_its_people_in_seats():
+    b = beat("They drive in silence.", ["ANNA", "BEN"], location="CAR")
+    dressing = place_props(b, stage_beat(b).actors, (0.0, 0.0))
+    assert [a.pose for a in dressing.actors] == ["sit", "sit"]
+    assert "car" in [p.kind for p in dressing.props]
+
+
+def test_walls_between_the_camera_and_the_actors_are_left_out():
+    back = Box("wall_back", (0.0, 3.5, 1.5), (12.0, 0.2, 3.0))
+    side = Box("wall_left", (-6.0, 0.0, 1.5), (0.2, 7.0, 3.0))
+    kept = open_to_camera([back, side], (0.0, 6.0, 1.5), [(0.0, 0.0, 1.0)])
+    assert kept == [side], "a camera behind the back wall sees through where it stood"
+
+
+def test_two_shot_camera_stays_on_the_audience_side():
+    """Regression: the example's N=200 two-shots stood behind the back wall, facing it."""
+    b = beat("June lowers the flashlight.", ["TOMAS", "MARA", "JUNE"], size="TWO_SHOT", lens=40)
+    staging = stage_beat(b)
+    placement = frame_shot(b.shot, subjects(staging), aspect=16 / 9, audience=AUDIENCE_SIDE)
+    assert placement.location[1] < 0.0
+
+
+def test_low_angle_close_up_keeps_the_face():
+    """Regression: the example's CU 85 mm of Tomas came from 0.6 m, 30 degrees below his eyes."""
+    b = beat("Tomas laughs.", ["TOMAS", "MARA", "JUNE"], size="CU", lens=85, angle="LOW")
+    staging = stage_beat(b)
+    main = subjects(staging)[0]
+    placement = frame_shot(b.shot, subjects(staging), aspect=16 / 9, audience=AUDIENCE_SIDE)
+    eyes = EYE_FRACTION * main.height
+    below = math.degrees(math.atan2(eyes - placement.location[2],
+                                    math.dist(placement.location[:2], main.location[:2])))
+    assert 0 < below < 25, "still a low angle, but the face reads"
+
+
+def test_the_next_beat_of_a_scene_gets_a_new_setup():
+    """Regression: the example's shots 3 and 4, the same MLS camera twice."""
+    b = beat("Tomas looks up.", ["TOMAS", "MARA"], size="MLS", lens=35)
+    staging = stage_beat(b)
+    people = {a.name: a.location[:2] for a in staging.actors}
+
+    def frame(side, turn):
+        return frame_shot(b.shot, subjects(staging), aspect=16 / 9, audience=AUDIENCE_SIDE, side=side, turn_deg=turn)
+
+    first, _ = choose_setup(frame, (0, 0), None, {}, people, exterior=False)
+    second, variation = choose_setup(frame, (0, 0), setup_of(first, (0, 0)), {}, people, exterior=False)
+    assert variation > 0 and differs(setup_of(first, (0, 0)), setup_of(second, (0, 0)))
+    assert second.location[1] < 0.0
+
+
+@pytest.mark.parametrize("name", ["A DEEP VOICE", "BOB (V.O.)", "THE DOOR", "MESSAGE MACHINE"])
+def test_not_people(name):
+    from blender_addon.core.people import not_a_person
+
+    assert not_a_person(name)
+
+
+def test_a_guarding_arm_before_the_face_sends_the_close_up_round_the_other_side():
+    """Big Fish shot 2: a CU of Edward in a punch pose, his guard across his eyes."""
+    from blender_addon.core.coverage import face_hidden
+
+    guard = joint_positions(1.75, "punch")
+    assert face_hidden((0.9, -2.0, 1.14), guard, 1.75)
+    assert not face_hidden((-0.9, -2.0, 1.5), guard, 1.75)
+    assert not face_hidden((0.9, -2.0, 1.14), joint_positions(1.75, "stand"), 1.75)
+
+
+def test_over_the_shoulder_has_the_foreground_shoulder_and_the_subjects_face():
+    from blender_addon.core.projection import PinholeCamera
+
+    main, near = Subject((-0.65, 0.16, 0.0), 65.0, 1.7), Subject((0.65, 0.16, 0.0), -65.0, 1.75)
+    spec = wire.ShotSpec(size=wire.ShotSize.OTS_LEFT, lens_mm=50)
+    p = frame_shot(spec, [main, near], aspect=16 / 9, audience=AUDIENCE_SIDE)
+    cam = PinholeCamera(p.location, p.rotation, p.focal_length_mm, 36.0, 20.25, 768, 432, "HORIZONTAL")
+    near_joints = joint_positions(near.height, "stand")
+    shoulders = [cam.project(to_world(near_joints[j], near.location, near.facing_deg)) for j in ("r_shoulder", "l_shoulder")]
+    assert any(0 <= x < 768 and 0 <= y < 432 and d > 0.3 for x, y, d in shoulders), "a foreground shoulder in frame"
+    nose = cam.project(to_world(joint_positions(main.height, "stand")["nose"], main.location, main.facing_deg))
+    neck = cam.project(to_world(near_joints["neck"], near.location, near.facing_deg))
+    assert 0 <= nose[0] < 768 and 0 <= nose[1] < 432
+    assert abs(nose[0] - neck[0]) > 150, "the subject's face is clear of the foreground head"
+    assert p.location[1] < near.location[1], "on the audience side"
