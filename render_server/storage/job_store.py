@@ -194,7 +194,7 @@ class JobStore:
 
     def add_frame(self, job_id: str, frame: Frame) -> None:
         job = self.get(job_id)
-        frames = [to_dict(f) for f in job.frames] + [to_dict(frame)]
+        frames = [_stored_frame(f) for f in job.frames] + [_stored_frame(frame)]
         self._write([
             ("UPDATE jobs SET frames = ?, updated_at = ? WHERE id = ?", (json.dumps(frames), time.time(), job_id)),
             self._event_sql(job_id, EventKind.FRAME, job.progress, f"frame {frame.index}", frame=frame),
@@ -330,11 +330,15 @@ _JOB_COLUMNS = ("id, kind, state, progress, message, created_at, updated_at, att
                 "frames, error, json_extract(request, '$.prompt') AS prompt")
 
 
-def _frame_without_prompt(frame: Frame) -> str:
-    """A FRAME event's frame: the prompt lives once, in the job's request, not in every event."""
+def _stored_frame(frame: Frame) -> dict:
+    """A frame as stored: the prompt lives once, in the job's request, not in every frame and event."""
     data = to_dict(frame)
     data.pop("prompt", None)
-    return json.dumps(data, separators=(",", ":"))
+    return data
+
+
+def _frame_without_prompt(frame: Frame) -> str:
+    return json.dumps(_stored_frame(frame), separators=(",", ":"))
 
 
 def _with_prompt(frame: Frame, prompt: str) -> Frame:
