@@ -27,10 +27,11 @@ T = TypeVar("T")
 class SchemaError(ValueError):
     """Parsed JSON does not fit the wire type; ``path`` names the field."""
 
-    def __init__(self, path: str, problem: str):
+    def __init__(self, path: str, problem: str, bounds: dict | None = None):
         super().__init__(f"{path or 'body'}: {problem}")
         self.path = path
         self.problem = problem
+        self.bounds = bounds or {}  # the field's declared bounds, when those were broken
 
 
 def to_dict(obj: Any) -> Any:
@@ -183,10 +184,12 @@ def _check_bounds(value: Any, bounds: Any, path: str) -> None:
         for key, ok, words in (("ge", lambda v, b: v >= b, "at least"), ("le", lambda v, b: v <= b, "at most"),
                                ("gt", lambda v, b: v > b, "more than"), ("lt", lambda v, b: v < b, "less than")):
             if key in bounds and isinstance(value, (int, float)) and not (math.isnan(value) or ok(value, bounds[key])):
-                raise SchemaError(path, f"{value!r} is out of range: it must be {words} {bounds[key]}")
+                raise SchemaError(path, f"{value!r} is out of range: it must be {words} {bounds[key]}", bounds)
     if isinstance(value, (str, list, tuple)) and not isinstance(value, Enum):
         unit = "characters" if isinstance(value, str) else "items"
         if "max_length" in bounds and len(value) > bounds["max_length"]:
-            raise SchemaError(path, f"is too long: {len(value)} {unit}, at most {bounds['max_length']} allowed")
+            raise SchemaError(path, f"is too long: {len(value)} {unit}, at most {bounds['max_length']} allowed",
+                              bounds)
         if "min_length" in bounds and len(value) < bounds["min_length"]:
-            raise SchemaError(path, f"is too short: {len(value)} {unit}, at least {bounds['min_length']} needed")
+            raise SchemaError(path, f"is too short: {len(value)} {unit}, at least {bounds['min_length']} needed",
+                              bounds)

@@ -350,7 +350,7 @@ class Feedback:
     rating: int = bounded(0, ge=0, le=5)  # 0: not rated
     verdict: Verdict = Verdict.NONE
     take: int = bounded(0, ge=0, le=100_000)
-    picked: bool = False  # this variation is the one the director picked among the job's
+    picked: bool = bounded(False, strict=True)  # this variation is the one the director picked among the job's
 
 
 @dataclass

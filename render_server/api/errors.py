@@ -14,7 +14,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
-from shared_schema import ErrorBody, SchemaError, check_limits, to_dict
+from shared_schema import ErrorBody, to_dict
 
 from ..backends.base import BackendError
 
@@ -32,15 +32,6 @@ class ApiError(Exception):
 
 def error_response(status: int, body: ErrorBody, headers: dict | None = None) -> JSONResponse:
     return JSONResponse(to_dict(body), status_code=status, headers=headers)
-
-
-def within_limits(body):
-    """The bounds pydantic cannot see (each list item, finite numbers, real Unicode): 422 naming the field."""
-    try:
-        check_limits(body)
-    except SchemaError as exc:
-        raise ApiError(422, "validation_error", str(exc), SCHEMA_HINT) from None
-    return body
 
 
 # Error bodies every route may answer, for the OpenAPI document (clients and the fuzzer read it).
@@ -74,10 +65,10 @@ def _bounds_hint(request: Request, loc) -> str:
         cls = inner[0] if typing.get_origin(cls) in (list, typing.Union, types.UnionType) and inner else cls
     if field is None:
         return ""
-    return _describe_bounds(_where(loc), field.metadata)
+    return describe_bounds(_where(loc), field.metadata)
 
 
-def _describe_bounds(name: str, bounds) -> str:
+def describe_bounds(name: str, bounds) -> str:
     low = bounds.get("ge", bounds.get("gt"))
     high = bounds.get("le", bounds.get("lt"))
     if low is not None and high is not None:
@@ -92,10 +83,21 @@ def _describe_bounds(name: str, bounds) -> str:
     return ""
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+
+
 def _allowed_methods(request: Request) -> str:
-    """Every method some route takes at this path (Starlette names only the first route's)."""
+    """Every method some route takes at this path (Starlette names only the first route's).
+
+    A path the API documents as such (``/v1/actors/search``) answers its documented methods,
+    though ``/v1/actors/{actor_id}`` would also read it as an actor's id.
+    """
+    documented = request.app.openapi().get("paths", {}).get(request.url.path)
+    if documented:
+        methods = {m.upper() for m in documented if m.upper() in _METHODS}
+        return ", ".join(sorted(methods | ({"HEAD"} if "GET" in methods else set())))
     methods = set()
-    for method in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"):
+    for method in _METHODS:
         scope = {**request.scope, "method": method}
         if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
             methods.add(method)

@@ -10,10 +10,11 @@ from shared_schema import ActorMatch, ActorMatches, ActorPatch, ActorProfile, Ac
 
 from ..actors.store import ActorStoreError
 from .deps import State
-from .errors import ERROR_RESPONSES, ApiError, within_limits
+from .errors import ERROR_RESPONSES, ApiError
 from .images import check_image
+from .wire_route import WireRoute
 
-router = APIRouter(responses=ERROR_RESPONSES)
+router = APIRouter(responses=ERROR_RESPONSES, route_class=WireRoute)
 ActorId = Path(max_length=200, description="the actor's id or name")
 IMAGE_BODY = {"requestBody": {"required": True, "content": {
     "image/png": {"schema": {"type": "string", "format": "binary"}},
@@ -39,7 +40,7 @@ def list_actors(state: State) -> list[ActorProfile]:
 
 @router.post("/v1/actors", status_code=201)
 async def create_actor(body: ActorProfile, state: State) -> ActorProfile:
-    return await run_in_threadpool(_call, state.actors.create, within_limits(body))
+    return await run_in_threadpool(_call, state.actors.create, body)
 
 
 @router.post("/v1/actors/identify", openapi_extra=IMAGE_BODY)
@@ -68,7 +69,7 @@ def get_actor(state: State, actor_id: str = ActorId) -> ActorProfile:
 
 @router.patch("/v1/actors/{actor_id}")
 async def patch_actor(body: ActorPatch, state: State, actor_id: str = ActorId) -> ActorProfile:
-    fields = {k: v for k, v in asdict(within_limits(body)).items() if v is not None}
+    fields = {k: v for k, v in asdict(body).items() if v is not None}
     if "name" in fields:
         fields["name"] = fields["name"].strip()
         if not fields["name"]:
@@ -94,6 +95,5 @@ async def add_reference(request: Request, state: State, actor_id: str = ActorId)
 
 @router.post("/v1/actors/search")
 async def search_actors(body: ActorSearch, state: State) -> ActorMatches:
-    within_limits(body)
     matches = await run_in_threadpool(_call, state.actors.search, body.text, body.k)
     return ActorMatches(matches=[ActorMatch(actor=a, distance=d) for a, d in matches], model=state.actors.embedder.name)

@@ -8,14 +8,14 @@ from shared_schema import BeatsRequest, BeatsResponse
 from ..beats.ingest import ScriptRejected
 from ..beats.service import MAX_BEATS, break_into_beats
 from .deps import State
-from .errors import ERROR_RESPONSES, ApiError, within_limits
+from .errors import ERROR_RESPONSES, ApiError
+from .wire_route import WireRoute
 
-router = APIRouter(responses=ERROR_RESPONSES)
+router = APIRouter(responses=ERROR_RESPONSES, route_class=WireRoute)
 
 
 @router.post("/v1/beats")
 async def beats(body: BeatsRequest, state: State) -> BeatsResponse:
-    within_limits(body)
     if not 1 <= body.n <= MAX_BEATS:
         raise ApiError(422, "validation_error", f"n={body.n} is out of range", f"ask for 1 to {MAX_BEATS} beats")
     if body.extractor not in ("auto", "offline", "llm"):

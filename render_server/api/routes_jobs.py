@@ -15,10 +15,11 @@ from ..conditioning import validate_request
 from ..services import jobs as job_service
 from ..services.job_cleanup import delete_frames
 from .deps import State
-from .errors import ERROR_RESPONSES, ApiError, within_limits
+from .errors import ERROR_RESPONSES, ApiError
+from .wire_route import WireRoute
 
 log = logging.getLogger("beatboard.server")
-router = APIRouter(responses=ERROR_RESPONSES)
+router = APIRouter(responses=ERROR_RESPONSES, route_class=WireRoute)
 
 LONG_POLL_MAX_S = 25.0
 # Waiters wake on the store's notification; this only bounds how stale a missed one can be
@@ -31,7 +32,6 @@ FrameIndex = Path(ge=0, le=MAX_VARIATIONS - 1)
 
 @router.post("/v1/jobs", status_code=202)
 def submit_job(body: RenderRequest, state: State) -> JobAccepted:
-    within_limits(body)
     validate_request(body)
     state.learning.cast_request(body)  # stored with the job: takes record the hints and LoRA used
     return job_service.submit(state.store, state.backends, state.worker, body)

@@ -13,18 +13,19 @@ from shared_schema import Casting, Feedback, FeedbackResult, JobAccepted, LoraTr
 from shared_schema.limits import NAME_CHARS
 
 from .deps import State
-from .errors import ERROR_RESPONSES, ApiError, within_limits
+from .errors import ERROR_RESPONSES, ApiError
 from .routes_actors import ActorId, _call
 from .routes_jobs import FrameIndex, JobId
+from .wire_route import WireRoute
 
-router = APIRouter(responses=ERROR_RESPONSES)
+router = APIRouter(responses=ERROR_RESPONSES, route_class=WireRoute)
 Character = PathParam(max_length=NAME_CHARS, description="a character's name as the script spells it")
 
 
 @router.post("/v1/jobs/{job_id}/frames/{index}/feedback")
 async def frame_feedback(body: Feedback, state: State, job_id: str = JobId, index: int = FrameIndex) -> FeedbackResult:
     """Approve / reject, rate 1-5, pick among variations, or note; the actor store learns from it."""
-    return await run_in_threadpool(_call, state.learning.feedback, job_id, index, within_limits(body))
+    return await run_in_threadpool(_call, state.learning.feedback, job_id, index, body)
 
 
 @router.get("/v1/jobs/{job_id}/ranking")
@@ -53,7 +54,6 @@ def list_castings(state: State) -> list[Casting]:
 
 @router.put("/v1/castings/{character}")
 def cast(body: Casting, state: State, character: str = Character) -> Casting:
-    within_limits(body)
     actor = _call(state.learning.castings.cast, character, body.actor_id)
     return Casting(character=character.strip(), actor_id=actor.id)
 
@@ -104,7 +104,6 @@ def train_actor_lora(body: LoraTrainRequest, state: State, actor_id: str = Actor
     if state.worker.trainer is None:
         raise ApiError(409, "model_missing", "this server does not train LoRAs",
                        "set BEATBOARD_DIFFUSERS_MODEL to an SD 1.5 model folder or hub id")
-    within_limits(body)
     actor = _call(state.actors.store.require, actor_id)
     if body.steps < 0:
         raise ApiError(422, "validation_error", "steps must be 0 (the default) or more", "")
