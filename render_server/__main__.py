@@ -10,6 +10,7 @@ import sys
 import uvicorn
 
 from .app import create_app
+from .http_protocol import uvicorn_options
 from .settings import Settings
 
 
@@ -34,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
               "machine's GPU and read your frames. Set BEATBOARD_TOKEN, or bind 127.0.0.1.", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning",
+                **uvicorn_options(settings.request_timeout_s, settings.keep_alive_s))
     return 0
 
 
