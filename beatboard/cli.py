@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from . import gc_command
 from .paths import EXAMPLE_SCRIPT, REPO
 
 
@@ -240,6 +241,8 @@ def build_parser() -> argparse.ArgumentParser:
     frames.add_argument("name")
     frames.add_argument("--k", type=int, default=5)
     actors.set_defaults(func=_cmd_actors)
+
+    gc_command.add_parser(sub)
 
     tiny = sub.add_parser("make-tiny-models", help="write tiny random-weight models of the real architectures")
     tiny.add_argument("dir")

@@ -10,6 +10,7 @@ import sys
 import uvicorn
 
 from .api.guards import InsecureSettings
+from .http_protocol import uvicorn_options
 from .settings import Settings
 from .storage.server_lock import DataDirBusy, DataDirLock
 
@@ -43,7 +44,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Not starting: {exc}", file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning",
+                **uvicorn_options(settings.request_timeout_s, settings.keep_alive_s))
     return 0
 
 

@@ -3,15 +3,90 @@
 from __future__ import annotations
 
 import base64
+import binascii
 import warnings
 from typing import Optional
 
 import numpy as np
 from PIL import Image
 
-from shared_schema import ActorKeypoints, DepthMap, KeypointVisibility, LabelMask
+from shared_schema import ActorKeypoints, DepthMap, KeypointVisibility, LabelMask, RenderRequest
 
 from .backends.base import BackendError
+
+
+# Work per job is bounded by its pixels: frame size times variations. 40 MP is a 16-variation
+# board at 1920x1080 (33 MP) with room to spare, and an SDXL 1024x1024 batch of 38.
+MAX_JOB_PIXELS = 40_000_000
+MAX_LABELS = 255  # a label mask is uint8: 0 is the background
+
+
+def _b64(data: str, field: str) -> bytes:
+    try:
+        return base64.b64decode(data, validate=True)
+    except (binascii.Error, ValueError):
+        raise BackendError("validation_error", f"{field} is not valid base64",
+                           "encode the raw bytes with standard base64 (A-Z a-z 0-9 + /, padded with =)") from None
+
+
+def validate_request(request: RenderRequest) -> None:
+    """Refuse at submit what would only fail later in the worker; each message names the field.
+
+    Bounds on single fields are the schema's (``check_limits``); these are the rules that tie
+    fields together or need the data decoded.
+    """
+    pixels = request.width * request.height * request.variations
+    if pixels > MAX_JOB_PIXELS:
+        raise BackendError("validation_error",
+                           f"width x height x variations is {pixels / 1e6:.1f} MP, more than "
+                           f"{MAX_JOB_PIXELS / 1e6:.0f} MP in one job",
+                           "ask for fewer variations or a smaller frame, and submit the rest as another job")
+    for name, start, end in zip(("depth", "openpose"), request.control_start, request.control_end):
+        if start > end:
+            raise BackendError("validation_error", f"control_start for {name} ({start}) is after control_end ({end})",
+                               "each ControlNet applies from control_start to control_end, fractions of the steps")
+    cond = request.conditioning
+    if cond.depth is not None:
+        depth = cond.depth
+        if not depth.near < depth.far:
+            raise BackendError("validation_error",
+                               f"conditioning.depth: near ({depth.near}) must be less than far ({depth.far})",
+                               "send the shot's clip range: near > 0 and far beyond it")
+        if depth.dtype not in ("float16", "float32"):
+            raise BackendError("validation_error", f"conditioning.depth.dtype {depth.dtype!r} is not supported",
+                               "send depth as little-endian float16 or float32")
+        raw = _b64(depth.data_b64, "conditioning.depth.data_b64")
+        expected = depth.width * depth.height * np.dtype(depth.dtype).itemsize
+        if len(raw) != expected:
+            raise BackendError("validation_error",
+                               f"conditioning.depth.data_b64 holds {len(raw)} bytes, expected {expected} "
+                               f"({depth.width}x{depth.height} {depth.dtype})",
+                               "width and height must describe data_b64 exactly")
+    if cond.masks is not None:
+        mask = cond.masks
+        if len(mask.labels) > MAX_LABELS:
+            raise BackendError("validation_error", f"conditioning.masks has {len(mask.labels)} labels",
+                               f"a uint8 label mask holds at most {MAX_LABELS} actors")
+        raw = _b64(mask.data_b64, "conditioning.masks.data_b64")
+        if len(raw) != mask.width * mask.height:
+            raise BackendError("validation_error",
+                               f"conditioning.masks.data_b64 holds {len(raw)} bytes, expected "
+                               f"{mask.width * mask.height} ({mask.width}x{mask.height} uint8 labels)",
+                               "send one uint8 label per pixel")
+
+
+def label_palette(labels: list[str], colours: dict[str, np.ndarray], default) -> tuple[np.ndarray, np.ndarray]:
+    """A colour per label value and which values are actors, for one vectorized lookup.
+
+    Indexing these with a label image costs one pass over the pixels however many labels
+    there are (a loop of ``labels == i`` costs a pass per label).
+    """
+    palette = np.zeros((256, 3), dtype=np.float64)
+    is_actor = np.zeros(256, dtype=bool)
+    for value, name in enumerate(labels[:MAX_LABELS], start=1):
+        palette[value] = colours.get(name, default)
+        is_actor[value] = True
+    return palette, is_actor
 
 
 def decode_depth(depth: DepthMap) -> np.ndarray:

@@ -25,6 +25,10 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default_factory=_default_data_dir)
     default_backend: str = "previs"
     max_body_mb: float = 32.0
+    # A request must arrive whole (head and body) within this many seconds of its first byte;
+    # an idle kept-alive connection closes after keep_alive_s.
+    request_timeout_s: float = 30.0
+    keep_alive_s: float = 5.0
     # A job found RUNNING after a crash is retried this many times in all, then failed.
     max_attempts: int = 2
     # Seconds the previs backend waits per drawing step: lets demos and tests watch

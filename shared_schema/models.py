@@ -23,7 +23,31 @@ from .enums import (
     ShotSize,
     Verdict,
 )
+from .limits import (
+    LIST_ITEMS,
+    MAX_ACTORS,
+    MAX_B64_CHARS,
+    MAX_COORD,
+    MAX_SEED,
+    MAX_SIDE,
+    MAX_STEPS,
+    MAX_VARIATIONS,
+    REQUIRED,
+    NAME_CHARS,
+    PROMPT_CHARS,
+    SCRIPT_CHARS,
+    bounded,
+    long_text,
+    long_texts,
+    short_text,
+    short_texts,
+)
 from .version import SCHEMA_VERSION
+
+# Bounds (shared_schema.limits) sit on the fields of bodies the server accepts; bodies it only
+# sends carry none, so a later release can widen a cap without breaking older clients.
+_UNIT = {"ge": 0.0, "le": 1.0}
+_COORD = {"ge": -MAX_COORD, "le": MAX_COORD}
 
 
 @dataclass
@@ -67,12 +91,12 @@ class Beat:
 
 @dataclass
 class BeatsRequest:
-    script: str
-    n: int = 6
-    focus: str = ""
-    filename: str = ""
+    script: str = bounded(REQUIRED, max_length=SCRIPT_CHARS)
+    n: int = bounded(6, ge=1, le=200)
+    focus: str = long_text()
+    filename: str = long_text(max_length=1000)
     # "auto": the LLM when one is configured, else offline; "offline" or "llm" to insist.
-    extractor: str = "auto"
+    extractor: str = short_text("auto")
 
 
 @dataclass
@@ -108,40 +132,40 @@ class BeatsResponse:
 class CameraSpec:
     """A camera as Blender holds it; enough to reproduce its projection exactly."""
 
-    focal_length_mm: float
-    sensor_width_mm: float
-    location: tuple[float, float, float]
-    rotation_euler: tuple[float, float, float]
-    sensor_height_mm: float = 24.0
+    focal_length_mm: float = bounded(ge=1.0, le=5000.0)
+    sensor_width_mm: float = bounded(ge=1.0, le=200.0)
+    location: tuple[float, float, float] = bounded(items=_COORD)
+    rotation_euler: tuple[float, float, float] = bounded(items={"ge": -1000.0, "le": 1000.0})
+    sensor_height_mm: float = bounded(24.0, ge=1.0, le=200.0)
     sensor_fit: SensorFit = SensorFit.AUTO
-    shift_x: float = 0.0
-    shift_y: float = 0.0
-    clip_start: float = 0.1
-    clip_end: float = 200.0
+    shift_x: float = bounded(0.0, ge=-10.0, le=10.0)
+    shift_y: float = bounded(0.0, ge=-10.0, le=10.0)
+    clip_start: float = bounded(0.1, gt=0.0, le=MAX_COORD)
+    clip_end: float = bounded(200.0, gt=0.0, le=MAX_COORD)
 
 
 @dataclass
 class ActorPlacement:
-    name: str
-    color: tuple[float, float, float] = (0.8, 0.8, 0.8)
-    height_m: float = 1.75
-    location: tuple[float, float, float] = (0.0, 0.0, 0.0)
-    facing_deg: float = 0.0
-    pose: str = "stand"
+    name: str = short_text(REQUIRED, min_length=1)
+    color: tuple[float, float, float] = bounded((0.8, 0.8, 0.8), items=_UNIT)
+    height_m: float = bounded(1.75, ge=0.1, le=5.0)
+    location: tuple[float, float, float] = bounded((0.0, 0.0, 0.0), items=_COORD)
+    facing_deg: float = bounded(0.0, ge=-3600.0, le=3600.0)
+    pose: str = short_text("stand")
     # The actor's LoRA: empty for the server's LoRA of the same name if it has one, "none"
     # for no LoRA, or another LoRA's name; and its strength.
-    lora: str = ""
-    lora_weight: float = 1.0
+    lora: str = short_text()
+    lora_weight: float = bounded(1.0, ge=-10.0, le=10.0)
     # The stored actor cast as this character (empty: the server's casting, else the actor of
     # the same name) and that actor's standing prompt hints, which the server fills in.
-    actor_id: str = ""
-    prompt_hints: list[str] = field(default_factory=list)
+    actor_id: str = short_text()
+    prompt_hints: list[str] = short_texts(max_items=50)
 
 
 @dataclass
 class Keypoint:
-    x: float
-    y: float
+    x: float = bounded(ge=-MAX_COORD, le=MAX_COORD)
+    y: float = bounded(ge=-MAX_COORD, le=MAX_COORD)
     visibility: KeypointVisibility = KeypointVisibility.VISIBLE
 
 
@@ -149,8 +173,8 @@ class Keypoint:
 class ActorKeypoints:
     """18 keypoints in OpenPose-18 (COCO) order for one actor."""
 
-    actor: str
-    keypoints: list[Keypoint]
+    actor: str = short_text(REQUIRED)
+    keypoints: list[Keypoint] = bounded(min_length=18, max_length=18)
 
 
 @dataclass
@@ -161,60 +185,60 @@ class DepthMap:
     convention (inverse depth, near bright); the add-on never normalizes.
     """
 
-    width: int
-    height: int
-    near: float
-    far: float
-    data_b64: str
-    dtype: str = "float16"
+    width: int = bounded(ge=1, le=MAX_SIDE)
+    height: int = bounded(ge=1, le=MAX_SIDE)
+    near: float = bounded(gt=0.0, le=MAX_COORD)
+    far: float = bounded(gt=0.0, le=MAX_COORD)
+    data_b64: str = bounded(max_length=MAX_B64_CHARS)
+    dtype: str = short_text("float16")
 
 
 @dataclass
 class LabelMask:
     """One uint8 label image for all actors: 0 is background, i is labels[i-1]."""
 
-    width: int
-    height: int
-    labels: list[str]
-    data_b64: str
+    width: int = bounded(ge=1, le=MAX_SIDE)
+    height: int = bounded(ge=1, le=MAX_SIDE)
+    labels: list[str] = bounded(max_length=MAX_ACTORS, items={"max_length": NAME_CHARS})
+    data_b64: str = bounded(max_length=MAX_B64_CHARS)
 
 
 @dataclass
 class Conditioning:
     depth: Optional[DepthMap] = None
-    poses: list[ActorKeypoints] = field(default_factory=list)
+    poses: list[ActorKeypoints] = bounded(default_factory=list, max_length=MAX_ACTORS)
     masks: Optional[LabelMask] = None
 
 
 @dataclass
 class RenderRequest:
-    shot_number: str
-    width: int
-    height: int
-    prompt: str = ""
-    negative_prompt: str = ""
-    seed: int = 0
-    variations: int = 1
-    steps: int = 20
-    backend: str = ""
-    model: str = ""
-    scheduler: str = ""  # empty: the backend's default (DPM++ 2M Karras for diffusers)
-    guidance_scale: float = 6.0
+    shot_number: str = short_text(REQUIRED)
+    width: int = bounded(ge=16, le=MAX_SIDE)
+    height: int = bounded(ge=16, le=MAX_SIDE)
+    prompt: str = long_text(max_length=PROMPT_CHARS)
+    negative_prompt: str = long_text(max_length=PROMPT_CHARS)
+    seed: int = bounded(0, ge=0, le=MAX_SEED)
+    variations: int = bounded(1, ge=1, le=MAX_VARIATIONS)
+    steps: int = bounded(20, ge=1, le=MAX_STEPS)
+    backend: str = short_text()
+    model: str = long_text(max_length=1000)  # a hub id or a local folder
+    scheduler: str = short_text()  # empty: the backend's default (DPM++ 2M Karras for diffusers)
+    guidance_scale: float = bounded(6.0, ge=0.0, le=50.0)
     # Per ControlNet, in the order depth, openpose: strength, and the fraction of the
     # denoising steps during which it applies.
-    control_scales: tuple[float, float] = (1.0, 0.9)
-    control_start: tuple[float, float] = (0.0, 0.0)
-    control_end: tuple[float, float] = (1.0, 1.0)
+    control_scales: tuple[float, float] = bounded((1.0, 0.9), items={"ge": 0.0, "le": 2.0})
+    control_start: tuple[float, float] = bounded((0.0, 0.0), items=_UNIT)
+    control_end: tuple[float, float] = bounded((1.0, 1.0), items=_UNIT)
     # Continuity: the same camera setup as an earlier shot. Reuse that job's frame as the
     # plate and redraw only these actors (someone who just entered) into it.
-    plate_job: str = ""
-    plate_frame: int = 0
-    inpaint_actors: list[str] = field(default_factory=list)
-    caption: str = ""
-    actors: list[ActorPlacement] = field(default_factory=list)
+    plate_job: str = short_text()
+    plate_frame: int = bounded(0, ge=0, le=MAX_VARIATIONS - 1)
+    inpaint_actors: list[str] = short_texts(max_items=MAX_ACTORS)
+    caption: str = long_text()
+    actors: list[ActorPlacement] = bounded(default_factory=list, max_length=MAX_ACTORS)
     camera: Optional[CameraSpec] = None
     conditioning: Conditioning = field(default_factory=Conditioning)
-    schema_version: str = SCHEMA_VERSION
+    schema_version: str = bounded(SCHEMA_VERSION, max_length=20)
 
 
 @dataclass
@@ -319,14 +343,14 @@ class Shot:
 
 @dataclass
 class Feedback:
-    shot_number: str
-    note: str = ""
+    shot_number: str = short_text(REQUIRED)
+    note: str = long_text()
     scope: FeedbackScope = FeedbackScope.SHOT
-    actor: str = ""
-    rating: int = 0
+    actor: str = short_text()
+    rating: int = bounded(0, ge=0, le=5)  # 0: not rated
     verdict: Verdict = Verdict.NONE
-    take: int = 0
-    picked: bool = False  # this variation is the one the director picked among the job's
+    take: int = bounded(0, ge=0, le=100_000)
+    picked: bool = bounded(False, strict=True)  # this variation is the one the director picked among the job's
 
 
 @dataclass
@@ -353,15 +377,15 @@ class Ranking:
 
 @dataclass
 class Casting:
-    character: str
-    actor_id: str
+    character: str = short_text(REQUIRED)
+    actor_id: str = short_text(REQUIRED)
 
 
 @dataclass
 class LoraTrainRequest:
     """Train an actor's LoRA now on their approved crops; 0 steps: the server's default."""
 
-    steps: int = 0
+    steps: int = bounded(0, ge=0, le=100_000)
 
 
 @dataclass
@@ -379,12 +403,12 @@ class LoraVersion:
 
 @dataclass
 class ActorProfile:
-    name: str
+    name: str = short_text(REQUIRED)
     id: str = ""
-    description: str = ""
-    height_m: float = 1.75
-    color: tuple[float, float, float] = (0.8, 0.8, 0.8)
-    prompt_hints: list[str] = field(default_factory=list)
+    description: str = long_text()
+    height_m: float = bounded(1.75, ge=0.1, le=5.0)
+    color: tuple[float, float, float] = bounded((0.8, 0.8, 0.8), items=_UNIT)
+    prompt_hints: list[str] = long_texts(max_items=LIST_ITEMS)
     lora_version: str = ""
     references: list[str] = field(default_factory=list)  # URLs of the reference images
     cast_as: list[str] = field(default_factory=list)  # script characters this actor plays
@@ -394,17 +418,17 @@ class ActorProfile:
 class ActorPatch:
     """Fields to change on an actor; absent (null) fields stay as they are."""
 
-    name: Optional[str] = None
-    description: Optional[str] = None
-    height_m: Optional[float] = None
-    color: Optional[tuple[float, float, float]] = None
-    prompt_hints: Optional[list[str]] = None
+    name: Optional[str] = short_text(None, min_length=1)
+    description: Optional[str] = long_text(None)
+    height_m: Optional[float] = bounded(None, ge=0.1, le=5.0)
+    color: Optional[tuple[float, float, float]] = bounded(None, items=_UNIT)
+    prompt_hints: Optional[list[str]] = bounded(None, max_length=LIST_ITEMS, items={"max_length": 4000})
 
 
 @dataclass
 class ActorSearch:
-    text: str
-    k: int = 5
+    text: str = long_text(REQUIRED)
+    k: int = bounded(5, ge=1, le=100)
 
 
 @dataclass

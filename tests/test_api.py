@@ -134,14 +134,14 @@ def test_a_50_mb_upload_is_refused_before_it_is_read(tmp_path):
     assert "BEATBOARD_MAX_BODY_MB" in response.json()["hint"]
 
 
-def test_corrupt_conditioning_fails_the_job_with_a_reason(tmp_path):
+def test_corrupt_conditioning_is_refused_at_submit_with_a_reason(tmp_path):
     request = render_request()
     request.conditioning.depth.width = 7  # no longer matches the data
     with _client(tmp_path) as client:
-        job_id = client.post("/v1/jobs", json=wire.to_dict(request)).json()["id"]
-        job = _wait_finished(client, job_id)
-    assert job["state"] == "FAILED"
-    assert job["error"]["code"] == "validation_error" and "expected 7x45" in job["error"]["message"]
+        response = client.post("/v1/jobs", json=wire.to_dict(request))
+        assert client.get("/v1/jobs").json() == []  # nothing was queued
+    assert response.status_code == 422
+    assert response.json()["code"] == "validation_error" and "(7x45 float16)" in response.json()["message"]
 
 
 def test_unknown_jobs_and_paths_are_404_with_a_hint(tmp_path):

@@ -69,7 +69,6 @@ def test_every_wire_type_round_trips_with_defaults():
 @pytest.mark.parametrize("data, path, problem", [
     ({"shot_number": "1", "width": "wide", "height": 10}, "width", "expected an integer"),
     ({"shot_number": "1", "width": 10}, "height", "is required"),
-    ({"shot_number": "1", "width": 10, "height": 10, "colour": 1}, "", "unknown field"),
     ({"shot_number": "1", "width": 10, "height": 10,
       "conditioning": {"poses": [{"actor": "A", "keypoints": [{"x": 1, "y": 2, "visibility": "SEEN"}]}]}},
      "conditioning.poses[0].keypoints[0].visibility", "is not one of"),
@@ -91,3 +90,66 @@ def test_json_schema_describes_enums_and_required_fields():
     render = schema["$defs"]["RenderRequest"]
     assert set(render["required"]) == {"shot_number", "width", "height"}
     assert "CU" in schema["$defs"]["ShotSize"]["enum"]
+
+
+@pytest.mark.parametrize("data, path, problem", [
+    ({"seed": -1}, "seed", "at least 0"),
+    ({"steps": 1e30}, "steps", "at most 150"),
+    ({"guidance_scale": float("nan")}, "guidance_scale", "not a finite number"),
+    ({"guidance_scale": float("inf")}, "guidance_scale", "at most 50"),
+    ({"prompt": "x" * 4001}, "prompt", "too long: 4001 characters"),
+    ({"shot_number": "1\ud800"}, "shot_number", "lone surrogate"),
+    ({"control_end": [1.0, 3.0]}, "control_end[1]", "at most 1.0"),
+    ({"actors": [{"name": "A", "color": [0, 2, 0]}]}, "actors[0].color[1]", "at most 1.0"),
+    ({"conditioning": {"poses": [{"actor": "A", "keypoints": [{"x": 1, "y": 2}] * 3}]}},
+     "conditioning.poses[0].keypoints", "too short: 3 items"),
+    ({"conditioning": {"masks": {"width": 2, "height": 2, "labels": [str(i) for i in range(4000)],
+                                 "data_b64": "AAAA"}}}, "conditioning.masks.labels", "at most 64"),
+])
+def test_bodies_out_of_bounds_name_the_field_and_the_bound(data, path, problem):
+    request = wire.from_dict(wire.RenderRequest, {"shot_number": "1", "width": 64, "height": 64, **data})
+    with pytest.raises(wire.SchemaError) as caught:
+        wire.check_limits(request)
+    assert caught.value.path == path
+    assert problem in caught.value.problem
+
+
+def test_a_body_within_bounds_passes_the_limits():
+    wire.check_limits(render_request_sample())
+
+
+def render_request_sample() -> wire.RenderRequest:
+    from tests.server_helpers import render_request
+
+    return render_request(variations=2)
+
+
+def test_an_older_minor_client_reads_a_newer_servers_job():
+    """The minor-version rule: 1.(x+1) adds fields; a 1.x decoder ignores what it does not know."""
+    newer_job = {
+        "id": "j1", "kind": "RENDER", "state": "DONE", "progress": 1.0, "parent_job_id": "j0",
+        "idempotency_key": "k", "board": {"id": "b1", "shots": 3},
+        "frames": [{"index": 0, "url": "/v1/jobs/j1/frames/0.png", "width": 64, "height": 36, "seed": 3,
+                    "backend": "previs", "rating": 4, "labels": ["MARA"]}],
+        "error": {"code": "x", "message": "m", "hint": "h", "docs_url": "https://example.invalid"},
+    }
+    job = wire.from_dict(wire.Job, newer_job)
+    assert job.state is wire.JobState.DONE and job.frames[0].seed == 3 and job.error.hint == "h"
+    assert not hasattr(job, "parent_job_id")
+
+
+def test_decoding_a_response_does_not_apply_request_limits():
+    """Limits guard what the server accepts; a client reading a stored actor never trips on them."""
+    actor = wire.from_dict(wire.ActorProfile, {"name": "M" * 500, "description": "d" * 9000})
+    assert len(actor.name) == 500
+
+
+def test_the_openapi_and_json_schema_document_the_bounds():
+    schema = json.loads(SCHEMA_FILE.read_text())["$defs"]
+    render = schema["RenderRequest"]["properties"]
+    assert render["seed"]["minimum"] == 0 and render["steps"]["maximum"] == 150
+    assert render["prompt"]["maxLength"] == 4000 and render["actors"]["maxItems"] == 64
+    assert render["control_end"]["items"]["maximum"] == 1.0 and render["control_end"]["maxItems"] == 2
+    assert schema["LabelMask"]["properties"]["labels"]["items"]["maxLength"] == 200
+    keypoints = schema["ActorKeypoints"]["properties"]["keypoints"]
+    assert keypoints["minItems"] == keypoints["maxItems"] == 18

@@ -2,16 +2,23 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from fastapi import APIRouter, Request
+import apsw
+from fastapi import APIRouter, Path, Query, Request
 from starlette.concurrency import run_in_threadpool
 
 from shared_schema import ActorMatch, ActorMatches, ActorPatch, ActorProfile, ActorSearch
 
 from ..actors.store import ActorStoreError
 from .deps import State
-from .errors import ApiError
+from .errors import ERROR_RESPONSES, ApiError
+from .images import check_image
+from .wire_route import WireRoute
 
-router = APIRouter()
+router = APIRouter(responses=ERROR_RESPONSES, route_class=WireRoute)
+ActorId = Path(max_length=200, description="the actor's id or name")
+IMAGE_BODY = {"requestBody": {"required": True, "content": {
+    "image/png": {"schema": {"type": "string", "format": "binary"}},
+    "image/jpeg": {"schema": {"type": "string", "format": "binary"}}}}}
 
 _STATUS = {"not_found": 404, "conflict": 409, "validation_error": 422, "payload_too_large": 413}
 
@@ -21,6 +28,9 @@ def _call(fn, *args, **kwargs):
         return fn(*args, **kwargs)
     except ActorStoreError as exc:
         raise ApiError(_STATUS.get(exc.code, 400), exc.code, exc.message, exc.hint) from None
+    except apsw.ConstraintError:  # the one UNIQUE constraint a client can hit: actor names
+        raise ApiError(409, "conflict", "another actor already has that name",
+                       "actor names are unique (case does not count): choose another, or rename the other actor") from None
 
 
 @router.get("/v1/actors")
@@ -33,16 +43,17 @@ async def create_actor(body: ActorProfile, state: State) -> ActorProfile:
     return await run_in_threadpool(_call, state.actors.create, body)
 
 
-@router.post("/v1/actors/identify")
-async def identify_actor(request: Request, state: State, k: int = 3) -> ActorMatches:
+@router.post("/v1/actors/identify", openapi_extra=IMAGE_BODY)
+async def identify_actor(request: Request, state: State, k: int = Query(3, ge=1, le=50)) -> ActorMatches:
     """Which stored actor a crop shows; the body is the image (PNG or JPEG bytes)."""
     data = await request.body()
+    check_image(data, "crop")
     matches = await run_in_threadpool(_call, state.actors.identify, data, k)
     return ActorMatches(matches=[ActorMatch(actor=a, distance=d) for a, d in matches], model=state.actors.embedder.name)
 
 
 @router.get("/v1/actors/{actor_id}/frames")
-def actor_frames(actor_id: str, state: State, k: int = 5) -> list[dict]:
+def actor_frames(state: State, actor_id: str = ActorId, k: int = Query(5, ge=1, le=100)) -> list[dict]:
     """The actor's approved frames nearest their profile, with each frame's URL."""
     out = []
     for ref, distance in _call(state.actors.nearest_frames, actor_id, k):
@@ -52,25 +63,32 @@ def actor_frames(actor_id: str, state: State, k: int = 5) -> list[dict]:
 
 
 @router.get("/v1/actors/{actor_id}")
-def get_actor(actor_id: str, state: State) -> ActorProfile:
+def get_actor(state: State, actor_id: str = ActorId) -> ActorProfile:
     return _call(state.actors.store.require, actor_id)
 
 
 @router.patch("/v1/actors/{actor_id}")
-async def patch_actor(actor_id: str, body: ActorPatch, state: State) -> ActorProfile:
+async def patch_actor(body: ActorPatch, state: State, actor_id: str = ActorId) -> ActorProfile:
     fields = {k: v for k, v in asdict(body).items() if v is not None}
+    if "name" in fields:
+        fields["name"] = fields["name"].strip()
+        if not fields["name"]:
+            raise ApiError(422, "validation_error", "name: an actor's name cannot be blank",
+                           "give the actor's name, or leave name out to keep it")
     return await run_in_threadpool(_call, state.actors.update, actor_id, **fields)
 
 
 @router.delete("/v1/actors/{actor_id}", status_code=204)
-def delete_actor(actor_id: str, state: State) -> None:
+def delete_actor(state: State, actor_id: str = ActorId) -> None:
     _call(state.actors.store.delete, actor_id)
 
 
-@router.post("/v1/actors/{actor_id}/references", status_code=201)
-async def add_reference(actor_id: str, request: Request, state: State) -> ActorProfile:
+@router.post("/v1/actors/{actor_id}/references", status_code=201, openapi_extra=IMAGE_BODY)
+async def add_reference(request: Request, state: State, actor_id: str = ActorId) -> ActorProfile:
     """The body is the image itself (PNG or JPEG bytes)."""
     data = await request.body()
+    _call(state.actors.store.require, actor_id)
+    check_image(data, "reference")
     await run_in_threadpool(_call, state.actors.add_reference, actor_id, data)
     return _call(state.actors.store.require, actor_id)
 

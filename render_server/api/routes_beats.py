@@ -8,9 +8,10 @@ from shared_schema import BeatsRequest, BeatsResponse
 from ..beats.ingest import ScriptRejected
 from ..beats.service import MAX_BEATS, break_into_beats
 from .deps import State
-from .errors import ApiError
+from .errors import ERROR_RESPONSES, ApiError
+from .wire_route import WireRoute
 
-router = APIRouter()
+router = APIRouter(responses=ERROR_RESPONSES, route_class=WireRoute)
 
 
 @router.post("/v1/beats")

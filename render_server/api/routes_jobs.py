@@ -2,26 +2,39 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from typing import Annotated, Optional
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Header, Path, Query, Response
 from fastapi.responses import FileResponse, StreamingResponse
 
-from shared_schema import Job, JobAccepted, JobEvents, JobState, RenderRequest, to_dict
+from shared_schema import ErrorBody, Job, JobAccepted, JobEvents, JobState, RenderRequest, to_dict
+from shared_schema.limits import MAX_VARIATIONS
 
+from ..conditioning import validate_request
 from ..services import jobs as job_service
+from ..services.job_cleanup import delete_frames
 from .deps import State
-from .errors import ApiError
+from .errors import ERROR_RESPONSES, ApiError
+from .wire_route import WireRoute
 
-router = APIRouter()
+log = logging.getLogger("beatboard.server")
+router = APIRouter(responses=ERROR_RESPONSES, route_class=WireRoute)
 
 LONG_POLL_MAX_S = 25.0
+# Waiters wake on the store's notification; this only bounds how stale a missed one can be
+# (an event written by another process on the same data folder, say).
+RECHECK_S = 2.0
+MAX_SEQ = 2**63 - 1  # SQLite's INTEGER
+JobId = Path(max_length=64, description="the id POST /v1/jobs answered")
+FrameIndex = Path(ge=0, le=MAX_VARIATIONS - 1)
 
 
 @router.post("/v1/jobs", status_code=202)
 def submit_job(body: RenderRequest, state: State,
                idempotency_key: Annotated[Optional[str], Header(max_length=200)] = None) -> JobAccepted:
     """With an ``Idempotency-Key`` header, a retry of the same body returns the same job."""
+    validate_request(body)
     request_print = job_service.fingerprint(body)  # of the body as sent, before casting fills it in
     state.learning.cast_request(body)  # stored with the job: takes record the hints and LoRA used
     return job_service.submit(state.store, state.backends, state.worker, body, idempotency_key, request_print)
@@ -33,58 +46,92 @@ def list_jobs(state: State, status: Optional[JobState] = None, limit: int = Quer
 
 
 @router.get("/v1/jobs/{job_id}")
-def get_job(job_id: str, state: State) -> Job:
+def get_job(state: State, job_id: str = JobId) -> Job:
     return job_service.get_or_404(state.store, job_id)
 
 
+@router.delete("/v1/jobs/{job_id}", status_code=204)
+def delete_job(state: State, job_id: str = JobId) -> Response:
+    """Delete a finished job with its events and frames. A queued or running job answers 409:
+    cancel it first (POST /v1/jobs/{id}/cancel), then delete it once it is CANCELLED."""
+    job = job_service.get_or_404(state.store, job_id)
+    if not state.store.delete(job_id):
+        raise ApiError(409, "conflict", f"job {job_id} is {job.state.value.lower()}: only finished jobs are deleted",
+                       f"cancel it first (POST /v1/jobs/{job_id}/cancel), then delete it once it is CANCELLED")
+    delete_frames(state.settings.frames_dir, job_id)
+    return Response(status_code=204)
+
+
 @router.post("/v1/jobs/{job_id}/cancel")
-def cancel_job(job_id: str, state: State) -> Job:
+def cancel_job(state: State, job_id: str = JobId) -> Job:
     job_service.get_or_404(state.store, job_id)
     return state.store.request_cancel(job_id)
 
 
 async def _wait_for_events(state: State, job_id: str, after: int, wait: float):
+    """Events after ``after``, waiting up to ``wait`` s for one. Sleeps on the store's
+    notification, so a waiting client costs nothing until its job changes."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + wait
-    while True:
-        events = state.store.events(job_id, after)
-        job = state.store.get(job_id)
-        if events or job.state.finished or loop.time() >= deadline:
-            return job, events
-        await asyncio.sleep(0.05)
+    woken = asyncio.Event()
+    unwatch = state.store.watch(job_id, lambda: loop.call_soon_threadsafe(woken.set))
+    try:
+        while True:
+            woken.clear()  # cleared before reading: an event committed after the read wakes us
+            events = state.store.events(job_id, after)
+            job = state.store.get(job_id)
+            remaining = deadline - loop.time()
+            if events or job is None or job.state.finished or remaining <= 0:
+                return job, events
+            try:
+                await asyncio.wait_for(woken.wait(), timeout=min(remaining, RECHECK_S))
+            except asyncio.TimeoutError:
+                pass
+    finally:
+        unwatch()
 
 
 @router.get("/v1/jobs/{job_id}/events")
-async def job_events(job_id: str, state: State, after: int = Query(0, ge=0),
+async def job_events(state: State, job_id: str = JobId, after: int = Query(0, ge=0, le=MAX_SEQ),
                      wait: float = Query(0.0, ge=0.0, le=LONG_POLL_MAX_S)) -> JobEvents:
     """Events after ``after``; with ``wait`` > 0 it long-polls until one arrives."""
     job_service.get_or_404(state.store, job_id)
     job, events = await _wait_for_events(state, job_id, after, wait)
+    if job is None:
+        raise ApiError(404, "not_found", f"job {job_id} was deleted", "GET /v1/jobs lists the jobs there are")
     return JobEvents(job_id=job_id, state=job.state, events=events)
 
 
-@router.get("/v1/jobs/{job_id}/events/stream")
-async def job_event_stream(job_id: str, state: State, after: int = Query(0, ge=0)):
+@router.get("/v1/jobs/{job_id}/events/stream",
+            responses={200: {"content": {"text/event-stream": {}}, "description": "Server-Sent Events"}})
+async def job_event_stream(state: State, job_id: str = JobId, after: int = Query(0, ge=0, le=MAX_SEQ)):
     """The same events as Server-Sent Events, ending after the job finishes."""
     job_service.get_or_404(state.store, job_id)
 
     async def stream():
         seq = after
-        while True:
-            job, events = await _wait_for_events(state, job_id, seq, LONG_POLL_MAX_S)
-            for event in events:
-                seq = event.seq
-                yield f"id: {event.seq}\nevent: {event.kind.value}\ndata: {json.dumps(to_dict(event))}\n\n"
-            if job.state.finished and not state.store.events(job_id, seq):
-                return
-            if not events:
-                yield ": keep-alive\n\n"
+        try:
+            while True:
+                job, events = await _wait_for_events(state, job_id, seq, LONG_POLL_MAX_S)
+                for event in events:
+                    seq = event.seq
+                    yield f"id: {event.seq}\nevent: {event.kind.value}\ndata: {json.dumps(to_dict(event))}\n\n"
+                if job is None or (job.state.finished and not state.store.events(job_id, seq)):
+                    return
+                if not events:
+                    yield ": keep-alive\n\n"
+        except Exception:  # headers are sent: end the stream with an error event, not a cut body
+            log.exception("event stream of job %s failed", job_id)
+            error = ErrorBody("internal_error", "the event stream stopped on a server error",
+                              f"reconnect with after={seq}; the server log has the traceback")
+            yield f"event: error\ndata: {json.dumps(to_dict(error))}\n\n"
 
     return StreamingResponse(stream(), media_type="text/event-stream")
 
 
-@router.get("/v1/jobs/{job_id}/frames/{index}.png")
-def job_frame(job_id: str, index: int, state: State):
+@router.get("/v1/jobs/{job_id}/frames/{index}.png",
+            responses={200: {"content": {"image/png": {}}, "description": "the frame"}})
+def job_frame(state: State, job_id: str = JobId, index: int = FrameIndex):
     job = job_service.get_or_404(state.store, job_id)
     path = state.settings.artifacts.frame_path(job_id, index)
     if index not in {f.index for f in job.frames} or not path.exists():

@@ -5,26 +5,31 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import APIRouter
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
 
 from shared_schema import Casting, Feedback, FeedbackResult, JobAccepted, LoraTrainRequest, LoraVersion, Ranking
+from shared_schema.limits import NAME_CHARS
 
 from .deps import State
-from .errors import ApiError
-from .routes_actors import _call
+from .errors import ERROR_RESPONSES, ApiError
+from .routes_actors import ActorId, _call
+from .routes_jobs import FrameIndex, JobId
+from .wire_route import WireRoute
 
-router = APIRouter()
+router = APIRouter(responses=ERROR_RESPONSES, route_class=WireRoute)
+Character = PathParam(max_length=NAME_CHARS, description="a character's name as the script spells it")
 
 
 @router.post("/v1/jobs/{job_id}/frames/{index}/feedback")
-async def frame_feedback(job_id: str, index: int, body: Feedback, state: State) -> FeedbackResult:
+async def frame_feedback(body: Feedback, state: State, job_id: str = JobId, index: int = FrameIndex) -> FeedbackResult:
     """Approve / reject, rate 1-5, pick among variations, or note; the actor store learns from it."""
     return await run_in_threadpool(_call, state.learning.feedback, job_id, index, body)
 
 
 @router.get("/v1/jobs/{job_id}/ranking")
-async def job_ranking(job_id: str, state: State) -> Ranking:
+async def job_ranking(state: State, job_id: str = JobId) -> Ranking:
     return await run_in_threadpool(_call, state.learning.rank, job_id)
 
 
@@ -48,23 +53,23 @@ def list_castings(state: State) -> list[Casting]:
 
 
 @router.put("/v1/castings/{character}")
-def cast(character: str, body: Casting, state: State) -> Casting:
+def cast(body: Casting, state: State, character: str = Character) -> Casting:
     actor = _call(state.learning.castings.cast, character, body.actor_id)
     return Casting(character=character.strip(), actor_id=actor.id)
 
 
 @router.delete("/v1/castings/{character}", status_code=204)
-def uncast(character: str, state: State) -> None:
+def uncast(state: State, character: str = Character) -> None:
     state.learning.castings.uncast(character)
 
 
 @router.get("/v1/actors/{actor_id}/notes")
-def actor_notes(actor_id: str, state: State) -> list[dict]:
+def actor_notes(state: State, actor_id: str = ActorId) -> list[dict]:
     return _call(state.learning.notes.list, actor_id)
 
 
 @router.get("/v1/actors/{actor_id}/history")
-def actor_history(actor_id: str, state: State) -> list[dict]:
+def actor_history(state: State, actor_id: str = ActorId) -> list[dict]:
     """The profile's trajectory: each update's cause, and how far it moved the profile."""
     store = state.actors.store
     history = _call(store.trajectory, actor_id, state.actors.embedder.name)
@@ -78,7 +83,7 @@ def actor_history(actor_id: str, state: State) -> list[dict]:
 
 
 @router.get("/v1/actors/{actor_id}/references/{index}.png")
-def actor_reference(actor_id: str, index: int, state: State):
+def actor_reference(state: State, actor_id: str = ActorId, index: int = PathParam(ge=0, le=1_000_000)):
     path = _call(state.actors.store.reference_path, actor_id, index)
     if path is None or not Path(path).is_file():
         raise ApiError(404, "not_found", f"actor {actor_id} has no reference image {index}",
@@ -87,14 +92,14 @@ def actor_reference(actor_id: str, index: int, state: State):
 
 
 @router.get("/v1/actors/{actor_id}/loras")
-def actor_loras(actor_id: str, state: State) -> list[LoraVersion]:
+def actor_loras(state: State, actor_id: str = ActorId) -> list[LoraVersion]:
     if state.worker.trainer is None:
         return []
     return _call(state.worker.trainer.versions, actor_id)
 
 
 @router.post("/v1/actors/{actor_id}/loras", status_code=202)
-def train_actor_lora(actor_id: str, body: LoraTrainRequest, state: State) -> JobAccepted:
+def train_actor_lora(body: LoraTrainRequest, state: State, actor_id: str = ActorId) -> JobAccepted:
     """Queue a LoRA training job now (it also starts by itself past the approval threshold)."""
     if state.worker.trainer is None:
         raise ApiError(409, "model_missing", "this server does not train LoRAs",

@@ -13,7 +13,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from shared_schema import BackendInfo, RenderRequest
 
-from ..conditioning import openpose_drawing, decode_labels, depth_to_control, pose_to_control
+from ..conditioning import decode_labels, depth_to_control, label_palette, openpose_drawing, pose_to_control
 from .base import RenderContext
 
 _STEPS = ("shading depth", "tinting actors", "drawing poses", "labelling")
@@ -68,10 +68,9 @@ class PrevisBackend:
             labels = np.asarray(
                 Image.fromarray(decode_labels(cond.masks)).resize(size, Image.Resampling.NEAREST)
             )
-            for index, name in enumerate(cond.masks.labels, start=1):
-                region = labels == index
-                colour = colours.get(name, np.array([0.8, 0.8, 0.8]))
-                rgb[region] = rgb[region] * 0.45 + colour * shade[region] * 0.75
+            palette, is_actor = label_palette(cond.masks.labels, colours, np.array([0.8, 0.8, 0.8]))
+            region = is_actor[labels][..., None]
+            rgb = np.where(region, rgb * 0.45 + palette[labels] * shade * 0.75, rgb)
         image = np.clip(rgb * 255.0, 0, 255).astype(np.uint8)
 
         self._step(ctx, done + 2, total, "drawing poses")

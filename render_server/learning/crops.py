@@ -19,10 +19,12 @@ def actor_crops(frame: Image.Image, masks: LabelMask) -> dict[str, Image.Image]:
     labels = np.asarray(Image.fromarray(decode_labels(masks)).resize(frame.size, Image.Resampling.NEAREST))
     pixels = np.asarray(frame.convert("RGB"))
     crops = {}
-    for value, name in enumerate(masks.labels, start=1):
-        region = labels == value
-        if region.mean() < MIN_SHARE:
+    # One pass counts every label; only actors big enough to judge get a pass of their own.
+    counts = np.bincount(labels.ravel(), minlength=256)
+    for value, name in enumerate(masks.labels[:255], start=1):
+        if counts[value] < MIN_SHARE * labels.size:
             continue
+        region = labels == value
         rows, cols = np.nonzero(region)
         top, bottom, left, right = rows.min(), rows.max() + 1, cols.min(), cols.max() + 1
         side = int(max(bottom - top, right - left) * (1 + 2 * PAD))

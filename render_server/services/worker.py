@@ -85,7 +85,7 @@ class RenderWorker:
             self.store.add_frame(job.id, Frame(
                 index=index, url=f"/v1/jobs/{job.id}/frames/{index}.png", width=image.width,
                 height=image.height, seed=request.seed + index, backend=job.backend,
-                prompt=request.prompt, shot_number=request.shot_number,
+                shot_number=request.shot_number,  # the prompt is stored once, with the job's request
             ))
         self.store.finish(job.id, JobState.DONE, f"{len(images)} frame(s)")
 

@@ -8,7 +8,7 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from shared_schema import (
     ErrorBody,
@@ -67,10 +67,38 @@ class JobStore:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
         _add_idempotency_columns(self._db)
+        # Long-polls and SSE streams wait on these instead of polling SQLite (see ``watch``).
+        self._watch_lock = threading.Lock()
+        self._watchers: dict[str, set[Callable[[], None]]] = {}
 
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+    # -- event notification -------------------------------------------------------
+    def watch(self, job_id: str, callback: Callable[[], None]) -> Callable[[], None]:
+        """Call ``callback`` (from the writing thread) after each committed event of the job.
+
+        Returns the function that stops watching. Callbacks must be quick and thread-safe,
+        e.g. ``lambda: loop.call_soon_threadsafe(flag.set)``.
+        """
+        with self._watch_lock:
+            self._watchers.setdefault(job_id, set()).add(callback)
+
+        def unwatch() -> None:
+            with self._watch_lock:
+                callbacks = self._watchers.get(job_id)
+                if callbacks is not None:
+                    callbacks.discard(callback)
+                    if not callbacks:
+                        del self._watchers[job_id]
+        return unwatch
+
+    def _notify(self, job_ids) -> None:
+        with self._watch_lock:
+            callbacks = [cb for job_id in job_ids for cb in self._watchers.get(job_id, ())]
+        for callback in callbacks:
+            callback()
 
     # -- writes -----------------------------------------------------------------
     def _write(self, sql_and_params: list[tuple[str, tuple]]) -> None:
@@ -83,14 +111,15 @@ class JobStore:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+        self._notify({params[0] for sql, params in sql_and_params if sql.startswith(_EVENT_INSERT)})
 
     def _event_sql(self, job_id: str, kind: EventKind, progress: float = 0.0, message: str = "",
                    frame: Optional[Frame] = None, error: Optional[ErrorBody] = None) -> tuple[str, tuple]:
         return (
-            "INSERT INTO events(job_id, seq, kind, at, progress, message, frame, error) VALUES "
+            _EVENT_INSERT + "(job_id, seq, kind, at, progress, message, frame, error) VALUES "
             "(?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE job_id = ?), ?, ?, ?, ?, ?, ?)",
             (job_id, job_id, kind.value, time.time(), progress, message,
-             dumps(frame) if frame else None, dumps(error) if error else None),
+             _frame_without_prompt(frame) if frame else None, dumps(error) if error else None),
         )
 
     def create(self, request: RenderRequest, backend: str, idempotency_key: str = "", fingerprint: str = "") -> Job:
@@ -171,7 +200,10 @@ class JobStore:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
-        return self.get(row["id"]) if row is not None else None
+        if row is None:
+            return None
+        self._notify({row["id"]})
+        return self.get(row["id"])
 
     def progress(self, job_id: str, fraction: float, message: str) -> None:
         self._write([
@@ -187,7 +219,7 @@ class JobStore:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 row = self._db.execute("SELECT frames, progress FROM jobs WHERE id = ?", (job_id,)).fetchone()
-                frames = [f for f in json.loads(row["frames"]) if f["index"] != frame.index] + [to_dict(frame)]
+                frames = [f for f in json.loads(row["frames"]) if f["index"] != frame.index] + [_stored_frame(frame)]
                 frames.sort(key=lambda f: f["index"])
                 self._db.execute("UPDATE jobs SET frames = ?, updated_at = ? WHERE id = ?",
                                  (json.dumps(frames), time.time(), job_id))
@@ -197,6 +229,7 @@ class JobStore:
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
+        self._notify({job_id})
 
     def finish(self, job_id: str, state: JobState, message: str, error: Optional[ErrorBody] = None) -> None:
         kind = {JobState.DONE: EventKind.DONE, JobState.FAILED: EventKind.ERROR,
@@ -253,7 +286,7 @@ class JobStore:
     # -- reads ------------------------------------------------------------------
     def get(self, job_id: str) -> Optional[Job]:
         with self._lock:
-            row = self._db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
+            row = self._db.execute(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
         return _job_from_row(row) if row else None
 
     def request_of(self, job_id: str) -> RenderRequest:
@@ -262,7 +295,7 @@ class JobStore:
         return loads(RenderRequest, row["request"])
 
     def list(self, state: Optional[JobState] = None, limit: int = 100) -> list[Job]:
-        sql, params = "SELECT * FROM jobs", ()
+        sql, params = f"SELECT {_JOB_COLUMNS} FROM jobs", ()
         if state is not None:
             sql, params = sql + " WHERE state = ?", (state.value,)
         with self._lock:
@@ -274,15 +307,75 @@ class JobStore:
             rows = self._db.execute(
                 "SELECT * FROM events WHERE job_id = ? AND seq > ? ORDER BY seq", (job_id, after)
             ).fetchall()
+            prompt = self._prompt_of(job_id) if any(r["frame"] for r in rows) else ""
         return [
             JobEvent(
                 seq=r["seq"], job_id=r["job_id"], kind=EventKind(r["kind"]), at=r["at"], progress=r["progress"],
                 message=r["message"],
-                frame=loads(Frame, r["frame"]) if r["frame"] else None,
+                frame=_with_prompt(loads(Frame, r["frame"]), prompt) if r["frame"] else None,
                 error=loads(ErrorBody, r["error"]) if r["error"] else None,
             )
             for r in rows
         ]
+
+    def _prompt_of(self, job_id: str) -> str:
+        row = self._db.execute("SELECT json_extract(request, '$.prompt') AS prompt FROM jobs WHERE id = ?",
+                               (job_id,)).fetchone()
+        return (row["prompt"] or "") if row else ""
+
+    # -- deleting -----------------------------------------------------------------
+    def delete(self, job_id: str) -> bool:
+        """Delete a finished job and its events; False if it is queued or running (or gone)."""
+        finished = tuple(s.value for s in JobState if s.finished)
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                deleted = self._db.execute(
+                    f"DELETE FROM jobs WHERE id = ? AND state IN ({','.join('?' * len(finished))})",
+                    (job_id, *finished)).rowcount
+                if deleted:
+                    self._db.execute("DELETE FROM events WHERE job_id = ?", (job_id,))
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+        return bool(deleted)
+
+    def finished_before(self, timestamp: float) -> list[str]:
+        """Ids of jobs that finished (DONE, FAILED, CANCELLED) and last changed before ``timestamp``."""
+        finished = tuple(s.value for s in JobState if s.finished)
+        with self._lock:
+            rows = self._db.execute(
+                f"SELECT id FROM jobs WHERE updated_at < ? AND state IN ({','.join('?' * len(finished))})",
+                (timestamp, *finished)).fetchall()
+        return [r["id"] for r in rows]
+
+    def job_ids(self) -> set[str]:
+        with self._lock:
+            return {r["id"] for r in self._db.execute("SELECT id FROM jobs")}
+
+
+_EVENT_INSERT = "INSERT INTO events"
+# A job as clients see it: never the request column, which holds the conditioning (megabytes).
+_JOB_COLUMNS = ("id, kind, state, progress, message, created_at, updated_at, attempts, shot_number, backend, "
+                "frames, error, json_extract(request, '$.prompt') AS prompt")
+
+
+def _stored_frame(frame: Frame) -> dict:
+    """A frame as stored: the prompt lives once, in the job's request, not in every frame and event."""
+    data = to_dict(frame)
+    data.pop("prompt", None)
+    return data
+
+
+def _frame_without_prompt(frame: Frame) -> str:
+    return json.dumps(_stored_frame(frame), separators=(",", ":"))
+
+
+def _with_prompt(frame: Frame, prompt: str) -> Frame:
+    if not frame.prompt:
+        frame.prompt = prompt
+    return frame
 
 
 def _add_idempotency_columns(db: sqlite3.Connection) -> None:
@@ -300,6 +393,6 @@ def _job_from_row(row: sqlite3.Row) -> Job:
         id=row["id"], kind=JobKind(row["kind"]), state=JobState(row["state"]), progress=row["progress"],
         message=row["message"], created_at=row["created_at"], updated_at=row["updated_at"],
         attempts=row["attempts"], shot_number=row["shot_number"], backend=row["backend"],
-        frames=[from_dict(Frame, f) for f in json.loads(row["frames"])],
+        frames=[_with_prompt(from_dict(Frame, f), row["prompt"] or "") for f in json.loads(row["frames"])],
         error=loads(ErrorBody, row["error"]) if row["error"] else None,
     )
