@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import time
 from contextlib import nullcontext
@@ -13,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from .blender_python import BlenderPythonError, blender_python
 from .contact_sheet import Panel, make_contact_sheet
 from .extension_build import build_extension
 from .paths import REPO
@@ -39,6 +39,10 @@ def run_board(script: Path, out_dir: Path, *, server_url: Optional[str] = None, 
     script, out_dir = Path(script), Path(out_dir)
     if not script.is_file():
         raise BoardError(f"no script at {script}")
+    try:
+        python = blender_python()
+    except BlenderPythonError as exc:
+        raise BoardError(str(exc)) from None
     out_dir.mkdir(parents=True, exist_ok=True)
     print("beatboard: building the Blender extension", flush=True)
     extension = build_extension()
@@ -57,7 +61,7 @@ def run_board(script: Path, out_dir: Path, *, server_url: Optional[str] = None, 
         with tempfile.TemporaryDirectory(prefix="beatboard-blender-") as user_resources:
             env = {**os.environ, "BLENDER_USER_RESOURCES": user_resources, "PYTHONUNBUFFERED": "1",
                    "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-            command = [sys.executable, "-m", "beatboard.headless_board", "--zip", str(extension),
+            command = [python, "-m", "beatboard.headless_board", "--zip", str(extension),
                        "--script", str(script.resolve()), "--server", url, "--out", str(out_dir.resolve()),
                        "--n", str(n), "--focus", focus, "--backend", backend, "--token", token,
                        "--width", str(width), "--height", str(height), "--steps", str(steps)] + (["--block-only"] if block_only else [])

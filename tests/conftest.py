@@ -3,12 +3,12 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
+from beatboard.blender_python import blender_python
 from beatboard.extension_build import build_extension
 from beatboard.paths import REPO
 from beatboard.server_process import ServerProcess
@@ -36,14 +36,15 @@ def server(tmp_path_factory):
 
 
 def run_blender(code: str, tmp_path: Path, timeout: float = 120.0, env: dict | None = None) -> dict:
-    """Run ``code`` in a fresh Python process with bpy; it must print one JSON line last."""
+    """Run ``code`` in a fresh Python process with bpy (``BEATBOARD_BLENDER_PYTHON``, else this
+    interpreter's); it must print one JSON line last."""
     script = tmp_path / "blender_script.py"
     script.write_text(textwrap.dedent(code))
     user_resources = tmp_path / "blender-user"
     user_resources.mkdir(exist_ok=True)
     full_env = {**os.environ, "BLENDER_USER_RESOURCES": str(user_resources), "PYTHONPATH": str(REPO),
                 "PYTHONUNBUFFERED": "1", **(env or {})}
-    completed = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=timeout,
+    completed = subprocess.run([blender_python(), str(script)], capture_output=True, text=True, timeout=timeout,
                                env=full_env, cwd=tmp_path)
     lines = [line for line in completed.stdout.splitlines() if line.startswith("{")]
     if completed.returncode != 0 or not lines:
@@ -59,4 +60,5 @@ import bpy, json, sys, time
 bpy.ops.wm.read_factory_settings(use_empty=True)
 bpy.ops.extensions.package_install_files(filepath={zip!r}, repo="user_default", enable_on_install=True)
 ADDON = "bl_ext.user_default.beatboard"
+from bl_ext.user_default.beatboard import compat  # strips on every supported Blender
 """
