@@ -14,11 +14,22 @@ from beatboard.paths import REPO
 from beatboard.server_process import ServerProcess
 
 EXAMPLE = REPO / "examples" / "the_last_ferry.fountain"
+# open_clip's CLIP architecture at tiny sizes, random weights: embeddings cost milliseconds, not
+# the seconds of a ViT-B-32. Every server the tests start (in process or not) inherits it.
+TINY_CLIP = Path(__file__).with_name("tiny_clip.json")
+os.environ.setdefault("BEATBOARD_CLIP_MODEL", str(TINY_CLIP))
 
 
 @pytest.fixture(scope="session")
 def extension_zip(tmp_path_factory) -> Path:
     return build_extension(tmp_path_factory.mktemp("build"))
+
+
+@pytest.fixture(scope="session")
+def clip_embedder():
+    from render_server.actors.embedder import ClipEmbedder
+
+    return ClipEmbedder(os.environ["BEATBOARD_CLIP_MODEL"])
 
 
 @pytest.fixture(scope="session")
