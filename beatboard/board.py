@@ -15,7 +15,7 @@ from typing import Optional
 from .blender_python import BlenderPythonError, blender_python
 from .contact_sheet import Panel, make_contact_sheet
 from .extension_build import build_extension
-from .server_process import ServerProcess, wait_healthy
+from .server_process import ServerProcess, check_healthy
 
 
 class BoardError(RuntimeError):
@@ -68,6 +68,14 @@ def run_board(script: Path, out_dir: Path, *, server_url: Optional[str] = None, 
     except BlenderPythonError as exc:
         raise BoardError(str(exc)) from None
     _prepare_out_dir(out_dir)
+    if server_url:
+        if os.environ.get(DATA_DIR_VAR):
+            print(f"beatboard: {DATA_DIR_VAR} is not used with --server: that server keeps its own data folder",
+                  flush=True)
+        try:
+            check_healthy(server_url.rstrip("/"))
+        except RuntimeError as exc:
+            raise BoardError(f"{exc}. Start one with 'beatboard server' or leave out --server") from None
     with tempfile.TemporaryDirectory(prefix="beatboard-build-") as build_dir:
         print("beatboard: building the Blender extension", flush=True)
         extension = build_extension(Path(build_dir))  # never into the installed package's folder
@@ -82,13 +90,6 @@ def _run_with_server(script: Path, out_dir: Path, extension: Path, python: str, 
                      width: int, height: int, server_env: Optional[dict], block_only: bool,
                      steps: int) -> BoardResult:
     if server_url:
-        if os.environ.get(DATA_DIR_VAR):
-            print(f"beatboard: {DATA_DIR_VAR} is not used with --server: that server keeps its own data folder",
-                  flush=True)
-        try:
-            wait_healthy(server_url.rstrip("/"), timeout=3.0)
-        except RuntimeError as exc:
-            raise BoardError(f"{exc}. Start one with 'beatboard server' or leave out --server") from None
         server = nullcontext(None)
     else:
         data_dir, why = server_data_dir(out_dir)

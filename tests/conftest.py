@@ -6,7 +6,12 @@ import subprocess
 import textwrap
 from pathlib import Path
 
-import pytest
+# One math thread per process, set before anything imports torch or numpy: the tests' models are
+# tiny, so extra threads only add synchronisation, and the test process, a render server and
+# Blender often run at once on two cores (measured: the diffusers tests took a quarter of the time).
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+import pytest  # noqa: E402
 
 from beatboard.blender_python import blender_python
 from beatboard.extension_build import build_extension

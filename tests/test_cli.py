@@ -101,7 +101,7 @@ def test_server_accepts_host_and_port_without_a_scheme(capsys):
     port = free_port()
     assert main(["board", str(EXAMPLE), "--out", "unused", "--server", f"127.0.0.1:{port}"]) == 1
     err = capsys.readouterr().err
-    assert f"the render server at http://127.0.0.1:{port} did not answer" in err
+    assert f"no Beatboard server answers at http://127.0.0.1:{port}" in err
     assert "unknown url type" not in err
     with pytest.raises(SystemExit):
         main(["board", str(EXAMPLE), "--out", "unused", "--server", "ftp://127.0.0.1:1"])
