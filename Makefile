@@ -4,7 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test env extension schema bench clean
+# Blender LTS releases the add-on is also tested on (compatibility subset), each in its own venv.
+# The newest bpy wheels for Python 3.11 in each series; every one needs numpy<2.
+BPY42 := 4.2.23
+BPY45 := 4.5.15
+
+.PHONY: demo test test-compat env compat-envs extension schema bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,11 +19,32 @@ $(STAMP): pyproject.toml
 
 env: $(STAMP)
 
+.venv-bpy42/.installed: Makefile
+	@test -x .venv-bpy42/bin/python || $(PYTHON) -m venv .venv-bpy42
+	.venv-bpy42/bin/python -m pip install --disable-pip-version-check -q "bpy==$(BPY42)" "numpy<2" "pillow>=10.1"
+	@touch $@
+
+.venv-bpy45/.installed: Makefile
+	@test -x .venv-bpy45/bin/python || $(PYTHON) -m venv .venv-bpy45
+	.venv-bpy45/bin/python -m pip install --disable-pip-version-check -q "bpy==$(BPY45)" "numpy<2" "pillow>=10.1"
+	@touch $@
+
+compat-envs: .venv-bpy42/.installed .venv-bpy45/.installed
+
 demo: $(STAMP)
 	$(BIN)/beatboard demo
 
-test: $(STAMP)
+# The whole suite on bpy 5.0, then the compatibility subset (install from the zip, end to end,
+# feedback on a take, panel draw, Blender's extension validator) on each LTS release.
+test: $(STAMP) compat-envs
 	$(BIN)/python -m pytest
+	$(MAKE) --no-print-directory test-compat
+
+test-compat: $(STAMP) compat-envs
+	@for env in .venv-bpy42 .venv-bpy45; do \
+	  echo "== Blender compatibility subset on bpy $$($$env/bin/python -m pip show bpy 2>/dev/null | sed -n 's/^Version: //p') ($$env)"; \
+	  BEATBOARD_BLENDER_PYTHON=$$env/bin/python $(BIN)/python -m pytest -m compat -q -p no:cacheprovider || exit 1; \
+	done
 
 extension: $(STAMP)
 	$(BIN)/python -m beatboard.extension_build

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import tempfile
 import time
 from contextlib import nullcontext
@@ -13,14 +12,39 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from .blender_python import BlenderPythonError, blender_python
 from .contact_sheet import Panel, make_contact_sheet
 from .extension_build import build_extension
-from .paths import REPO
-from .server_process import ServerProcess, wait_healthy
+from .server_process import ServerProcess, check_healthy
 
 
 class BoardError(RuntimeError):
     pass
+
+
+DATA_DIR_VAR = "BEATBOARD_DATA_DIR"
+# Blender runs the driver as a file, not ``-m beatboard...``: the interpreter may be another
+# venv's (BEATBOARD_BLENDER_PYTHON) that has bpy but not this package, and putting this
+# package's site-packages on its path would mix two environments.
+_DRIVER = Path(__file__).with_name("headless_board.py")
+_RUN_DRIVER = "import runpy, sys; runpy.run_path(sys.argv.pop(1), run_name='__main__')"
+
+
+def _prepare_out_dir(out_dir: Path) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise BoardError(f"--out {out_dir} is a file; name a folder (it is made if missing)")
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise BoardError(f"cannot make the output folder {out_dir}: {exc.strerror or exc}") from None
+
+
+def server_data_dir(out_dir: Path) -> tuple[Path, str]:
+    """Where the server this command starts keeps its data, and why there."""
+    named = os.environ.get(DATA_DIR_VAR, "").strip()
+    if named:
+        return Path(named).expanduser(), f"{DATA_DIR_VAR}: its actors and castings are used"
+    return out_dir / "server-data", f"inside --out; set {DATA_DIR_VAR} to use your actor store"
 
 
 @dataclass
@@ -39,25 +63,44 @@ def run_board(script: Path, out_dir: Path, *, server_url: Optional[str] = None, 
     script, out_dir = Path(script), Path(out_dir)
     if not script.is_file():
         raise BoardError(f"no script at {script}")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    print("beatboard: building the Blender extension", flush=True)
-    extension = build_extension()
+    try:
+        python = blender_python()
+    except BlenderPythonError as exc:
+        raise BoardError(str(exc)) from None
+    _prepare_out_dir(out_dir)
     if server_url:
+        if os.environ.get(DATA_DIR_VAR):
+            print(f"beatboard: {DATA_DIR_VAR} is not used with --server: that server keeps its own data folder",
+                  flush=True)
         try:
-            wait_healthy(server_url.rstrip("/"), timeout=3.0)
+            check_healthy(server_url.rstrip("/"))
         except RuntimeError as exc:
             raise BoardError(f"{exc}. Start one with 'beatboard server' or leave out --server") from None
+    with tempfile.TemporaryDirectory(prefix="beatboard-build-") as build_dir:
+        print("beatboard: building the Blender extension", flush=True)
+        extension = build_extension(Path(build_dir))  # never into the installed package's folder
+        return _run_with_server(script, out_dir, extension, python, started, server_url=server_url,
+                                backend=backend, n=n, focus=focus, token=token, blend_name=blend_name,
+                                width=width, height=height, server_env=server_env, block_only=block_only,
+                                steps=steps)
+
+
+def _run_with_server(script: Path, out_dir: Path, extension: Path, python: str, started: float, *,
+                     server_url: Optional[str], backend: str, n: int, focus: str, token: str, blend_name: str,
+                     width: int, height: int, server_env: Optional[dict], block_only: bool,
+                     steps: int) -> BoardResult:
+    if server_url:
         server = nullcontext(None)
     else:
-        print("beatboard: starting the render server", flush=True)
-        server = ServerProcess(out_dir / "server-data", env=server_env)
+        data_dir, why = server_data_dir(out_dir)
+        print(f"beatboard: starting the render server (data in {data_dir}, {why})", flush=True)
+        server = ServerProcess(data_dir, env=server_env)
     with server as running:
         url = server_url or running.url
         print(f"beatboard: render server at {url}", flush=True)
         with tempfile.TemporaryDirectory(prefix="beatboard-blender-") as user_resources:
-            env = {**os.environ, "BLENDER_USER_RESOURCES": user_resources, "PYTHONUNBUFFERED": "1",
-                   "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
-            command = [sys.executable, "-m", "beatboard.headless_board", "--zip", str(extension),
+            env = {**os.environ, "BLENDER_USER_RESOURCES": user_resources, "PYTHONUNBUFFERED": "1"}
+            command = [python, "-c", _RUN_DRIVER, str(_DRIVER), "--zip", str(extension),
                        "--script", str(script.resolve()), "--server", url, "--out", str(out_dir.resolve()),
                        "--n", str(n), "--focus", focus, "--backend", backend, "--token", token,
                        "--width", str(width), "--height", str(height), "--steps", str(steps)] + (["--block-only"] if block_only else [])

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import urllib.parse
 from pathlib import Path
 
 from . import gc_command
-from .paths import EXAMPLE_SCRIPT, REPO
+from .paths import EXAMPLE_SCRIPT
 
 
 def _board_and_report(command: str, script: Path, out: Path, **options) -> int:
@@ -27,7 +29,7 @@ def _board_and_report(command: str, script: Path, out: Path, **options) -> int:
 def _cmd_demo(args) -> int:
     out = Path(args.out)
     print(f"beatboard demo: {EXAMPLE_SCRIPT.name} -> {out}/demo.blend and {out}/contact_sheet.png", flush=True)
-    return _board_and_report("demo", EXAMPLE_SCRIPT, out, blend_name="demo.blend")
+    return _board_and_report("demo", EXAMPLE_SCRIPT, out, blend_name="demo.blend", server_url=args.server)
 
 
 def _cmd_board(args) -> int:
@@ -128,6 +130,32 @@ def _cmd_beats(args) -> int:
     return 0
 
 
+def _shot_count(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of shots, e.g. 6") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"{n} shots makes no board; ask for 1 or more (the default is 6)")
+    return n
+
+
+def _server_url(text: str) -> str:
+    """host:port or a full URL; http:// is assumed when no scheme is given."""
+    url = text.strip().rstrip("/")
+    if "://" not in url:
+        url = f"http://{url}"
+    parts = urllib.parse.urlsplit(url)
+    try:
+        parts.port  # raises on a port that is not a number in range
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a server address; give host:port or a URL, "
+                                         "e.g. 127.0.0.1:8765 or http://127.0.0.1:8765")
+    return url
+
+
 def _size(text: str) -> tuple[int, int]:
     try:
         width, height = (int(v) for v in text.lower().split("x"))
@@ -136,6 +164,27 @@ def _size(text: str) -> tuple[int, int]:
     if not (16 <= width <= 4096 and 16 <= height <= 4096):
         raise argparse.ArgumentTypeError("width and height must be 16 to 4096 pixels")
     return width, height
+
+
+def _read_images(paths: list[str]) -> list[bytes]:
+    """Every image readable and decodable, or an OSError naming the one that is not: checked
+    before anything is created, so a bad path leaves no half-made actor behind."""
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    images = []
+    for path in paths:
+        try:
+            data = Path(path).read_bytes()
+            with Image.open(io.BytesIO(data)) as image:
+                image.verify()
+        except (UnidentifiedImageError, SyntaxError, ValueError):
+            raise OSError(f"{path} is not an image Pillow can read; give a PNG or JPEG") from None
+        except OSError as exc:
+            raise OSError(f"cannot read the image {path}: {exc.strerror or exc}") from None
+        images.append(data)
+    return images
 
 
 def _cmd_actors(args) -> int:
@@ -150,9 +199,10 @@ def _cmd_actors(args) -> int:
     service = ActorService(store, ClipEmbedder(settings.clip_model, settings.clip_checkpoint), settings.artifacts)
     try:
         if args.action == "add":
+            images = _read_images(args.image or [])
             actor = service.create(ActorProfile(name=args.name, description=args.description, height_m=args.height))
-            for image in args.image or []:
-                service.add_reference(actor.id, Path(image).read_bytes())
+            for image in images:
+                service.add_reference(actor.id, image)
             print(f"added {actor.name} ({actor.id})")
         elif args.action == "list":
             for actor in store.list():
@@ -189,7 +239,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="run the example script end to end (no weights, no GPU)")
-    demo.add_argument("--out", default=str(REPO / "out"))
+    demo.add_argument("--out", default="out", help="folder for demo.blend and contact_sheet.png (default ./out)")
+    demo.add_argument("--server", type=_server_url, help="use this running server instead of starting one")
     demo.set_defaults(func=_cmd_demo)
 
     server = sub.add_parser("server", help="run the render server (127.0.0.1:8765 by default)")
@@ -199,7 +250,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     beats = sub.add_parser("beats", help="break a script into beats")
     beats.add_argument("script")
-    beats.add_argument("--n", type=int, default=6)
+    beats.add_argument("--n", type=_shot_count, default=6)
     beats.add_argument("--focus", default="")
     beats.add_argument("--json", action="store_true")
     beats.add_argument("--extractor", choices=["auto", "offline", "llm"], default="auto",
@@ -209,9 +260,10 @@ def build_parser() -> argparse.ArgumentParser:
     board = sub.add_parser("board", help="script -> blocked-out, rendered board (.blend + contact sheet)")
     board.add_argument("script")
     board.add_argument("--out", required=True)
-    board.add_argument("--server", help="use this running server instead of starting one")
+    board.add_argument("--server", type=_server_url, help="use this running server instead of starting one "
+                                                          "(host:port or URL)")
     board.add_argument("--backend", default="", help="render backend (default: the server's default, previs)")
-    board.add_argument("--n", type=int, default=6)
+    board.add_argument("--n", type=_shot_count, default=6)
     board.add_argument("--focus", default="")
     board.add_argument("--token", default="")
     board.add_argument("--steps", type=int, default=20, help="denoising steps (diffusers)")
@@ -252,8 +304,9 @@ def build_parser() -> argparse.ArgumentParser:
                                          "and a contact sheet of Workbench blockouts")
     block.add_argument("script")
     block.add_argument("--out", required=True)
-    block.add_argument("--server", help="use this running server for beats instead of starting one")
-    block.add_argument("--n", type=int, default=6)
+    block.add_argument("--server", type=_server_url, help="use this running server for beats instead of "
+                                                          "starting one (host:port or URL)")
+    block.add_argument("--n", type=_shot_count, default=6)
     block.add_argument("--focus", default="")
     block.add_argument("--token", default="")
     block.set_defaults(func=_cmd_block)
@@ -268,7 +321,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        code = args.func(args)
+        sys.stdout.flush()  # inside the try: a closed pipe must not surface at exit
+        return code
+    except BrokenPipeError:
+        # The reader went away (``beatboard beats --json | head``): stop quietly, as Unix tools do.
+        # Python's documented recipe: point stdout at devnull so the final flush cannot fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":

@@ -151,7 +151,9 @@ def main(argv: list[str] | None = None) -> int:
     strips = {b.shot_number: str(out / "shots" / f"shot_{b.shot_number}_blockout.png") for b in beats} \
         if args.block_only else {}
     if scene.sequence_editor:
-        for strip in scene.sequence_editor.strips:
+        from bl_ext.user_default.beatboard import compat
+
+        for strip in compat.strips(scene.sequence_editor):
             if not strip.mute:
                 strips[strip.get("beatboard_shot")] = bpy.path.abspath(strip.directory + strip.elements[0].filename)
     summary = {

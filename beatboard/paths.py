@@ -1,11 +1,13 @@
-"""Where things live in a source checkout."""
+"""Where things live: in a source checkout, and (the example) in an installed package too."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+PACKAGE = Path(__file__).resolve().parent
+REPO = PACKAGE.parent
 ADDON_DIR = REPO / "blender_addon"
 SCHEMA_DIR = REPO / "shared_schema"
 BUILD_DIR = REPO / "build"
-EXAMPLE_SCRIPT = REPO / "examples" / "the_last_ferry.fountain"
+# Package data, so `beatboard demo` works from a wheel; examples/ in the checkout links to it.
+EXAMPLE_SCRIPT = PACKAGE / "examples" / "the_last_ferry.fountain"

@@ -37,6 +37,19 @@ def wait_healthy(url: str, timeout: float = STARTUP_TIMEOUT_S, process: Optional
     raise RuntimeError(f"the render server at {url} did not answer within {timeout:.0f} s ({last_error})")
 
 
+def check_healthy(url: str, timeout: float = 3.0) -> dict:
+    """One health request to a server that should already be running: no retries, so a wrong
+    address is said at once rather than after a start-up's worth of polling."""
+    try:
+        with urllib.request.urlopen(f"{url}/v1/health", timeout=timeout) as response:
+            return json.loads(response.read())
+    except OSError as exc:
+        reason = getattr(exc, "reason", None) or exc
+        raise RuntimeError(f"no Beatboard server answers at {url} ({reason})") from None
+    except ValueError:
+        raise RuntimeError(f"{url} answers, but not as a Beatboard server (its /v1/health is not JSON)") from None
+
+
 class ServerProcess:
     """``with ServerProcess(data_dir) as server: server.url`` - stopped on exit, even on errors."""
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import bpy
 
+from . import compat
 from .core.tasks import Task
 from .core.wire import wire
 from .preferences import make_client
@@ -61,13 +62,13 @@ class BEATBOARD_OT_feedback(AsyncOperator, bpy.types.Operator):
         def done(task: Task):
             result: wire.FeedbackResult = task.result
             scene = bpy.data.scenes[scene_name]
-            strip = scene.sequence_editor.strips[strip_name]
+            strip = compat.strips(scene.sequence_editor)[strip_name]
             if feedback.verdict is not wire.Verdict.NONE:
                 strip["beatboard_verdict"] = feedback.verdict.value
             if feedback.rating:
                 strip["beatboard_rating"] = feedback.rating
             if feedback.picked:
-                for other in scene.sequence_editor.strips:
+                for other in compat.strips(scene.sequence_editor):
                     if other.get("beatboard_job") == job_id:
                         other["beatboard_picked"] = other == strip
             if note:
@@ -101,7 +102,7 @@ class BEATBOARD_OT_rank_takes(AsyncOperator, bpy.types.Operator):
         def done(task: Task):
             ranking: wire.Ranking = task.result
             scene = bpy.data.scenes[scene_name]
-            takes = {int(s.get("beatboard_frame", 0)): s for s in scene.sequence_editor.strips
+            takes = {int(s.get("beatboard_frame", 0)): s for s in compat.strips(scene.sequence_editor)
                      if s.get("beatboard_job") == job_id}
             for place, (index, score) in enumerate(zip(ranking.order, ranking.scores), start=1):
                 if index in takes:

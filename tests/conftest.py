@@ -3,17 +3,26 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
-import pytest
+# One math thread per process, set before anything imports torch or numpy: the tests' models are
+# tiny, so extra threads only add synchronisation, and the test process, a render server and
+# Blender often run at once on two cores (measured: the diffusers tests took a quarter of the time).
+os.environ.setdefault("OMP_NUM_THREADS", "1")
 
+import pytest  # noqa: E402
+
+from beatboard.blender_python import blender_python
 from beatboard.extension_build import build_extension
 from beatboard.paths import REPO
 from beatboard.server_process import ServerProcess
 
 EXAMPLE = REPO / "examples" / "the_last_ferry.fountain"
+# open_clip's CLIP architecture at tiny sizes, random weights: embeddings cost milliseconds, not
+# the seconds of a ViT-B-32. Every server the tests start (in process or not) inherits it.
+TINY_CLIP = Path(__file__).with_name("tiny_clip.json")
+os.environ.setdefault("BEATBOARD_CLIP_MODEL", str(TINY_CLIP))
 
 # Starlette's TestClient names its host "testserver"; token-less servers answer only to the
 # host names they are told (tests of that check set allowed_hosts themselves).
@@ -23,6 +32,13 @@ os.environ.setdefault("BEATBOARD_ALLOWED_HOSTS", "testserver")
 @pytest.fixture(scope="session")
 def extension_zip(tmp_path_factory) -> Path:
     return build_extension(tmp_path_factory.mktemp("build"))
+
+
+@pytest.fixture(scope="session")
+def clip_embedder():
+    from render_server.actors.embedder import ClipEmbedder
+
+    return ClipEmbedder(os.environ["BEATBOARD_CLIP_MODEL"])
 
 
 @pytest.fixture(scope="session")
@@ -40,14 +56,15 @@ def server(tmp_path_factory):
 
 
 def run_blender(code: str, tmp_path: Path, timeout: float = 120.0, env: dict | None = None) -> dict:
-    """Run ``code`` in a fresh Python process with bpy; it must print one JSON line last."""
+    """Run ``code`` in a fresh Python process with bpy (``BEATBOARD_BLENDER_PYTHON``, else this
+    interpreter's); it must print one JSON line last."""
     script = tmp_path / "blender_script.py"
     script.write_text(textwrap.dedent(code))
     user_resources = tmp_path / "blender-user"
     user_resources.mkdir(exist_ok=True)
     full_env = {**os.environ, "BLENDER_USER_RESOURCES": str(user_resources), "PYTHONPATH": str(REPO),
                 "PYTHONUNBUFFERED": "1", **(env or {})}
-    completed = subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=timeout,
+    completed = subprocess.run([blender_python(), str(script)], capture_output=True, text=True, timeout=timeout,
                                env=full_env, cwd=tmp_path)
     lines = [line for line in completed.stdout.splitlines() if line.startswith("{")]
     if completed.returncode != 0 or not lines:
@@ -63,4 +80,5 @@ import bpy, json, sys, time
 bpy.ops.wm.read_factory_settings(use_empty=True)
 bpy.ops.extensions.package_install_files(filepath={zip!r}, repo="user_default", enable_on_install=True)
 ADDON = "bl_ext.user_default.beatboard"
+from bl_ext.user_default.beatboard import compat  # strips on every supported Blender
 """

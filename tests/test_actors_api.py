@@ -1,6 +1,9 @@
 """Actors over HTTP: profiles, reference images, casting search (open_clip, random weights)."""
 
 import io
+import os
+
+import numpy as np
 
 import pytest
 from fastapi.testclient import TestClient
@@ -44,7 +47,7 @@ def test_search_by_description_returns_that_actor_first(client):
         matches = client.post("/v1/actors/search", json={"text": description, "k": 3}).json()
         assert matches["matches"][0]["actor"]["name"] == name
         assert matches["matches"][0]["distance"] < 1e-4
-        assert matches["model"] == "ViT-B-32:random"
+        assert matches["model"] == "tiny_clip:random"  # the model the tests configure (conftest)
     assert client.post("/v1/actors/search", json={"text": " "}).status_code == 422
 
 
@@ -65,5 +68,19 @@ def test_two_random_weight_embedders_give_the_same_vectors():
 
     from render_server.actors.embedder import ClipEmbedder
 
-    a, b = ClipEmbedder().texts(["an old ferryman"]), ClipEmbedder().texts(["an old ferryman"])
+    model = os.environ["BEATBOARD_CLIP_MODEL"]
+    a, b = ClipEmbedder(model).texts(["an old ferryman"]), ClipEmbedder(model).texts(["an old ferryman"])
     assert np.allclose(a, b), "vectors stored under one model name must come from one model"
+
+
+def test_a_json_config_gives_clip_at_other_sizes_and_a_missing_one_is_named(tmp_path):
+    from render_server.actors.embedder import ClipEmbedder
+    from tests.conftest import TINY_CLIP
+
+    tiny = ClipEmbedder(str(TINY_CLIP))
+    assert tiny.name == "tiny_clip:random"
+    vectors = tiny.images([Image.new("RGB", (48, 64), (200, 30, 30)), Image.new("RGB", (48, 64), (30, 30, 200))])
+    assert vectors.shape == (2, 64) and tiny.texts(["a ferryman"]).shape == (1, 64)
+    assert not np.allclose(vectors[0], vectors[1])
+    with pytest.raises(FileNotFoundError, match="no open_clip model config"):
+        ClipEmbedder(str(tmp_path / "missing.json"))

@@ -12,7 +12,7 @@ from PIL import Image
 from render_server.storage.job_store import JobStore
 from tests.conftest import INSTALL_SNIPPET, run_blender
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.blender, pytest.mark.slow]
 
 PROJECT = """
 bpy.context.preferences.addons[ADDON].preferences.server_url = {url!r}
@@ -33,6 +33,7 @@ def _post(url: str, data: bytes, content_type: str = "application/json") -> dict
         return json.loads(response.read())
 
 
+@pytest.mark.compat
 def test_cast_actor_learns_from_the_timeline_and_casting_carries_to_the_next_project(extension_zip, server,
                                                                                        tmp_path):
     actor = _post(f"{server.url}/v1/actors", json.dumps({"name": "Mara Vance", "description": "forties",
@@ -50,7 +51,7 @@ props.casting["MARA"].actor_name = "Mara Vance"
 bpy.ops.beatboard.save_casting()
 bpy.ops.beatboard.render_storyboard()
 job = scene["beatboard_last_render"].to_dict()["jobs"][0]
-take = next(s for s in scene.sequence_editor.strips if s.get("beatboard_job") == job)
+take = next(s for s in compat.strips(scene.sequence_editor) if s.get("beatboard_job") == job)
 scene.sequence_editor.active_strip = take
 bpy.ops.beatboard.feedback(verdict="APPROVE", rating=4)
 approved = props.status
@@ -175,13 +176,14 @@ class Layout:
 """
 
 
+@pytest.mark.compat
 def test_the_panel_draws_the_casting_card_and_feedback_with_real_properties(extension_zip, server, tmp_path):
     _post(f"{server.url}/v1/actors", json.dumps({"name": "Panel Actor", "prompt_hints": ["calm"]}).encode())
     result = run_blender(INSTALL_SNIPPET.format(zip=str(extension_zip)) + PROJECT.format(
         url=server.url, frames=str(tmp_path / "frames")) + PANEL_CHECK + """
 props.casting["MARA"].actor_name = "Panel Actor"
 bpy.ops.beatboard.render_storyboard()
-scene.sequence_editor.active_strip = scene.sequence_editor.strips[0]
+scene.sequence_editor.active_strip = compat.strips(scene.sequence_editor)[0]
 props.feedback_scope = "ACTOR"
 panels.draw_beatboard(Layout(), bpy.context)
 print(json.dumps({"problems": problems, "drawn": drawn}))
@@ -201,7 +203,7 @@ for run in range(3):  # three renders of the shot, three variations each
     props.seed = 100 + run
     bpy.ops.beatboard.render_storyboard()
     job = scene["beatboard_last_render"].to_dict()["jobs"][0]
-    takes = {s["beatboard_frame"]: s for s in editor().strips if s.get("beatboard_job") == job}
+    takes = {s["beatboard_frame"]: s for s in compat.strips(editor()) if s.get("beatboard_job") == job}
     editor().active_strip = takes[2]
     bpy.ops.beatboard.feedback(picked=True, rating=5)
     editor().active_strip = takes[0]

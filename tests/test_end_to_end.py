@@ -12,6 +12,7 @@ from tests.conftest import EXAMPLE, run_blender
 pytestmark = [pytest.mark.blender, pytest.mark.slow]
 
 
+@pytest.mark.compat
 def test_script_to_timeline_through_a_real_server(server, tmp_path):
     out = tmp_path / "board"
     result = run_board(EXAMPLE, out, server_url=server.url, width=512, height=288)
@@ -25,9 +26,10 @@ def test_script_to_timeline_through_a_real_server(server, tmp_path):
 
     saved = run_blender(f"""
 import bpy, json
+from blender_addon import compat
 bpy.ops.wm.open_mainfile(filepath={str(result.blend)!r})
 scene = bpy.context.scene
-strips = sorted(scene.sequence_editor.strips, key=lambda s: s.frame_final_start)
+strips = sorted(compat.strips(scene.sequence_editor), key=lambda s: s.frame_final_start)
 markers = sorted(scene.timeline_markers, key=lambda m: m.frame)
 print(json.dumps({{
     "strips": [[s.get("beatboard_shot"), s.frame_final_start, s.frame_final_end - 1, s.type,
@@ -90,8 +92,9 @@ def test_board_through_the_diffusers_backend_on_tiny_models(tmp_path):
     assert [f.size for f in frames] == [(128, 72), (128, 72)]
     saved = run_blender(f"""
 import bpy, json
+from blender_addon import compat
 bpy.ops.wm.open_mainfile(filepath={str(result.blend)!r})
-strips = bpy.context.scene.sequence_editor.strips
+strips = compat.strips(bpy.context.scene.sequence_editor)
 print(json.dumps({{"strips": [[s.get("beatboard_backend"), s.get("beatboard_prompt")] for s in strips]}}))
 """, tmp_path)
     assert len(saved["strips"]) == 2

@@ -1,11 +1,14 @@
 """The extension zip, installed into real Blender (the bpy module) the way a user installs it."""
 
 import ast
+import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 
+from beatboard.blender_python import blender_python
 from beatboard.extension_build import manifest_version
 from beatboard.paths import ADDON_DIR
 from shared_schema.version import PACKAGE_VERSION
@@ -20,6 +23,29 @@ BLENDER_MODULES = {"bpy", "bmesh", "mathutils", "bpy_extras", "numpy", "requests
 
 def test_manifest_version_equals_the_package_version():
     assert manifest_version() == PACKAGE_VERSION
+
+
+def _blender_extension_tool(python: str) -> tuple[Path, Path]:
+    """Blender's own extension tool (``blender --command extension``) and its list of valid tags,
+    as shipped inside the bpy module of ``python``; found without importing bpy."""
+    found = subprocess.run([python, "-c", "import importlib.util; "
+                            "print(importlib.util.find_spec('bpy').submodule_search_locations[0])"],
+                           capture_output=True, text=True, check=True).stdout.strip()
+    tools = sorted(Path(found).glob("*/scripts/addons_core/bl_pkg/cli/blender_ext.py"))
+    tags = sorted(Path(found).glob("*/scripts/modules/_bpy_internal/extensions/tags.py"))
+    assert tools and tags, f"no extension validator in the bpy at {found}"
+    return tools[-1], tags[-1]
+
+
+@pytest.mark.compat
+def test_blenders_own_validator_accepts_the_zip(extension_zip):
+    """What the extensions platform runs on upload (manifest fields, lengths, tags, files)."""
+    python = blender_python()
+    tool, tags = _blender_extension_tool(python)
+    completed = subprocess.run([python, str(tool), "validate", str(extension_zip), "--valid-tags", str(tags)],
+                               capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert "FATAL_ERROR" not in completed.stdout and "Success" in completed.stdout
 
 
 def test_zip_carries_the_addon_and_shared_schema_and_no_bytecode(extension_zip):
@@ -45,6 +71,7 @@ def test_addon_imports_nothing_blender_does_not_ship():
 
 
 @pytest.mark.blender
+@pytest.mark.compat
 def test_zip_installs_registers_and_survives_enable_disable_enable(extension_zip, tmp_path):
     result = run_blender(INSTALL_SNIPPET.format(zip=str(extension_zip)) + f"""
 import io, contextlib

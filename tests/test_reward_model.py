@@ -5,7 +5,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from render_server.actors.embedder import ClipEmbedder
 from render_server.learning.reward import Judgement, RewardModel, is_held_out, preference_pairs, train_reward
 
 pytestmark = pytest.mark.slow
@@ -21,8 +20,8 @@ def _frame(rng, warmth: float) -> Image.Image:
 
 
 @pytest.fixture(scope="module")
-def embedder():
-    return ClipEmbedder()
+def embedder(clip_embedder):
+    return clip_embedder
 
 
 def test_preference_pairs_follow_picks_ratings_and_verdicts():

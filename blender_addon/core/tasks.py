@@ -29,6 +29,8 @@ class Task:
         self._finished = threading.Event()
         self.result: Any = None
         self.error: Optional[BaseException] = None
+        self.error_trace = ""
+        self._error_lock = threading.Lock()
         self.progress = 0.0
         self.status = ""
         self._thread = threading.Thread(target=self._run, name=f"beatboard-{name}", daemon=True)
@@ -70,12 +72,20 @@ class Task:
     def cancelled(self) -> bool:
         return self._cancel.is_set()
 
+    def _record_error(self, exc: BaseException) -> None:
+        """Keep the first real error. A failing main-thread callback cancels the worker, whose
+        TaskCancelled then arrives second: it must never hide the error the user needs to see."""
+        with self._error_lock:
+            if self.error is None or (isinstance(self.error, TaskCancelled)
+                                      and not isinstance(exc, TaskCancelled)):
+                self.error = exc
+                self.error_trace = traceback.format_exc()
+
     def _run(self) -> None:
         try:
             self.result = self._work(self)
         except BaseException as exc:  # handed to the main thread, which reports it
-            self.error = exc
-            self.error_trace = traceback.format_exc()
+            self._record_error(exc)
         finally:
             self._finished.set()
 
@@ -98,9 +108,7 @@ class Task:
             try:
                 call()
             except BaseException as exc:
-                if self.error is None:
-                    self.error = exc
-                    self.error_trace = traceback.format_exc()
+                self._record_error(exc)
                 self._cancel.set()
         return finished and self._calls.empty()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 
 import numpy as np
 from PIL import Image
@@ -12,8 +13,16 @@ log = logging.getLogger("beatboard.actors")
 
 
 class ClipEmbedder:
+    """``model_name`` is an open_clip architecture ("ViT-B-32") or the path of an open_clip JSON
+    model config (``embed_dim``, ``vision_cfg``, ``text_cfg``): the same CLIP architecture at other
+    sizes, e.g. the tiny one the tests use (tests/tiny_clip.json)."""
+
     def __init__(self, model_name: str = "ViT-B-32", checkpoint: str = ""):
-        self.model_name = model_name
+        self.config_file = Path(model_name) if model_name.endswith(".json") else None
+        if self.config_file is not None and not self.config_file.is_file():
+            raise FileNotFoundError(f"no open_clip model config at {model_name}; set BEATBOARD_CLIP_MODEL to an "
+                                    "architecture name such as ViT-B-32, or to an existing .json config")
+        self.model_name = self.config_file.stem if self.config_file else model_name
         self.checkpoint = checkpoint
         self._model = None
         self._preprocess = None
@@ -31,6 +40,8 @@ class ClipEmbedder:
                 import open_clip
                 import torch
 
+                if self.config_file is not None:
+                    open_clip.add_model_config(self.config_file)  # registered under the file's stem
                 if not self.checkpoint:
                     log.warning("no BEATBOARD_CLIP_CHECKPOINT: actor embeddings use random weights "
                                 "(fine for tests, meaningless for casting)")

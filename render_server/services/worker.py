@@ -37,7 +37,10 @@ class RenderWorker:
         self._wake.set()
 
     def _loop(self) -> None:
-        self.backends.warm()
+        # Warming is seconds of imports. On its own thread it cannot hold up a shutdown that
+        # comes first (the worker's join would wait it out); a job that comes first waits for
+        # the imports it needs either way.
+        threading.Thread(target=self.backends.warm, name="beatboard-warm", daemon=True).start()
         while not self._stop.is_set():
             job = self.store.claim_next()
             if job is None:
