@@ -181,7 +181,9 @@ def _cmd_export(args) -> int:
                             version=args.board_version)
     try:
         result = export_board(Path(args.dir), Path(args.out) if args.out else None, options,
-                              Path(args.gathered) if args.gathered else None)
+                              Path(args.gathered) if args.gathered else None,
+                              lambda fraction, status: print(f"beatboard export: {status} ({fraction:.0%})",
+                                                             flush=True))
     except (ExportError, SheetError, TimelineError, OSError) as exc:
         print(f"beatboard export: {exc}", file=sys.stderr)
         return 1

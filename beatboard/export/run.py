@@ -107,7 +107,8 @@ def _run_blender(blend: Path, out: Path, gathered: Path, options: ExportOptions,
 
 
 def export_board(folder: Path, out: Optional[Path] = None, options: Optional[ExportOptions] = None,
-                 gathered: Optional[Path] = None) -> ExportResult:
+                 gathered: Optional[Path] = None,
+                 progress: Callable[[float, str], None] = lambda f, s: None) -> ExportResult:
     options = options or ExportOptions()
     unknown = set(options.kinds) - set(KINDS)
     if unknown:
@@ -141,7 +142,7 @@ def export_board(folder: Path, out: Optional[Path] = None, options: Optional[Exp
             result.files["animatic"] = [named]
         if "cameras" in options.kinds:
             result.files["cameras"] = sorted((out / "cameras").iterdir())
-    documents = export_documents(board, out, options)
+    documents = export_documents(board, out, options, progress)
     result.files.update(documents.files)
     result.timings.update(documents.timings)
     return result

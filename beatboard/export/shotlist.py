@@ -75,6 +75,7 @@ def write_pdf(board: Board, path: Path, page_size: str = "A4", version: str = ""
     rows = [[Paragraph(escape(label), head) for _, label, _ in PDF_COLUMNS]]
     for shot in board.shots:
         values = row_for(board, shot)
+        values["duration_s"] = f"{values['duration_s']} s {values['duration_frames']} fr"
         rows.append([Paragraph(escape(values[key]), cell) for key, _, _ in PDF_COLUMNS])
     table = LongTable(rows, colWidths=[share * width for _, _, share in PDF_COLUMNS], repeatRows=1)
     table.setStyle(TableStyle([
