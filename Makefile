@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test env extension schema bench clean
+.PHONY: demo test env system extension schema bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -12,12 +12,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --disable-pip-version-check -q -e ".[all]"
 	@touch $(STAMP)
 
-env: $(STAMP)
+env: $(STAMP) system
+
+# poppler-utils, ffmpeg and fonts-dejavu-core from Debian, when missing (apt-get only as root)
+system:
+	@bash .ci/system-packages.sh
 
 demo: $(STAMP)
 	$(BIN)/beatboard demo
 
-test: $(STAMP)
+test: $(STAMP) system
 	$(BIN)/python -m pytest
 
 extension: $(STAMP)
