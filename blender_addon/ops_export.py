@@ -116,10 +116,12 @@ class BEATBOARD_OT_export(bpy.types.Operator):
         if props.cameras:
             made = export_cameras.export_cameras(scene, board, os.path.join(folder, "cameras"))
             written += [p for paths in made.values() for p in paths]
-        scene_name, want_animatic = scene.name, props.animatic
+        scene_name, rendering = scene.name, props.animatic and not bpy.app.background
         stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in board.title).strip("_") or "board"
-        movie = os.path.join(folder, f"{stem}_animatic.mp4")
-
+        if props.animatic:
+            movie = os.path.join(folder, f"{stem}_animatic.mp4")
+            # Started from here, where Blender's render job has a window to report into.
+            self.animatic(scene, board, movie)
         arguments = [command, "export", folder, "--gathered", str(gathered), "--out", folder,
                      "--layout", props.layout, "--page", props.page, "--watermark", props.watermark,
                      "--board-version", props.board_version] + [f"--{k}" for k in kinds]
@@ -130,10 +132,9 @@ class BEATBOARD_OT_export(bpy.types.Operator):
         def done(task: Task):
             wrote = [line[len("Wrote "):] for line in (task.result or "").splitlines() if line.startswith("Wrote ")]
             written.extend(wrote)
-            target = bpy.data.scenes[scene_name]
-            target.beatboard.status = f"Exported {len(written)} files to {folder}"
-            if want_animatic:
-                BEATBOARD_OT_export.animatic(target, board, movie)
+            target = bpy.data.scenes[scene_name].beatboard
+            target.status = f"Exported {len(written)} files to {folder}" + (
+                "; the animatic is rendering" if rendering else "")
 
         error = runner.start(context, Task(self.task_name, work), done)
         if error:
@@ -149,16 +150,12 @@ class BEATBOARD_OT_export(bpy.types.Operator):
                 props.progress, props.status = fraction, status
 
             export_animatic.render_animatic(scene, board, movie, progress)
-            props.status += f"; animatic {movie}"
             return
 
         def finished(error):
-            props.busy = False
-            props.status = error or f"{props.status}; animatic {movie}"
+            props.status = error or f"Animatic written: {movie}"
             props.last_error = error or ""
 
-        props.busy = True
-        props.status = "Rendering the animatic (Esc cancels)"
         export_animatic.start_animatic(scene, board, movie, finished)
 
 

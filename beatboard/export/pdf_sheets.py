@@ -62,10 +62,11 @@ def _panel_paragraphs(board: Board, shot: ShotInfo, size: float, fonts: dict, ac
     title = ParagraphStyle("title", parent=base, fontSize=size * 1.15, leading=size * 1.4, spaceAfter=size * 0.2)
     notes = ParagraphStyle("notes", parent=base, textColor=NOTE_INK)
     lens = f"{shot.lens_mm:g} mm" if shot.lens_mm else ""
-    specs = " · ".join(p for p in (shot.size_label, shot.angle.title(), lens) if p)
-    scene = f"Sc {escape(shot.scene_number)} · " if shot.scene_number else ""
-    out = [Paragraph(f"<b>SHOT {escape(shot.number)}</b>&nbsp;&nbsp;{scene}{escape(specs)} · "
-                     f"{duration_text(board, shot)}", title)]
+    scene = f"Sc {shot.scene_number}" if shot.scene_number else ""
+    # Each item may wrap to the next line as a whole, never inside itself ("4.42 s (106 | fr)").
+    items = [p for p in (scene, shot.size_label, shot.angle.title(), lens, duration_text(board, shot)) if p]
+    specs = " · ".join(escape(p).replace(" ", "\u00a0") for p in items)
+    out = [Paragraph(f"<b>SHOT\u00a0{escape(shot.number)}</b>&nbsp;&nbsp;{specs}", title)]
     if action:
         out.append(Paragraph(escape(action), base))
     if shot.dialogue:
