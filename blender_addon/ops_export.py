@@ -117,9 +117,8 @@ class BEATBOARD_OT_export(bpy.types.Operator):
             made = export_cameras.export_cameras(scene, board, os.path.join(folder, "cameras"))
             written += [p for paths in made.values() for p in paths]
         scene_name, rendering = scene.name, props.animatic and not bpy.app.background
-        stem = "".join(c if c.isalnum() or c in "-_" else "_" for c in board.title).strip("_") or "board"
         if props.animatic:
-            movie = os.path.join(folder, f"{stem}_animatic.mp4")
+            movie = os.path.join(folder, f"{board.file_stem}_animatic.mp4")
             # Started from here, where Blender's render job has a window to report into.
             self.animatic(scene, board, movie)
         arguments = [command, "export", folder, "--gathered", str(gathered), "--out", folder,

@@ -44,11 +44,6 @@ class ExportResult:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def file_stem(board: Board) -> str:
-    safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in (board.title or "board").strip())
-    return safe.strip("_") or "board"
-
-
 def export_documents(board: Board, out: Path, options: ExportOptions,
                      progress: Callable[[float, str], None] = lambda f, s: None) -> ExportResult:
     """The exports that need no Blender: PDF sheets, shot list, OTIO / EDL / FCP7 XML."""
@@ -58,7 +53,7 @@ def export_documents(board: Board, out: Path, options: ExportOptions,
 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    stem = file_stem(board)
+    stem = board.file_stem
     result = ExportResult()
     steps = [k for k in DOCUMENT_KINDS if k in options.kinds]
     for n, kind in enumerate(steps):
@@ -137,7 +132,7 @@ def export_board(folder: Path, out: Optional[Path] = None, options: Optional[Exp
         result.timings.update(blender_timings)
         result.timings["blender (wall)"] = time.perf_counter() - started
         if animatic is not None:
-            named = out / f"{file_stem(board)}_animatic.mp4"
+            named = out / f"{board.file_stem}_animatic.mp4"
             animatic.replace(named)
             result.files["animatic"] = [named]
         if "cameras" in options.kinds:

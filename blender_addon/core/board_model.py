@@ -8,6 +8,7 @@ third-party libraries Blender lacks (the board travels between the two as JSON).
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field, fields
 from fractions import Fraction
 from pathlib import Path
@@ -124,6 +125,11 @@ class Board:
 
     def seconds(self, frames: int) -> float:
         return float(frames / self.fps)
+
+    @property
+    def file_stem(self) -> str:
+        """The title as a file name: 'Brick & Steel' -> 'Brick_Steel'."""
+        return re.sub(r"[^\w-]+", "_", self.title or "").strip("_") or "board"
 
     def scene_headings(self) -> list[str]:
         return list(dict.fromkeys(s.heading for s in self.shots if s.heading))
