@@ -76,13 +76,11 @@ def export_usd(scene, path: str) -> str:
 
 
 def export_fbx(scene, path: str) -> str:
-    import addon_utils
-
     cameras = _stamp_frame_ranges(scene)
     if not cameras:
         raise ValueError("no shot has a camera: run Block Out Shots first")
     if not hasattr(bpy.ops.export_scene, "fbx") or "io_scene_fbx" not in bpy.context.preferences.addons:
-        addon_utils.enable("io_scene_fbx", default_set=False)
+        bpy.ops.preferences.addon_enable(module="io_scene_fbx")  # Blender's own, off in factory settings
     _select_only(cameras)
     bpy.ops.export_scene.fbx(filepath=path, use_selection=True, object_types={"CAMERA"}, use_custom_props=True,
                              bake_anim=False, check_existing=False)
