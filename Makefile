@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 BPY42 := 4.2.23
 BPY45 := 4.5.15
 
-.PHONY: demo test test-compat env compat-envs extension schema bench clean
+.PHONY: demo test test-compat env system compat-envs extension schema bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,7 +17,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --disable-pip-version-check -q -e ".[all]"
 	@touch $(STAMP)
 
-env: $(STAMP)
+env: $(STAMP) system
+
+# poppler-utils, ffmpeg and fonts-dejavu-core from Debian, when missing (apt-get only as root)
+system:
+	@bash .ci/system-packages.sh
 
 .venv-bpy42/.installed: Makefile
 	@test -x .venv-bpy42/bin/python || $(PYTHON) -m venv .venv-bpy42
@@ -36,7 +40,7 @@ demo: $(STAMP)
 
 # The whole suite on bpy 5.0, then the compatibility subset (install from the zip, end to end,
 # feedback on a take, panel draw, Blender's extension validator) on each LTS release.
-test: $(STAMP) compat-envs
+test: $(STAMP) system compat-envs
 	$(BIN)/python -m pytest
 	$(MAKE) --no-print-directory test-compat
 

@@ -234,6 +234,45 @@ def _cmd_actors(args) -> int:
     return 0
 
 
+def _cmd_export(args) -> int:
+    from .export.pdf_sheets import SheetError
+    from .export.run import KINDS, ExportError, ExportOptions, export_board
+    from .export.timeline import TimelineError
+
+    kinds = tuple(k for k in KINDS if getattr(args, k)) if not args.all else KINDS
+    options = ExportOptions(kinds=kinds or KINDS, layout=args.layout, page_size=args.page, watermark=args.watermark,
+                            version=args.board_version)
+    try:
+        result = export_board(Path(args.dir), Path(args.out) if args.out else None, options,
+                              Path(args.gathered) if args.gathered else None,
+                              lambda fraction, status: print(f"beatboard export: {status} ({fraction:.0%})",
+                                                             flush=True))
+    except (ExportError, SheetError, TimelineError, OSError) as exc:
+        print(f"beatboard export: {exc}", file=sys.stderr)
+        return 1
+    print(f"\n{'export':<16}{'seconds':>10}")
+    for kind, seconds in result.timings.items():
+        print(f"{kind:<16}{seconds:>10.2f}")
+    for kind, files in result.files.items():
+        for path in files:
+            print(f"Wrote {path}")
+    return 0
+
+
+def _cmd_timing(args) -> int:
+    from fractions import Fraction
+
+    from .export.timeline import TimelineError, read_timing
+
+    try:
+        timings = read_timing(Path(args.file), float(Fraction(args.fps)))
+    except (TimelineError, ValueError, ZeroDivisionError) as exc:
+        print(f"beatboard timing: {exc}", file=sys.stderr)
+        return 1
+    print(json.dumps([t.__dict__ for t in timings], indent=1))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="beatboard", description="Script to storyboard in Blender")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -316,6 +355,28 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("dir", help="the --out folder of 'beatboard block' or 'beatboard board'")
     audit.add_argument("--strict", action="store_true", help="exit with status 1 when any rule fails")
     audit.set_defaults(func=_cmd_audit)
+    export = sub.add_parser("export", help="DIR/board.blend -> storyboard PDF, shot list, animatic, OTIO/EDL/FCP7 "
+                                           "timelines, cameras (all of them unless you pick)")
+    export.add_argument("dir", help="the board folder (with board.blend)")
+    for kind, text in [("pdf", "storyboard sheets"), ("shotlist", "shot list, CSV and PDF"),
+                       ("animatic", "H.264 MP4 from Blender's sequencer"), ("otio", "OpenTimelineIO timeline"),
+                       ("edl", "CMX 3600 EDL"), ("fcp7", "Final Cut Pro 7 XML"),
+                       ("cameras", "USD, FBX and a JSON sheet per shot")]:
+        export.add_argument(f"--{kind}", action="store_true", help=text)
+    export.add_argument("--all", action="store_true", help="every kind (the default when none is picked)")
+    export.add_argument("--out", help="folder for the files (default DIR/export)")
+    export.add_argument("--layout", default="3x2", choices=["3x2", "3x1", "2x1", "1x1"], help="panels per sheet")
+    export.add_argument("--page", default="A4", choices=["A4", "LETTER", "TABLOID"], help="paper, landscape")
+    export.add_argument("--watermark", default="", help="text stamped across every sheet, e.g. CONFIDENTIAL")
+    export.add_argument("--board-version", default="", help="printed in the sheet header, e.g. 'v3'")
+    export.add_argument("--gathered", help=argparse.SUPPRESS)  # the add-on hands over a board it gathered
+    export.set_defaults(func=_cmd_export)
+
+    timing = sub.add_parser("timing", help="the clips of an edited .otio/.edl/.xml and where they sit, as JSON "
+                                           "(what Import Editorial Timing applies)")
+    timing.add_argument("file")
+    timing.add_argument("--fps", default="24", help="the board's frame rate, e.g. 24 or 24000/1001")
+    timing.set_defaults(func=_cmd_timing)
     return parser
 
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import bpy
 
-from . import ops_actors, ops_audit, ops_beats, ops_block, ops_feedback, ops_render, panels, preferences, props, runner
+from . import (ops_actors, ops_audit, ops_beats, ops_block, ops_export, ops_feedback, ops_render, panels,
+               preferences, props, runner)
 
 classes = (
     preferences.BEATBOARD_AddonPreferences,
@@ -15,6 +16,7 @@ classes = (
     *ops_render.classes,
     *ops_actors.classes,
     *ops_feedback.classes,
+    *ops_export.classes,
     *panels.classes,
 )
 
@@ -23,11 +25,13 @@ def register() -> None:
     for cls in classes:
         bpy.utils.register_class(cls)
     bpy.types.Scene.beatboard = bpy.props.PointerProperty(type=props.BeatboardSceneProps)
+    bpy.types.Scene.beatboard_export = bpy.props.PointerProperty(type=ops_export.BEATBOARD_PG_export)
 
 
 def unregister() -> None:
     runner.shutdown()
-    if hasattr(bpy.types.Scene, "beatboard"):
-        del bpy.types.Scene.beatboard
+    for name in ("beatboard_export", "beatboard"):
+        if hasattr(bpy.types.Scene, name):
+            delattr(bpy.types.Scene, name)
     for cls in reversed(classes):
         bpy.utils.unregister_class(cls)

@@ -87,6 +87,25 @@ def draw_feedback(layout, context) -> None:
     box.operator("beatboard.rank_takes", icon="SORTSIZE")
 
 
+def draw_export(layout, context) -> None:
+    """Export: the hand-off files, and editorial timing back in."""
+    export = context.scene.beatboard_export
+    layout.label(text="Export", icon="EXPORT")
+    layout.prop(export, "folder")
+    grid = layout.grid_flow(columns=2, align=True)
+    for name in ("pdf", "shotlist", "otio", "edl", "fcp7", "cameras", "animatic"):
+        grid.prop(export, name)
+    if export.pdf:
+        row = layout.row(align=True)
+        row.prop(export, "layout", text="")
+        row.prop(export, "page", text="")
+        row.prop(export, "board_version", text="")
+        layout.prop(export, "watermark", placeholder="Watermark (optional)")
+    layout.prop(export, "command", placeholder="beatboard on PATH")
+    layout.operator("beatboard.export", icon="EXPORT")
+    layout.operator("beatboard.import_timing", icon="IMPORT")
+
+
 def draw_beatboard(layout, context) -> None:
     props = context.scene.beatboard
     column = layout.column(align=True)
@@ -137,6 +156,7 @@ def draw_beatboard(layout, context) -> None:
     column.operator("beatboard.render_storyboard", icon="RENDER_STILL")
     draw_casting(layout.box(), props)
     draw_feedback(layout, context)
+    draw_export(layout.box(), context)
     if props.busy:
         layout.progress(factor=props.progress, type="BAR", text=props.status or "Working")
         layout.operator("beatboard.cancel", icon="CANCEL")
