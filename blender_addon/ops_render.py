@@ -24,12 +24,16 @@ def _caption(beat) -> str:
     return f"{beat.shot_size.replace('_', ' ')} {beat.lens_mm}mm - {beat.action}"
 
 
-def prompt_for(beat) -> str:
-    """A plain description of the frame (never the word 'storyboard': it makes grids)."""
-    parts = [f"{beat.int_ext.lower()}. {beat.location.lower()}" if beat.location else "",
-             beat.time_of_day.lower(), beat.action, beat.emotion if beat.emotion != "neutral" else "",
-             "cinematic film still"]
-    return ", ".join(p for p in parts if p)
+def describe(beat, props) -> "wire.ShotDescription":
+    """The shot as fields; the server's prompt builder phrases them for the chosen backend."""
+    return wire.ShotDescription(
+        action=beat.action, dialogue=beat.dialogue, speaker=beat.speaker, emotion=beat.emotion,
+        location=beat.location, int_ext=wire.IntExt(beat.int_ext), time_of_day=beat.time_of_day,
+        weather=beat.weather, notes=[n.strip() for n in beat.prompt_notes.split(";") if n.strip()],
+        style=props.style,
+        shot=wire.ShotSpec(size=wire.ShotSize(beat.shot_size), angle=wire.CameraAngle(beat.angle),
+                           lens_mm=beat.lens_mm),
+    )
 
 
 def same_setup(beat, earlier) -> bool:
@@ -56,7 +60,7 @@ def build_request(scene, beat, backend: str, seed: int) -> "wire.RenderRequest":
         actor.actor_id = cast_actor_id(props, actor.name)
     return wire.RenderRequest(
         shot_number=beat.shot_number, width=camera.width_px, height=camera.height_px,
-        prompt=prompt_for(beat), seed=seed, backend=beat.backend or backend, model=beat.model or props.model,
+        description=describe(beat, props), board_id=props.board_id, seed=seed, backend=beat.backend or backend, model=beat.model or props.model,
         steps=props.steps, variations=props.variations, caption=_caption(beat),
         actors=actors, camera=camera_spec(camera_obj),
         conditioning=wire.Conditioning(depth=depth, poses=[keypoints_for(scene, camera, r) for r in rigs],

@@ -23,6 +23,8 @@ class BEATBOARD_PG_beat(bpy.types.PropertyGroup):
     dialogue: bpy.props.StringProperty(name="Dialogue")
     speaker: bpy.props.StringProperty(name="Speaker")
     emotion: bpy.props.StringProperty(name="Emotion")
+    weather: bpy.props.StringProperty(name="Weather")
+    prompt_notes: bpy.props.StringProperty(name="Prompt notes", description="Phrases notes added, ';'-separated")
     shot_size: bpy.props.EnumProperty(name="Size", items=SHOT_SIZES, default="MS")
     angle: bpy.props.EnumProperty(name="Angle", items=ANGLES, default="EYE")
     lens_mm: bpy.props.IntProperty(name="Lens (mm)", default=50, min=8, max=300)
@@ -116,6 +118,9 @@ class BeatboardSceneProps(bpy.types.PropertyGroup):
     beats: bpy.props.CollectionProperty(type=BEATBOARD_PG_beat)
     active_beat: bpy.props.IntProperty(name="Active beat")
     title: bpy.props.StringProperty(name="Title")
+    board_id: bpy.props.StringProperty(name="Board", description="This board on the render server")
+    style: bpy.props.StringProperty(name="Style", default="cinematic film still",
+                                    description="How frames should look; the server adds it to every prompt")
     backend: bpy.props.StringProperty(name="Backend", default="", description="Empty: the server's default")
     seed: bpy.props.IntProperty(name="Seed", default=1234, min=0)
     model: bpy.props.StringProperty(name="Model", default="", description="Empty: the server's configured model")

@@ -136,6 +136,12 @@ class ActorPlacement:
     # the same name) and that actor's standing prompt hints, which the server fills in.
     actor_id: str = ""
     prompt_hints: list[str] = field(default_factory=list)
+    # 1.2: the performance asked of this actor in this shot (intensity 0-2, 1 is plain), the cast
+    # actor's description (the server fills it in) and the prompt for their region (server-composed).
+    emotion: str = ""
+    intensity: float = 1.0
+    description: str = ""
+    prompt: str = ""
 
 
 @dataclass
@@ -187,6 +193,23 @@ class Conditioning:
 
 
 @dataclass
+class ShotDescription:
+    """What the frame shows, as fields: the server's prompt builder phrases it per backend (1.2)."""
+
+    action: str = ""
+    dialogue: str = ""
+    speaker: str = ""
+    emotion: str = ""
+    location: str = ""
+    int_ext: IntExt = IntExt.UNKNOWN
+    time_of_day: str = ""
+    weather: str = ""
+    notes: list[str] = field(default_factory=list)
+    style: str = ""
+    shot: ShotSpec = field(default_factory=ShotSpec)
+
+
+@dataclass
 class RenderRequest:
     shot_number: str
     width: int
@@ -215,6 +238,15 @@ class RenderRequest:
     camera: Optional[CameraSpec] = None
     conditioning: Conditioning = field(default_factory=Conditioning)
     schema_version: str = SCHEMA_VERSION
+    # 1.2: the frame as fields (the server composes ``prompt`` from them; ``prompt`` given alone
+    # is used as the action), a prompt edited by hand (used verbatim), and where the take belongs:
+    # its board, the take it refines and the note that asked for it.
+    description: Optional[ShotDescription] = None
+    prompt_override: str = ""
+    board_id: str = ""
+    parent_job_id: str = ""
+    note: str = ""
+    note_id: str = ""
 
 
 @dataclass
@@ -243,6 +275,7 @@ class Job:
     backend: str = ""
     frames: list[Frame] = field(default_factory=list)
     error: Optional[ErrorBody] = None
+    parent_job_id: str = ""  # 1.2: the take this one refines
 
 
 @dataclass
@@ -251,6 +284,8 @@ class JobAccepted:
     state: JobState
     url: str
     events_url: str
+    # 1.2: set when an earlier job had the very same request and seed: its frames answer at once.
+    cached_from: str = ""
 
 
 @dataclass
@@ -327,6 +362,7 @@ class Feedback:
     verdict: Verdict = Verdict.NONE
     take: int = 0
     picked: bool = False  # this variation is the one the director picked among the job's
+    all_shots: bool = False  # 1.2: an ACTOR note for every shot the actor is in
 
 
 @dataclass
@@ -339,6 +375,7 @@ class FeedbackResult:
     reward: dict[str, float] = field(default_factory=dict)
     training_jobs: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    note_id: str = ""  # 1.2: the note that produced the judged take, if one did
 
 
 @dataclass
@@ -419,6 +456,120 @@ class ActorMatches:
     model: str = ""
 
 
+@dataclass
+class NoteChange:
+    """What a director's note asks for, as a structured change (1.2).
+
+    Relative fields (``size_steps``: +1 is one size wider; ``intensity_delta``) apply to the
+    shot as it is; absolute ones replace. Empty / None / 0 means "leave as it is".
+    """
+
+    actor: str = ""
+    emotion: str = ""
+    intensity: Optional[float] = None
+    intensity_delta: float = 0.0
+    size_steps: int = 0
+    shot_size: Optional[ShotSize] = None
+    angle: Optional[CameraAngle] = None
+    lens_delta_mm: int = 0
+    lens_mm: int = 0
+    time_of_day: str = ""
+    weather: str = ""
+    light: str = ""
+    same_as_shot: str = ""
+    prompt_terms: list[str] = field(default_factory=list)
+    new_seed: bool = False
+    understood: bool = True
+    source: str = "rules"  # rules or llm
+    summary: str = ""
+
+    @property
+    def camera(self) -> bool:
+        return bool(self.size_steps or self.shot_size or self.angle or self.lens_delta_mm or self.lens_mm)
+
+    @property
+    def performance_only(self) -> bool:
+        return bool(self.actor and (self.emotion or self.intensity is not None or self.intensity_delta)
+                    and not self.camera and not (self.time_of_day or self.weather or self.light
+                                                 or self.same_as_shot or self.prompt_terms or self.new_seed))
+
+
+@dataclass
+class NoteRequest:
+    """A director's note: SHOT (one shot, ``shot_number``), ACTOR (``actor`` in ``shot_number``,
+    or in every shot with ``all_shots``) or BOARD."""
+
+    text: str
+    scope: FeedbackScope = FeedbackScope.SHOT
+    shot_number: str = ""
+    actor: str = ""
+    all_shots: bool = False
+    characters: list[str] = field(default_factory=list)  # who is in the shot, to resolve "she"
+
+
+@dataclass
+class Note:
+    id: str
+    text: str
+    scope: FeedbackScope
+    change: NoteChange
+    shot_number: str = ""
+    actor: str = ""
+    all_shots: bool = False
+    active: bool = True
+    created_at: float = 0.0
+    shots: list[str] = field(default_factory=list)  # the shots it re-renders, in board order
+
+
+@dataclass
+class BoardShotIn:
+    number: str
+    beat: Optional[Beat] = None
+
+
+@dataclass
+class BoardCreate:
+    title: str = ""
+    script_digest: str = ""
+    project: str = ""
+    shots: list[BoardShotIn] = field(default_factory=list)
+
+
+@dataclass
+class Take:
+    job_id: str
+    state: JobState
+    seed: int = 0
+    prompt: str = ""
+    parent_job_id: str = ""
+    note_id: str = ""
+    note: str = ""
+    frames: list[Frame] = field(default_factory=list)
+    created_at: float = 0.0
+
+
+@dataclass
+class BoardShot:
+    number: str
+    position: int
+    beat: Optional[Beat] = None
+    takes: list[Take] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)  # SHOT and ACTOR notes in force here
+    pick_job: str = ""
+    pick_frame: int = 0
+
+
+@dataclass
+class Board:
+    id: str
+    title: str = ""
+    script_digest: str = ""
+    project: str = ""
+    created_at: float = 0.0
+    shots: list[BoardShot] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)  # BOARD notes in force
+
+
 # Every top-level body, by name: the JSON Schema export walks this.
 WIRE_TYPES: tuple[type, ...] = (
     ErrorBody,
@@ -441,4 +592,9 @@ WIRE_TYPES: tuple[type, ...] = (
     ActorPatch,
     ActorSearch,
     ActorMatches,
+    NoteChange,
+    NoteRequest,
+    Note,
+    BoardCreate,
+    Board,
 )

@@ -9,6 +9,7 @@ from fastapi.responses import FileResponse, StreamingResponse
 
 from shared_schema import Job, JobAccepted, JobEvents, JobState, RenderRequest, to_dict
 
+from ..boards import BoardError
 from ..services import jobs as job_service
 from .deps import State
 from .errors import ApiError
@@ -21,7 +22,13 @@ LONG_POLL_MAX_S = 25.0
 @router.post("/v1/jobs", status_code=202)
 def submit_job(body: RenderRequest, state: State) -> JobAccepted:
     state.learning.cast_request(body)  # stored with the job: takes record the hints and LoRA used
-    return job_service.submit(state.store, state.backends, state.worker, body)
+    try:
+        state.boards.prepare(body)  # the notes in force, into the request's fields
+    except BoardError as exc:
+        raise ApiError(exc.status, exc.code, exc.message, exc.hint) from None
+    accepted = job_service.submit(state.store, state.backends, state.worker, body, state.settings.frames_dir)
+    state.boards.record_take(body, accepted.id)
+    return accepted
 
 
 @router.get("/v1/jobs")

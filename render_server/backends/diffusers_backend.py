@@ -212,7 +212,7 @@ class DiffusersBackend:
         for n, (actor, mask) in enumerate(regional, start=1):
             adapter = self._use_lora(pipe, actor.lora, actor.lora_weight) if actor.lora not in ("", "none") else "no LoRA"
             region = mask.resize(size, Image.Resampling.NEAREST).filter(ImageFilter.MaxFilter(2 * MASK_GROW_PX + 1))
-            prompt = ", ".join([actor.name.title(), *actor.prompt_hints, request.prompt])
+            prompt = actor.prompt or request.prompt  # composed once by render_server.prompts
             redrawn = inpaint(
                 prompt=[prompt] * request.variations, image=[Image.fromarray(f) for f in frames],
                 mask_image=[region] * request.variations, control_image=control, height=size[1], width=size[0],

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Optional
 
 from shared_schema import SCHEMA_VERSION, Job, JobAccepted, RenderRequest
 
 from ..api.errors import ApiError
 from ..backends.registry import BackendRegistry
+from ..prompts import compose_into
+from .frame_cache import answer_from_cache, request_digest
 from ..services.worker import RenderWorker
 from ..storage.job_store import JobStore
 
@@ -22,7 +25,9 @@ def check_schema_version(version: str) -> None:
                        "install the add-on and the server from the same Beatboard release")
 
 
-def submit(store: JobStore, backends: BackendRegistry, worker: RenderWorker, request: RenderRequest) -> JobAccepted:
+def submit(store: JobStore, backends: BackendRegistry, worker: RenderWorker, request: RenderRequest,
+           frames_dir: Optional[Path] = None) -> JobAccepted:
+    """Validate, compose the prompt for the backend, then answer from the frame cache or queue it."""
     check_schema_version(request.schema_version)
     if not (16 <= request.width <= MAX_SIDE and 16 <= request.height <= MAX_SIDE):
         raise ApiError(422, "validation_error", f"frame size {request.width}x{request.height} is out of range",
@@ -33,8 +38,19 @@ def submit(store: JobStore, backends: BackendRegistry, worker: RenderWorker, req
     if request.plate_job and store.get(request.plate_job) is None:
         raise ApiError(422, "validation_error", f"plate_job {request.plate_job!r} is not a job of this server",
                        "reuse a plate only from a job submitted to the same server")
+    if request.parent_job_id and store.get(request.parent_job_id) is None:
+        raise ApiError(422, "validation_error", f"parent_job_id {request.parent_job_id!r} is not a job of this server",
+                       "a take refines a job of the same server; leave it empty for a first take")
     backend = backends.resolve_name(request.backend)
+    compose_into(request, backend)
+    digest = request_digest(request, backend)
+    cached = answer_from_cache(store, frames_dir, request, backend, digest) if frames_dir else None
+    if cached is not None:
+        job, earlier = cached
+        return JobAccepted(id=job.id, state=job.state, url=f"/v1/jobs/{job.id}",
+                           events_url=f"/v1/jobs/{job.id}/events", cached_from=earlier.id)
     job = store.create(request, backend)
+    store.link(job.id, request.parent_job_id, digest)
     worker.wake()
     return JobAccepted(id=job.id, state=job.state, url=f"/v1/jobs/{job.id}", events_url=f"/v1/jobs/{job.id}/events")
 
