@@ -40,6 +40,9 @@ INTENSITY_ABSOLUTE: dict[str, float] = {
     "slightly": 0.5, "a little": 0.5, "a bit": 0.5, "barely": 0.3, "almost": 0.8, "nearly": 0.8,
     "on the verge of": 0.8, "very": 1.6, "really": 1.6, "extremely": 1.9, "totally": 1.8, "utterly": 1.9,
 }
+# Before a comparative ("much angrier", "a bit sadder").
+COMPARATIVE_DEGREE: dict[str, float] = {"much": 1.0, "a lot": 1.0, "way": 1.0, "far": 1.0, "even": 0.75,
+                                        "a bit": 0.25, "a little": 0.25, "slightly": 0.25}
 INTENSITY_RELATIVE: dict[str, float] = {
     "much more": 1.0, "a lot more": 1.0, "way more": 1.0, "far more": 1.0, "even more": 0.75,
     "a bit more": 0.25, "a little more": 0.25, "slightly more": 0.25, "more": 0.5,
@@ -98,9 +101,10 @@ LIGHTS: list[tuple[str, str]] = [
     (r"\bharsh light|hard light", "hard light"), (r"\bsoft light|softer light", "soft diffused light"),
     (r"\bwarmer\b", "warm light"), (r"\bcooler\b|colder light", "cool light"),
 ]
-CONTINUITY = r"\b(?:same as|match(?:es|ing)?|like|same (?:framing|look|light(?:ing)?|setup) as) (?:in )?shot (\w+)"
+CONTINUITY = (r"\b(?:same as|match(?:es|ing)?|like|same (?:framing|look|light(?:ing)?|setup) as|"
+              r"(?:framing|look|light(?:ing)?|setup) of) (?:in )?shot (\w+)")
 NEW_SEED = r"\b(try another|another (one|version|take|variation)|different (take|version|variation)|re-?roll|new seed|try again)\b"
-PROPS = r"\b(?:give (?:her|him|them|\w+) (?:an? |the )?|add (?:an? |the )?|with (?:an? |the )|wearing (?:an? |the )?|holding (?:an? |the )?)([a-z][a-z ]{2,40}?)(?=$|[,.;!]| and\b| in\b| on\b)"
+PROPS = r"\b(?:give (?!me\b|us\b|it\b)(?:her|him|them|\w+) (?:an? |the )?|add (?:an? |the )?|with (?:an? |the )|wearing (?:an? |the )?|holding (?:an? |the )?)([a-z][a-z ]{2,40}?)(?=$|[,.;!]| and\b| in\b| on\b)"
 
 # Negation: "evening, not morning" -> morning is dropped before matching.
 NEGATED = r"\b(not|isn'?t|no longer|instead of|rather than|never)\s+(?:in\s+the\s+|the\s+|a\s+|an\s+)?([a-z' -]+?)(?=$|[,.;!])"

@@ -39,13 +39,18 @@ def _find_actor(text: str, characters: list[str], scope_actor: str) -> str:
 def _intensity(before: str, word: str) -> tuple[Optional[float], float]:
     """(absolute, relative) from the words just before the emotion word."""
     tail = before[-40:]
+    comparative = word.endswith("er") and word not in ("anger", "tender")  # "angrier", "sadder"
+    if comparative:
+        for degree, step in L.COMPARATIVE_DEGREE.items():
+            if re.search(r"\b" + degree + r"\s+$", tail):
+                return None, step
     for phrase in _REL_WORDS:
         if re.search(r"\b" + re.escape(phrase) + r"\s+(?:\w+\s+)?$", tail):
             return None, L.INTENSITY_RELATIVE[phrase]
     for phrase, pattern in _ABS_RE.items():
         if pattern.search(tail):
             return L.INTENSITY_ABSOLUTE[phrase], 0.0
-    if word.endswith("er") and word not in ("anger", "tender"):  # "angrier", "sadder", "happier"
+    if comparative:
         return None, 0.5
     return L.EMOTIONS[word][1], 0.0
 
@@ -141,13 +146,15 @@ def interpret(text: str, characters: list[str] | None = None, scope_actor: str =
         said.append("new seed")
     _performance(kept, change, said)
     props = [m.group(1).strip() for m in re.finditer(L.PROPS, kept)]
-    props = [p for p in props if not _EMOTION_RE.search(p)]
+    # A "prop" that is an emotion, a size, an angle, a time, weather or light was read above.
+    lexicon = [p for p, _ in (*L.SIZE_NAMES, *L.ANGLES, *L.TIMES, *L.WEATHER, *L.LIGHTS)]
+    props = [p for p in props if not _EMOTION_RE.search(p) and not any(re.search(x, p) for x in lexicon)]
     if props:
         change.prompt_terms = props
         said.append("add " + ", ".join(props))
     actor = _find_actor(kept, characters, scope_actor.upper())
     performance = change.emotion or change.intensity is not None or change.intensity_delta
-    if performance:
+    if performance or change.prompt_terms:
         if not actor and re.search(L.PRONOUNS, kept) and len(characters) == 1:
             actor = characters[0]
         change.actor = actor
