@@ -97,6 +97,16 @@ class BEATBOARD_PG_stored_actor(bpy.types.PropertyGroup):
                                          min=0.0, max=1.0)
 
 
+class BEATBOARD_PG_note(bpy.types.PropertyGroup):
+    """A note in force on the server's board (name is the note's id)."""
+
+    text: bpy.props.StringProperty(name="Note")
+    scope: bpy.props.StringProperty(name="Scope")
+    shot: bpy.props.StringProperty(name="Shot")
+    actor: bpy.props.StringProperty(name="Actor")
+    summary: bpy.props.StringProperty(name="Change", description="What the note changes, as the server read it")
+
+
 class BEATBOARD_PG_casting(bpy.types.PropertyGroup):
     """A script character (name) and the stored actor who plays them in this project."""
 
@@ -149,11 +159,12 @@ class BeatboardSceneProps(bpy.types.PropertyGroup):
         name="For", items=[("SHOT", "This shot", ""), ("ACTOR", "One actor", ""), ("BOARD", "The whole board", "")],
         default="SHOT")
     feedback_actor: bpy.props.StringProperty(name="Actor", description="The character the note is about")
+    notes_in_force: bpy.props.CollectionProperty(type=BEATBOARD_PG_note)
     status: bpy.props.StringProperty(name="Status")
     progress: bpy.props.FloatProperty(name="Progress", min=0.0, max=1.0, subtype="FACTOR")
     busy: bpy.props.BoolProperty(name="Busy")
     last_error: bpy.props.StringProperty(name="Last error")
 
 
-classes = (BEATBOARD_PG_beat, BEATBOARD_PG_choice, BEATBOARD_PG_stored_actor, BEATBOARD_PG_casting,
+classes = (BEATBOARD_PG_beat, BEATBOARD_PG_choice, BEATBOARD_PG_stored_actor, BEATBOARD_PG_note, BEATBOARD_PG_casting,
            BeatboardSceneProps)
