@@ -148,3 +148,52 @@ def test_notes_change_the_right_shots_and_the_board_agrees(extension_zip, server
     assert [n["text"] for n in shot3["notes"]] == ["Mara looks more frightened"]
     assert [n["text"] for n in board["notes"]] == ["it's evening, not morning"]
     assert ["BOARD", "all", "it's evening, not morning"] in r["notes_in_force"]
+
+
+ACTOR_NOTE = """
+import base64
+bpy.context.preferences.addons[ADDON].preferences.server_url = {url!r}
+from bl_ext.user_default.beatboard import ops_render
+scene = bpy.context.scene
+scene.render.resolution_x, scene.render.resolution_y, scene.render.resolution_percentage = 128, 72, 100
+props = scene.beatboard
+props.output_dir, props.backend, props.steps = {frames!r}, "diffusers", 2
+beat = props.beats.add()
+beat.action, beat.characters, beat.shot_size, beat.lens_mm = "Mara and Tomas wait by the rail.", "MARA, TOMAS", "WS", 35
+bpy.ops.beatboard.block_out_shots(replace_existing=True)
+bpy.ops.beatboard.render_storyboard()
+mask = ops_render.build_request(scene, props.beats[0], "diffusers", 0).conditioning.masks
+bpy.ops.beatboard.add_note(text="more frightened", scope="ACTOR", actor="MARA", shot="1")
+strips = sorted(scene.sequence_editor.strips, key=lambda s: s["beatboard_take"])
+paths = [bpy.path.abspath(s.directory + s.elements[0].filename) for s in strips]
+print(json.dumps({{"paths": paths, "labels": mask.labels, "mask": [mask.width, mask.height, mask.data_b64],
+                  "prompts": [s["beatboard_prompt"] for s in strips], "error": props.last_error}}))
+"""
+
+
+def test_an_actor_note_on_diffusers_redraws_only_that_actor(extension_zip, tiny_models, tmp_path):
+    import base64
+
+    import numpy as np
+    from PIL import Image, ImageFilter
+
+    from beatboard.server_process import ServerProcess
+    from render_server.backends.diffusers_backend import MASK_GROW_PX
+
+    env = {"BEATBOARD_DIFFUSERS_MODEL": str(tiny_models["base"]), "BEATBOARD_CONTROLNET_DEPTH": str(tiny_models["depth"]),
+           "BEATBOARD_CONTROLNET_OPENPOSE": str(tiny_models["openpose"]), "BEATBOARD_LORA_DIR": str(tiny_models["loras"]),
+           "BEATBOARD_DIFFUSERS_DEVICE": "cpu"}
+    with ServerProcess(tmp_path / "server-data", env=env) as server:
+        r = run_blender(INSTALL_SNIPPET.format(zip=str(extension_zip)) + ACTOR_NOTE.format(
+            url=server.url, frames=str(tmp_path / "frames")), tmp_path, timeout=600)
+    assert r["error"] == "" and len(r["paths"]) == 2
+    assert "(frightened)1.2" in r["prompts"][1] and "frightened" not in r["prompts"][0]
+    before, after = (np.asarray(Image.open(p).convert("RGB")) for p in r["paths"])
+    width, height, data = r["mask"]
+    labels = np.frombuffer(base64.b64decode(data), dtype=np.uint8).reshape(height, width)
+    mara = Image.fromarray(((labels == r["labels"].index("MARA") + 1) * 255).astype(np.uint8))
+    region = np.asarray(mara.resize(before.shape[1::-1], Image.Resampling.NEAREST)
+                        .filter(ImageFilter.MaxFilter(2 * MASK_GROW_PX + 1))) > 127
+    assert region.any() and (~region).any()
+    assert np.array_equal(before[~region], after[~region]), "outside MARA's region the previous take, exactly"
+    assert not np.array_equal(before[region], after[region]), "MARA is redrawn"
