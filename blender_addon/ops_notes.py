@@ -235,11 +235,16 @@ class BEATBOARD_OT_add_note(AsyncOperator, bpy.types.Operator):
                                    all_shots=self.all_shots, characters=characters)
         client = make_client(context)
         scene_name, backend, seed, folder = scene.name, props.backend, props.seed, frames_folder(props)
+        take = current_take(scene, shot) if beat else None
+        judged = (take.get("beatboard_job"), int(take.get("beatboard_frame", 0))) if take is not None else None
 
         def run(task: Task):
             board_id = board_id_for(task, client, scene_name)
             task.report(0.05, "reading the note")
             note = client.add_note(board_id, request)
+            if scope == "ACTOR" and judged and judged[0]:  # the actor's notebook: recurring notes become hints
+                client.feedback(judged[0], judged[1], wire.Feedback(shot_number=shot, note=text, scope=request.scope,
+                                                                    actor=actor))
             shots, extras, messages = task.call_main(lambda: plan_note(scene_name, note, seed))
             result = _render_all(task, client, scene_name, shots, backend, seed, folder, extras=extras)
             result.update(messages=messages, note_id=note.id, change=note.change.summary,

@@ -362,7 +362,6 @@ class Feedback:
     verdict: Verdict = Verdict.NONE
     take: int = 0
     picked: bool = False  # this variation is the one the director picked among the job's
-    all_shots: bool = False  # 1.2: an ACTOR note for every shot the actor is in
 
 
 @dataclass
@@ -376,6 +375,7 @@ class FeedbackResult:
     training_jobs: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     note_id: str = ""  # 1.2: the note that produced the judged take, if one did
+    note_kept: str = ""  # 1.2: a shot or board note sent with the feedback, kept in force on the board
 
 
 @dataclass

@@ -85,6 +85,12 @@ def test_a_shot_note_is_kept_and_its_take_links_to_the_one_it_refines(world):
                        json={"shot_number": "3", "picked": True, "rating": 4})
     assert said.status_code == 200 and said.json()["note_id"] == note["id"]
     assert client.get(f"/v1/boards/{board_id}").json()["shots"][2]["pick_job"] == accepted["id"]
+    # A shot note sent as feedback is kept in force on the board, no longer dropped.
+    kept = client.post(f"/v1/jobs/{accepted['id']}/frames/0/feedback",
+                       json={"shot_number": "3", "note": "add fog", "scope": "SHOT"}).json()["note_kept"]
+    shot3 = client.get(f"/v1/boards/{board_id}").json()["shots"][2]
+    assert kept and any(n["id"] == kept and n["change"]["weather"] == "fog" for n in shot3["notes"])
+    client.delete(f"/v1/notes/{kept}")
 
 
 def test_a_board_note_applies_to_every_later_render_until_removed(world):

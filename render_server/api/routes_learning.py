@@ -22,7 +22,7 @@ async def frame_feedback(job_id: str, index: int, body: Feedback, state: State) 
     """Approve / reject, rate 1-5, pick among variations, or note; the actor store learns from it,
     and the board keeps which note produced the judged take."""
     result = await run_in_threadpool(_call, state.learning.feedback, job_id, index, body)
-    result.note_id = await run_in_threadpool(state.boards.record_feedback, job_id, index, body)
+    result.note_id, result.note_kept = await run_in_threadpool(state.boards.record_feedback, job_id, index, body)
     return result
 
 

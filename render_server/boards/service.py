@@ -194,16 +194,21 @@ class BoardService:
             self.repo.add_take(request.board_id, request.shot_number, job_id, request.parent_job_id,
                                request.note_id, request.note)
 
-    def record_feedback(self, job_id: str, index: int, feedback: Feedback) -> str:
-        """Which note produced the judged take (kept with the judgement); a pick becomes the shot's pick."""
+    def record_feedback(self, job_id: str, index: int, feedback: Feedback) -> tuple[str, str]:
+        """(the note that produced the judged take, the id of a shot/board note sent with it and now kept
+        in force). The judgement is kept with the note; a pick becomes the shot's pick."""
         take = self.repo.take(job_id)
         if take is None:
-            return ""
+            return "", ""
         self.repo.record_feedback(job_id, index, take["note_id"], feedback.rating, feedback.verdict.value,
                                   feedback.picked)
         if feedback.picked:
             self.repo.set_pick(take["board_id"], take["shot_number"], job_id, index)
-        return take["note_id"]
+        kept = ""
+        if feedback.note.strip() and feedback.scope is not FeedbackScope.ACTOR and not feedback.actor:
+            kept = self.add_note(take["board_id"], NoteRequest(text=feedback.note, scope=feedback.scope,
+                                                               shot_number=take["shot_number"])).id
+        return take["note_id"], kept
 
 
 __all__ = ["BoardService", "BoardError", "apply_notes", "IntExt"]
