@@ -13,6 +13,7 @@ from .core.staging import AUDIENCE_SIDE
 from .core.tasks import Task
 from .core.wire import wire
 from .ops_render import _collect, _render_all, board_id_for, current_take, frames_folder
+from .pose_nudge import nudge
 from .preferences import make_client
 from .runner import AsyncOperator
 from .scene_build import ACTOR_KEY, remember_solved_pose, set_performance, solved_pose
@@ -107,6 +108,8 @@ def write_state(scene, beat, old: ShotState, applied) -> list[str]:
         for rig in actor_rigs(beat.camera.users_collection[0]):
             emotion, intensity = new.performances.get(rig[ACTOR_KEY].upper(), ("", 1.0))
             set_performance(rig, emotion, intensity)
+            if nudge(rig, emotion, intensity):
+                messages.append(f"shot {beat.shot_number}: {rig[ACTOR_KEY]}'s hands go to their face")
     return messages
 
 

@@ -38,7 +38,15 @@ def info(s):
 first = {{k: info(v[-1]) for k, v in takes().items()}}
 out = {{"board": props.board_id, "first": first}}
 
+def hand_to_nose():
+    rig = next(o for o in props.beats[2].camera.users_collection[0].all_objects
+               if o.type == "ARMATURE" and o["beatboard_actor"] == "MARA")
+    return (rig.pose.bones["r_wrist"].tail - rig.pose.bones["nose"].head).length / rig["beatboard_height"]
+
+hands = [hand_to_nose()]
 bpy.ops.beatboard.add_note(text="Mara looks more frightened", scope="SHOT", shot="3")
+hands.append(hand_to_nose())
+out["hands"] = hands
 out["after_shot_note"] = {{k: [info(s) for s in v] for k, v in takes().items()}}
 out["shot_note_status"] = props.status
 
@@ -118,6 +126,8 @@ def test_notes_change_the_right_shots_and_the_board_agrees(extension_zip, server
     assert "Mara" in new["prompt"] and "(frightened)1.2" in new["prompt"]
     assert "frightened" not in first["3"]["prompt"] and "storyboard" not in new["prompt"].lower()
     assert r["sliders"]["MARA"] == ["fear", 1.5]
+    before, after = r["hands"]
+    assert before > 0.3 and after < 0.1, "at fear 1.5 the mannequin's hands go to the face (the pose library's)"
 
     # A board note: one job per shot in board order, evening in every prompt, no morning.
     board_after = r["after_board_note"]

@@ -114,3 +114,14 @@ def dolly_for_size(location: tuple[float, float, float], view_dir: tuple[float, 
     ratio = slice_height(new_size) / slice_height(old_size)
     move = distance * (1.0 - ratio)  # positive: towards the subject
     return tuple(c + a * move for c, a in zip(location, axis))
+
+
+# A strong enough emotion nudges the mannequin's pose where the pose library has a pose for it.
+POSE_NUDGES = {"fear": "hands_to_face", "tears": "hands_to_face", "grief": "hands_to_face"}
+NUDGE_AT = 1.5
+NUDGED_BONES = ("r_shoulder", "r_elbow", "r_wrist", "l_shoulder", "l_elbow", "l_wrist")
+
+
+def pose_nudge(emotion: str, intensity: float) -> str:
+    """The pose to nudge an actor towards for this performance, or "" for none."""
+    return POSE_NUDGES.get(emotion, "") if intensity >= NUDGE_AT else ""
