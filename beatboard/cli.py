@@ -50,6 +50,22 @@ def _cmd_board(args) -> int:
                              steps=args.steps, width=width, height=height)
 
 
+def _cmd_note(args) -> int:
+    from .note import NoteError, apply_note
+
+    try:
+        result = apply_note(Path(args.dir), args.text, shot=args.shot, actor=args.actor, board=args.board,
+                            server_url=args.server, token=args.token)
+    except NoteError as exc:
+        print(f"beatboard note: {exc}", file=sys.stderr)
+        return 1
+    print(result["status"])
+    for message in result["messages"]:
+        print(f"  {message}")
+    print(f"{len(result['jobs'])} new take(s) in {Path(args.dir) / 'board.blend'} ({result['seconds']:.1f} s)")
+    return 0
+
+
 def _cmd_make_tiny_models(args) -> int:
     from render_server.diffusion.tiny_models import make_tiny_models
 
@@ -334,6 +350,16 @@ def build_parser() -> argparse.ArgumentParser:
     actors.set_defaults(func=_cmd_actors)
 
     gc_command.add_parser(sub)
+    note = sub.add_parser("note", help="a director's note on DIR/board.blend: re-render what it changes, save")
+    note.add_argument("dir")
+    note.add_argument("text")
+    target = note.add_mutually_exclusive_group()
+    target.add_argument("--board", action="store_true", help="for the whole board (time of day, weather ...)")
+    target.add_argument("--actor", default="", help="for one actor (every shot they are in, or --shot N)")
+    note.add_argument("--shot", default="", help="the shot the note is for")
+    note.add_argument("--server", default="", help="a running server (default: start one on DIR/server-data)")
+    note.add_argument("--token", default="")
+    note.set_defaults(func=_cmd_note)
 
     tiny = sub.add_parser("make-tiny-models", help="write tiny random-weight models of the real architectures")
     tiny.add_argument("dir")

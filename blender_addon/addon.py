@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import bpy
 
-from . import (ops_actors, ops_audit, ops_beats, ops_block, ops_export, ops_feedback, ops_render, panels,
-               preferences, props, runner)
+from . import (ops_actors, ops_audit, ops_beats, ops_block, ops_export, ops_feedback, ops_notes, ops_render,
+               panels, preferences, props, runner)
 
 classes = (
     preferences.BEATBOARD_AddonPreferences,
@@ -17,6 +17,7 @@ classes = (
     *ops_actors.classes,
     *ops_feedback.classes,
     *ops_export.classes,
+    *ops_notes.classes,
     *panels.classes,
 )
 

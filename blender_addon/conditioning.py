@@ -152,4 +152,5 @@ def actor_placement(rig) -> "wire.ActorPlacement":
         name=rig[ACTOR_KEY], color=tuple(float(c) for c in colour), height_m=float(rig.get("beatboard_height", 1.75)),
         location=tuple(rig.matrix_world.translation), facing_deg=round(rig.matrix_world.to_euler().z * 57.29578, 2),
         lora=str(rig.get("beatboard_lora", "")), lora_weight=float(rig.get("beatboard_lora_weight", 1.0)),
+        emotion=str(rig.get("beatboard_emotion", "")), intensity=float(rig.get("beatboard_intensity", 1.0)),
     )

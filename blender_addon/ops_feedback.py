@@ -77,6 +77,7 @@ class BEATBOARD_OT_feedback(AsyncOperator, bpy.types.Operator):
             said = [f"learned {', '.join(result.profiles_moved)}'s look" if result.profiles_moved else "",
                     f"new standing hint {'; '.join(result.hints_added)}" if result.hints_added else "",
                     f"training {len(result.training_jobs)} LoRA(s)" if result.training_jobs else "",
+                    "note kept on the board for later renders (Apply Note re-renders now)" if result.note_kept else "",
                     *result.warnings]
             scene.beatboard.status = f"Shot {feedback.shot_number}: " + ("; ".join(s for s in said if s) or "noted")
 

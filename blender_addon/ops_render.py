@@ -10,12 +10,14 @@ import bpy
 
 from .ops_actors import cast_actor_id
 from .conditioning import actor_placement, actor_rigs, camera_model, camera_spec, depth_and_masks, keypoints_for
-from .core.client import ServerClient
+from typing import Optional
+
+from .core.client import ServerClient, ServerError
 from .core.tasks import Task, TaskCancelled
 from .core.wire import wire
 from .preferences import make_client
 from .runner import AsyncOperator
-from .sequencer import frame_path, place_take
+from .sequencer import _shot_strips, frame_path, place_take
 
 POLL_WAIT_S = 1.0
 
@@ -24,12 +26,16 @@ def _caption(beat) -> str:
     return f"{beat.shot_size.replace('_', ' ')} {beat.lens_mm}mm - {beat.action}"
 
 
-def prompt_for(beat) -> str:
-    """A plain description of the frame (never the word 'storyboard': it makes grids)."""
-    parts = [f"{beat.int_ext.lower()}. {beat.location.lower()}" if beat.location else "",
-             beat.time_of_day.lower(), beat.action, beat.emotion if beat.emotion != "neutral" else "",
-             "cinematic film still"]
-    return ", ".join(p for p in parts if p)
+def describe(beat, props) -> "wire.ShotDescription":
+    """The shot as fields; the server's prompt builder phrases them for the chosen backend."""
+    return wire.ShotDescription(
+        action=beat.action, dialogue=beat.dialogue, speaker=beat.speaker, emotion=beat.emotion,
+        location=beat.location, int_ext=wire.IntExt(beat.int_ext), time_of_day=beat.time_of_day,
+        weather=beat.weather, notes=[n.strip() for n in beat.prompt_notes.split(";") if n.strip()],
+        style=props.style,
+        shot=wire.ShotSpec(size=wire.ShotSize(beat.shot_size), angle=wire.CameraAngle(beat.angle),
+                           lens_mm=beat.lens_mm),
+    )
 
 
 def same_setup(beat, earlier) -> bool:
@@ -56,7 +62,7 @@ def build_request(scene, beat, backend: str, seed: int) -> "wire.RenderRequest":
         actor.actor_id = cast_actor_id(props, actor.name)
     return wire.RenderRequest(
         shot_number=beat.shot_number, width=camera.width_px, height=camera.height_px,
-        prompt=prompt_for(beat), seed=seed, backend=beat.backend or backend, model=beat.model or props.model,
+        description=describe(beat, props), board_id=props.board_id, seed=seed, backend=beat.backend or backend, model=beat.model or props.model,
         steps=props.steps, variations=props.variations, caption=_caption(beat),
         actors=actors, camera=camera_spec(camera_obj),
         conditioning=wire.Conditioning(depth=depth, poses=[keypoints_for(scene, camera, r) for r in rigs],
@@ -70,12 +76,60 @@ def frames_folder(props) -> str:
     return bpy.path.abspath(props.output_dir)
 
 
+def ensure_board(client: ServerClient, scene_name: str) -> str:
+    """This .blend's board on the server, created from its beats the first time (worker thread)."""
+    def read():
+        props = bpy.data.scenes[scene_name].beatboard
+        shots = [wire.BoardShotIn(number=b.shot_number, beat=b.to_wire()) for b in props.beats if b.shot_number]
+        return props.board_id, wire.BoardCreate(title=props.title, script_digest=script_digest(props),
+                                                project=bpy.path.basename(bpy.data.filepath), shots=shots)
+    return read
+
+
+def script_digest(props) -> str:
+    import hashlib
+
+    text = props.script_text.as_string() if props.script_text else props.script_path
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def board_id_for(task: Task, client: ServerClient, scene_name: str) -> str:
+    board_id, create = task.call_main(ensure_board(client, scene_name))
+    if board_id:
+        try:
+            client.board(board_id)
+            return board_id
+        except ServerError as exc:
+            if exc.status != 404:
+                raise
+    board = client.create_board(create)
+
+    def remember():
+        bpy.data.scenes[scene_name].beatboard.board_id = board.id
+    task.call_main(remember)
+    return board.id
+
+
+def current_take(scene, number: str):
+    """The shot's take on show: the newest unmuted one (else the newest)."""
+    editor = scene.sequence_editor
+    strips = sorted(_shot_strips(editor, number), key=lambda s: s.get("beatboard_take", 0)) if editor else []
+    shown = [s for s in strips if not s.mute] or strips
+    return shown[-1] if shown else None
+
+
 def _render_all(task: Task, client: ServerClient, scene_name: str, shots: list[tuple[int, str, int, int]],
-                backend: str, seed: int, folder: str):
+                backend: str, seed: int, folder: str, extras: Optional[dict] = None, skip_unchanged: bool = False):
+    """Render ``shots`` in board order. ``extras`` per shot number: request fields a note or a re-render
+    sets (parent_job_id, note, note_id, seed, plate_job, inpaint_actors, prompt_override)."""
     task.report(0.0, "checking the server")
     client.health()
+    board_id = board_id_for(task, client, scene_name)
+    extras = extras or {}
     os.makedirs(folder, exist_ok=True)
+    unchanged: list[str] = []
     jobs: list[tuple[str, tuple[int, str, int, int]]] = []
+    notes: dict[str, tuple[str, str]] = {}
     job_of_shot: dict[str, str] = {}
     conditioning_s: list[float] = []
     total = len(shots)
@@ -88,20 +142,31 @@ def _render_all(task: Task, client: ServerClient, scene_name: str, shots: list[t
             scene = bpy.data.scenes[scene_name]
             beat = scene.beatboard.beats[index]
             request = build_request(scene, beat, backend, seed + index)
+            request.board_id = board_id
             earlier = next((b for b in scene.beatboard.beats if b.shot_number == beat.continues_shot), None)
             if beat.continues_shot in job_of_shot and same_setup(beat, earlier):
                 request.plate_job = job_of_shot[beat.continues_shot]
                 request.inpaint_actors = [c.strip() for c in beat.entering.split(",") if c.strip()]
                 request.seed = seed + list(scene.beatboard.beats).index(earlier)
-            return request
+            take = current_take(scene, beat.shot_number)
+            if take is not None and not extras.get(number, {}).get("parent_job_id"):
+                request.parent_job_id = take.get("beatboard_job", "")
+            for key, value in extras.get(number, {}).items():
+                setattr(request, key, value)
+            return request, take.get("beatboard_job", "") if take is not None else ""
 
         started = time.perf_counter()
-        request = task.call_main(read)
+        request, shown_job = task.call_main(read)
         conditioning_s.append(time.perf_counter() - started)
         accepted = client.submit(request)
         job_of_shot[number] = accepted.id
+        if skip_unchanged and accepted.cached_from and accepted.cached_from == shown_job:
+            unchanged.append(number)  # the take on show already is this request's frame
+            continue
         jobs.append((accepted.id, shot))
+        notes[accepted.id] = (request.note, request.parent_job_id)
 
+    total = max(1, len(jobs))
     progress = {job_id: 0.0 for job_id, _ in jobs}
     seen = {job_id: 0 for job_id, _ in jobs}
     pending = [job_id for job_id, _ in jobs]
@@ -123,22 +188,24 @@ def _render_all(task: Task, client: ServerClient, scene_name: str, shots: list[t
             if batch.state.finished:
                 pending.pop(0)
                 if batch.state is wire.JobState.DONE:
-                    _collect(task, client, scene_name, client.job(job_id), by_id[job_id], folder)
+                    _collect(task, client, scene_name, client.job(job_id), by_id[job_id], folder, *notes[job_id])
     except TaskCancelled:
         for job_id in pending:
             client.cancel(job_id)
         raise
     if failures:
         raise RuntimeError("; ".join(failures))
-    return {"shots": len(jobs), "conditioning_s": conditioning_s, "jobs": [job_id for job_id, _ in jobs]}
+    return {"shots": len(jobs), "conditioning_s": conditioning_s, "jobs": [job_id for job_id, _ in jobs],
+            "unchanged": unchanged, "board": board_id}
 
 
-def _collect(task: Task, client: ServerClient, scene_name: str, job: "wire.Job", shot, folder: str) -> None:
+def _collect(task: Task, client: ServerClient, scene_name: str, job: "wire.Job", shot, folder: str,
+             note: str = "", parent_job: str = "") -> None:
     _, number, first, last = shot
     for frame in job.frames:
         path = client.download(frame.url, frame_path(folder, number, job.id, frame.index))
         meta = {"job": job.id, "frame": frame.index, "seed": frame.seed, "backend": frame.backend,
-                "prompt": frame.prompt}
+                "prompt": frame.prompt, "note": note, "parent_job": parent_job}
 
         def place(path=path, meta=meta):
             place_take(bpy.data.scenes[scene_name], number, first, last, path, meta)
@@ -167,11 +234,13 @@ class BEATBOARD_OT_render_storyboard(AsyncOperator, bpy.types.Operator):
 
         def done(task: Task):
             scene = bpy.data.scenes[args[1]]
-            scene.beatboard.status = f"Rendered {task.result['shots']} shots into {folder}"
+            unchanged = task.result["unchanged"]
+            scene.beatboard.status = (f"Rendered {task.result['shots']} shots into {folder}"
+                                      + (f"; {len(unchanged)} unchanged" if unchanged else ""))
             # Kept for diagnostics and benchmarks: seconds spent reading each shot's conditioning.
             scene["beatboard_last_render"] = task.result
 
-        return Task(self.task_name, lambda task: _render_all(task, *args)), done
+        return Task(self.task_name, lambda task: _render_all(task, *args, skip_unchanged=True)), done
 
 
 class BEATBOARD_OT_refresh_models(AsyncOperator, bpy.types.Operator):

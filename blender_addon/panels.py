@@ -84,6 +84,11 @@ def draw_feedback(layout, context) -> None:
     if props.feedback_scope == "ACTOR":
         row.prop_search(props, "feedback_actor", props, "casting", text="")
     row.operator("beatboard.feedback", text="Send Note", icon="TEXT").send_note = True
+    box.operator("beatboard.add_note", text="Apply Note and Re-render", icon="FILE_REFRESH")
+    box.prop(strip, '["beatboard_prompt"]', text="Prompt")
+    if strip.get("beatboard_note"):
+        box.label(text=f"From note: {strip['beatboard_note']}", icon="TEXT")
+    box.operator("beatboard.rerender", text="Re-render with This Prompt", icon="GREASEPENCIL").edited_prompt = True
     box.operator("beatboard.rank_takes", icon="SORTSIZE")
 
 
@@ -104,6 +109,30 @@ def draw_export(layout, context) -> None:
     layout.prop(export, "command", placeholder="beatboard on PATH")
     layout.operator("beatboard.export", icon="EXPORT")
     layout.operator("beatboard.import_timing", icon="IMPORT")
+def draw_director(layout, context) -> None:
+    """Re-render what you choose, the performance sliders of the active shot, the notes in force."""
+    props = context.scene.beatboard
+    box = layout.box()
+    row = box.row(align=True)
+    row.operator("beatboard.rerender", text="Re-render Shot", icon="RENDER_STILL").target = "ACTIVE"
+    row.operator("beatboard.rerender", text="Selected").target = "SELECTED"
+    op = row.operator("beatboard.rerender", text="Variation", icon="MOD_NOISE")
+    op.target, op.variation = "ACTIVE", True
+    box.operator("beatboard.sync_takes", icon="UV_SYNC_SELECT")
+    if 0 <= props.active_beat < len(props.beats):
+        beat = props.beats[props.active_beat]
+        rigs = [o for o in beat.camera.users_collection[0].all_objects
+                if o.type == "ARMATURE" and "beatboard_emotion" in o] if beat.camera else []
+        for rig in rigs:
+            row = box.row(align=True)
+            row.label(text=rig.get("beatboard_actor", rig.name), icon="ARMATURE_DATA")
+            row.prop(rig, '["beatboard_emotion"]', text="")
+            row.prop(rig, '["beatboard_intensity"]', text="", slider=True)
+    for note in props.notes_in_force:
+        row = box.row(align=True)
+        where = "board" if note.scope == "BOARD" else (f"{note.actor} " if note.actor else "") + f"shot {note.shot}"
+        row.label(text=f"{where}: {note.text}", icon="BOOKMARKS")
+        row.operator("beatboard.remove_note", text="", icon="X").note_id = note.name
 
 
 def draw_beatboard(layout, context) -> None:
@@ -157,6 +186,7 @@ def draw_beatboard(layout, context) -> None:
     draw_casting(layout.box(), props)
     draw_feedback(layout, context)
     draw_export(layout.box(), context)
+    draw_director(layout, context)
     if props.busy:
         layout.progress(factor=props.progress, type="BAR", text=props.status or "Working")
         layout.operator("beatboard.cancel", icon="CANCEL")

@@ -23,6 +23,8 @@ class BEATBOARD_PG_beat(bpy.types.PropertyGroup):
     dialogue: bpy.props.StringProperty(name="Dialogue")
     speaker: bpy.props.StringProperty(name="Speaker")
     emotion: bpy.props.StringProperty(name="Emotion")
+    weather: bpy.props.StringProperty(name="Weather")
+    prompt_notes: bpy.props.StringProperty(name="Prompt notes", description="Phrases notes added, ';'-separated")
     shot_size: bpy.props.EnumProperty(name="Size", items=SHOT_SIZES, default="MS")
     angle: bpy.props.EnumProperty(name="Angle", items=ANGLES, default="EYE")
     lens_mm: bpy.props.IntProperty(name="Lens (mm)", default=50, min=8, max=300)
@@ -95,6 +97,16 @@ class BEATBOARD_PG_stored_actor(bpy.types.PropertyGroup):
                                          min=0.0, max=1.0)
 
 
+class BEATBOARD_PG_note(bpy.types.PropertyGroup):
+    """A note in force on the server's board (name is the note's id)."""
+
+    text: bpy.props.StringProperty(name="Note")
+    scope: bpy.props.StringProperty(name="Scope")
+    shot: bpy.props.StringProperty(name="Shot")
+    actor: bpy.props.StringProperty(name="Actor")
+    summary: bpy.props.StringProperty(name="Change", description="What the note changes, as the server read it")
+
+
 class BEATBOARD_PG_casting(bpy.types.PropertyGroup):
     """A script character (name) and the stored actor who plays them in this project."""
 
@@ -116,6 +128,9 @@ class BeatboardSceneProps(bpy.types.PropertyGroup):
     beats: bpy.props.CollectionProperty(type=BEATBOARD_PG_beat)
     active_beat: bpy.props.IntProperty(name="Active beat")
     title: bpy.props.StringProperty(name="Title")
+    board_id: bpy.props.StringProperty(name="Board", description="This board on the render server")
+    style: bpy.props.StringProperty(name="Style", default="cinematic film still",
+                                    description="How frames should look; the server adds it to every prompt")
     backend: bpy.props.StringProperty(name="Backend", default="", description="Empty: the server's default")
     seed: bpy.props.IntProperty(name="Seed", default=1234, min=0)
     model: bpy.props.StringProperty(name="Model", default="", description="Empty: the server's configured model")
@@ -144,11 +159,12 @@ class BeatboardSceneProps(bpy.types.PropertyGroup):
         name="For", items=[("SHOT", "This shot", ""), ("ACTOR", "One actor", ""), ("BOARD", "The whole board", "")],
         default="SHOT")
     feedback_actor: bpy.props.StringProperty(name="Actor", description="The character the note is about")
+    notes_in_force: bpy.props.CollectionProperty(type=BEATBOARD_PG_note)
     status: bpy.props.StringProperty(name="Status")
     progress: bpy.props.FloatProperty(name="Progress", min=0.0, max=1.0, subtype="FACTOR")
     busy: bpy.props.BoolProperty(name="Busy")
     last_error: bpy.props.StringProperty(name="Last error")
 
 
-classes = (BEATBOARD_PG_beat, BEATBOARD_PG_choice, BEATBOARD_PG_stored_actor, BEATBOARD_PG_casting,
+classes = (BEATBOARD_PG_beat, BEATBOARD_PG_choice, BEATBOARD_PG_stored_actor, BEATBOARD_PG_note, BEATBOARD_PG_casting,
            BeatboardSceneProps)

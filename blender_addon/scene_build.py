@@ -121,6 +121,7 @@ def build_mannequin(actor: "wire.ActorPlacement", collection, prefix: str) -> bp
     rig["beatboard_lora"] = actor.lora
     rig["beatboard_lora_weight"] = actor.lora_weight
     rig["beatboard_pose"] = actor.pose
+    set_performance(rig, "", 1.0)
     collection.objects.link(rig)
 
     view_layer = bpy.context.view_layer
@@ -198,6 +199,21 @@ def _visor(actor, rig, joints, head_centre: Vector, groups: list[str], collectio
     visor.data.materials.append(material("BB Visor", VISOR_COLOUR))
     visor.color = (*VISOR_COLOUR, 1.0)
     collection.objects.link(visor)
+def set_performance(rig, emotion: str, intensity: float) -> None:
+    """The performance sliders of one actor in one shot (emotion, intensity 0-2), on their rig."""
+    rig["beatboard_emotion"] = emotion
+    rig["beatboard_intensity"] = float(intensity)
+    rig.id_properties_ui("beatboard_intensity").update(min=0.0, max=2.0, soft_min=0.0, soft_max=2.0, step=10,
+                                                       description="How strongly the emotion plays (1 is plain)")
+
+
+def solved_pose(camera) -> list[float]:
+    return [v for row in camera.matrix_world for v in row] + [camera.data.lens]
+
+
+def remember_solved_pose(camera) -> None:
+    """The pose the framing solver gave: a camera whose pose differs was moved by hand."""
+    camera["beatboard_solved"] = solved_pose(camera)
 
 
 def build_camera(shot_number: str, placement: CameraPlacement, collection) -> bpy.types.Object:
@@ -211,6 +227,7 @@ def build_camera(shot_number: str, placement: CameraPlacement, collection) -> bp
     camera.matrix_world = Matrix.Translation(placement.location) @ Matrix(placement.rotation).to_4x4()
     camera[SHOT_KEY] = shot_number
     collection.objects.link(camera)
+    remember_solved_pose(camera)
     return camera
 
 

@@ -13,11 +13,12 @@ from . import __version__
 from .actors.embedder import ClipEmbedder
 from .actors.service import ActorService
 from .actors.store import ActorStore
-from .api import routes_actors, routes_beats, routes_health, routes_jobs, routes_learning
+from .api import routes_actors, routes_beats, routes_boards, routes_health, routes_jobs, routes_learning
 from .api.deps import ServerState
 from .api.errors import install_error_handlers
 from .api.guards import GuardMiddleware, check_token
 from .backends.registry import BackendRegistry
+from .boards import BoardRepository, BoardService
 from .learning.lora_training import LoraTrainer
 from .learning.service import LearningService
 from .services.worker import RenderWorker
@@ -64,7 +65,9 @@ def create_app(settings: Optional[Settings] = None, backends: Optional[BackendRe
         learning = LearningService(actors, store, settings, queue_training=_training_queue(store, actor_store, worker))
         if settings.diffusers_model:
             worker.trainer = LoraTrainer(settings, actor_store, actors.embedder)
-        app.state.beatboard = ServerState(settings, store, registry, worker, actors, learning)
+        board_repo = BoardRepository(settings.boards_db_path)
+        boards = BoardService(board_repo, store, settings)
+        app.state.beatboard = ServerState(settings, store, registry, worker, actors, learning, boards)
         worker.start()
         threading.Thread(target=_warm_quietly, args=(actor_store,), name="beatboard-actor-index", daemon=True).start()
         try:
@@ -72,12 +75,13 @@ def create_app(settings: Optional[Settings] = None, backends: Optional[BackendRe
         finally:
             worker.stop()
             store.close()
+            board_repo.close()
             actor_store.close()
             lock.release()
 
     app = FastAPI(title="Beatboard render server", version=__version__, lifespan=lifespan)
     install_error_handlers(app)
-    for module in (routes_health, routes_beats, routes_jobs, routes_actors, routes_learning):
+    for module in (routes_health, routes_beats, routes_jobs, routes_actors, routes_learning, routes_boards):
         app.include_router(module.router)
     app.add_middleware(GuardMiddleware, max_body_bytes=int(settings.max_body_mb * 1e6), token=settings.token,
                        port=settings.port, allowed_hosts=settings.allowed_host_list)

@@ -91,6 +91,10 @@ class Settings(BaseSettings):
         return bool(self.llm_model and (self.llm_base_url or self.llm_api_key))
 
     @property
+    def boards_db_path(self) -> Path:
+        return self.data_dir / "boards.sqlite3"
+
+    @property
     def db_path(self) -> Path:
         return self.data_dir / "jobs.sqlite3"
 

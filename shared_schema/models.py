@@ -160,6 +160,12 @@ class ActorPlacement:
     # the same name) and that actor's standing prompt hints, which the server fills in.
     actor_id: str = short_text()
     prompt_hints: list[str] = short_texts(max_items=50)
+    # 1.2: the performance asked of this actor in this shot (intensity 0-2, 1 is plain), the cast
+    # actor's description (the server fills it in) and the prompt for their region (server-composed).
+    emotion: str = short_text()
+    intensity: float = bounded(1.0, ge=0.0, le=2.0)
+    description: str = long_text()
+    prompt: str = long_text(max_length=PROMPT_CHARS)
 
 
 @dataclass
@@ -211,6 +217,23 @@ class Conditioning:
 
 
 @dataclass
+class ShotDescription:
+    """What the frame shows, as fields: the server's prompt builder phrases it per backend (1.2)."""
+
+    action: str = long_text()
+    dialogue: str = long_text()
+    speaker: str = short_text()
+    emotion: str = short_text()
+    location: str = short_text()
+    int_ext: IntExt = IntExt.UNKNOWN
+    time_of_day: str = short_text()
+    weather: str = short_text()
+    notes: list[str] = long_texts(max_items=50)
+    style: str = short_text()
+    shot: ShotSpec = field(default_factory=ShotSpec)
+
+
+@dataclass
 class RenderRequest:
     shot_number: str = short_text(REQUIRED)
     width: int = bounded(ge=16, le=MAX_SIDE)
@@ -239,6 +262,15 @@ class RenderRequest:
     camera: Optional[CameraSpec] = None
     conditioning: Conditioning = field(default_factory=Conditioning)
     schema_version: str = bounded(SCHEMA_VERSION, max_length=20)
+    # 1.2: the frame as fields (the server composes ``prompt`` from them; ``prompt`` given alone
+    # is used as the action), a prompt edited by hand (used verbatim), and where the take belongs:
+    # its board, the take it refines and the note that asked for it.
+    description: Optional[ShotDescription] = None
+    prompt_override: str = long_text(max_length=PROMPT_CHARS)
+    board_id: str = short_text()
+    parent_job_id: str = short_text()
+    note: str = long_text()
+    note_id: str = short_text()
 
 
 @dataclass
@@ -267,6 +299,7 @@ class Job:
     backend: str = ""
     frames: list[Frame] = field(default_factory=list)
     error: Optional[ErrorBody] = None
+    parent_job_id: str = ""  # 1.2: the take this one refines
 
 
 @dataclass
@@ -275,6 +308,8 @@ class JobAccepted:
     state: JobState
     url: str
     events_url: str
+    # 1.2: set when an earlier job had the very same request and seed: its frames answer at once.
+    cached_from: str = ""
 
 
 @dataclass
@@ -363,6 +398,8 @@ class FeedbackResult:
     reward: dict[str, float] = field(default_factory=dict)
     training_jobs: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    note_id: str = ""  # 1.2: the note that produced the judged take, if one did
+    note_kept: str = ""  # 1.2: a shot or board note sent with the feedback, kept in force on the board
 
 
 @dataclass
@@ -443,6 +480,120 @@ class ActorMatches:
     model: str = ""
 
 
+@dataclass
+class NoteChange:
+    """What a director's note asks for, as a structured change (1.2).
+
+    Relative fields (``size_steps``: +1 is one size wider; ``intensity_delta``) apply to the
+    shot as it is; absolute ones replace. Empty / None / 0 means "leave as it is".
+    """
+
+    actor: str = ""
+    emotion: str = ""
+    intensity: Optional[float] = None
+    intensity_delta: float = 0.0
+    size_steps: int = 0
+    shot_size: Optional[ShotSize] = None
+    angle: Optional[CameraAngle] = None
+    lens_delta_mm: int = 0
+    lens_mm: int = 0
+    time_of_day: str = ""
+    weather: str = ""
+    light: str = ""
+    same_as_shot: str = ""
+    prompt_terms: list[str] = field(default_factory=list)
+    new_seed: bool = False
+    understood: bool = True
+    source: str = "rules"  # rules or llm
+    summary: str = ""
+
+    @property
+    def camera(self) -> bool:
+        return bool(self.size_steps or self.shot_size or self.angle or self.lens_delta_mm or self.lens_mm)
+
+    @property
+    def performance_only(self) -> bool:
+        return bool(self.actor and (self.emotion or self.intensity is not None or self.intensity_delta)
+                    and not self.camera and not (self.time_of_day or self.weather or self.light
+                                                 or self.same_as_shot or self.prompt_terms or self.new_seed))
+
+
+@dataclass
+class NoteRequest:
+    """A director's note: SHOT (one shot, ``shot_number``), ACTOR (``actor`` in ``shot_number``,
+    or in every shot with ``all_shots``) or BOARD."""
+
+    text: str = long_text(REQUIRED)
+    scope: FeedbackScope = FeedbackScope.SHOT
+    shot_number: str = short_text()
+    actor: str = short_text()
+    all_shots: bool = False
+    characters: list[str] = short_texts(max_items=MAX_ACTORS)  # who is in the shot, to resolve "she"
+
+
+@dataclass
+class Note:
+    id: str
+    text: str
+    scope: FeedbackScope
+    change: NoteChange
+    shot_number: str = ""
+    actor: str = ""
+    all_shots: bool = False
+    active: bool = True
+    created_at: float = 0.0
+    shots: list[str] = field(default_factory=list)  # the shots it re-renders, in board order
+
+
+@dataclass
+class BoardShotIn:
+    number: str = short_text(REQUIRED)
+    beat: Optional[Beat] = None
+
+
+@dataclass
+class BoardCreate:
+    title: str = short_text()
+    script_digest: str = short_text()
+    project: str = short_text()
+    shots: list[BoardShotIn] = bounded(default_factory=list, max_length=1000)
+
+
+@dataclass
+class Take:
+    job_id: str
+    state: JobState
+    seed: int = 0
+    prompt: str = ""
+    parent_job_id: str = ""
+    note_id: str = ""
+    note: str = ""
+    frames: list[Frame] = field(default_factory=list)
+    created_at: float = 0.0
+
+
+@dataclass
+class BoardShot:
+    number: str
+    position: int
+    beat: Optional[Beat] = None
+    takes: list[Take] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)  # SHOT and ACTOR notes in force here
+    pick_job: str = ""
+    pick_frame: int = 0
+
+
+@dataclass
+class Board:
+    id: str
+    title: str = ""
+    script_digest: str = ""
+    project: str = ""
+    created_at: float = 0.0
+    shots: list[BoardShot] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)  # BOARD notes in force
+
+
 # Every top-level body, by name: the JSON Schema export walks this.
 WIRE_TYPES: tuple[type, ...] = (
     ErrorBody,
@@ -465,4 +616,9 @@ WIRE_TYPES: tuple[type, ...] = (
     ActorPatch,
     ActorSearch,
     ActorMatches,
+    NoteChange,
+    NoteRequest,
+    Note,
+    BoardCreate,
+    Board,
 )

@@ -151,7 +151,10 @@ class Layout:
     def prop(self, data, name, **kwargs):
         check_kwargs("prop", kwargs)
         check_icon(kwargs.get("icon"))
-        if name not in data.bl_rna.properties:
+        if name.startswith('["'):  # a custom property, drawn by its path
+            if name[2:-2] not in data.keys():
+                problems.append(f"{data} has no custom property {name}")
+        elif name not in data.bl_rna.properties:
             problems.append(f"{data} has no property {name}")
 
     def prop_search(self, data, name, search_data, search_name, **kwargs):
@@ -190,6 +193,7 @@ print(json.dumps({"problems": problems, "drawn": drawn}))
 """, tmp_path)
     assert result["problems"] == []
     for expected in ("Approve", "Reject", "Pick", "Send Note", "beatboard.rank_takes", "Casting", "MARA",
+                     "Apply Note and Re-render", "Re-render Shot", "beatboard.sync_takes", "Variation",
                      "Panel Actor", "Hint: calm", "No trained LoRA yet", "beatboard.train_lora"):
         assert expected in result["drawn"], expected
 

@@ -158,3 +158,16 @@ def test_a_newcomer_is_painted_into_the_earlier_frame_of_the_same_setup(backend)
     with pytest.raises(BackendError) as caught:
         backend.render(gone, _ctx())
     assert caught.value.body.code == "plate_missing"
+
+
+def test_performance_weights_reach_the_text_embeddings_through_compel(backend):
+    import torch
+
+    from render_server.diffusion.weighting import weighted_prompt
+
+    pipe, inpaint = backend._load("")
+    plain = weighted_prompt(pipe, "Mara looking frightened, night", "", 1)["prompt_embeds"]
+    strong = weighted_prompt(pipe, "Mara looking (frightened)1.4, night", "", 1)["prompt_embeds"]
+    assert plain.shape == strong.shape and not torch.allclose(plain, strong)
+    batch = weighted_prompt(inpaint, "Mara", "text, watermark", 2)
+    assert batch["prompt_embeds"].shape[0] == batch["negative_prompt_embeds"].shape[0] == 2

@@ -116,9 +116,10 @@ def test_a_note_given_three_times_becomes_a_removable_standing_hint(client):
     assert [r["hints_added"] for r in said] == [[], [], ["JUNE: more expressive"]]
     assert client.get(f"/v1/actors/{june['id']}").json()["prompt_hints"] == ["more expressive"]
     # The next render carries the hint into its prompt and into JUNE's placement.
-    later = _render(client, **overrides)
-    stored = client.get(f"/v1/jobs/{later['id']}").json()
-    assert stored["frames"][0]["prompt"].endswith("June: more expressive")
+    stored = client.get(f"/v1/jobs/{_render(client, **overrides)['id']}").json()
+    # The prompt builder names the hint once, with the actor it belongs to.
+    prompt = stored["frames"][0]["prompt"]
+    assert "June (more expressive)" in prompt and prompt.count("more expressive") == 1
     # Removed by the director, it stays removed until the note recurs three more times.
     client.patch(f"/v1/actors/{june['id']}", json={"prompt_hints": []})
     client.post(f"/v1/jobs/{later['id']}/frames/0/feedback",
@@ -134,7 +135,7 @@ def test_casting_carries_a_character_to_a_stored_actor_in_any_script(client):
     assert client.get(f"/v1/actors/{tomas['id']}").json()["cast_as"] == ["FERRYMAN"]
     job = _render(client, actors=[wire.ActorPlacement(name="Ferryman")],
                   conditioning=wire.Conditioning(masks=label_mask(80, 45, ["Ferryman"], [(20, 5, 40, 40)])))
-    assert job["frames"][0]["prompt"].endswith("Ferryman: reading glasses")
+    assert "Ferryman (reading glasses)" in job["frames"][0]["prompt"]
     result = client.post(f"/v1/jobs/{job['id']}/frames/0/feedback",
                          json={"shot_number": "1", "verdict": "APPROVE"}).json()
     assert result["profiles_moved"] == ["Tomas Reyes"]

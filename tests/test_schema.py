@@ -60,6 +60,15 @@ def test_every_wire_type_round_trips_with_defaults():
         wire.ActorSearch: wire.ActorSearch(text="an old ferryman", k=3),
         wire.ActorMatches: wire.ActorMatches(matches=[wire.ActorMatch(wire.ActorProfile(name="TOMAS"), 0.1)],
                                              model="ViT-B-32:random"),
+        wire.NoteChange: wire.NoteChange(actor="MARA", emotion="fear", intensity_delta=0.5, size_steps=1,
+                                         angle=wire.CameraAngle.LOW, prompt_terms=["red scarf"]),
+        wire.NoteRequest: wire.NoteRequest(text="wider", scope=wire.FeedbackScope.ACTOR, shot_number="3",
+                                           actor="MARA", all_shots=True),
+        wire.Note: wire.Note(id="n1", text="evening", scope=wire.FeedbackScope.BOARD,
+                             change=wire.NoteChange(time_of_day="EVENING"), shots=["1", "2"]),
+        wire.BoardCreate: wire.BoardCreate(title="T", shots=[wire.BoardShotIn("1", wire.Beat(index=0, action="x"))]),
+        wire.Board: wire.Board(id="b", shots=[wire.BoardShot("1", 0, takes=[wire.Take("j", wire.JobState.DONE,
+                                                                                      parent_job_id="p")])]),
     }
     assert set(samples) == set(wire.WIRE_TYPES)
     for cls, sample in samples.items():

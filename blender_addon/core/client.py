@@ -118,6 +118,20 @@ class ServerClient:
     def ranking(self, job_id: str) -> "wire.Ranking":
         return wire.from_dict(wire.Ranking, self.request_json("GET", f"/v1/jobs/{job_id}/ranking"))
 
+    # -- boards and notes ----------------------------------------------------------------------
+    def create_board(self, board: "wire.BoardCreate") -> "wire.Board":
+        return wire.from_dict(wire.Board, self.request_json("POST", "/v1/boards", board))
+
+    def board(self, board_id: str) -> "wire.Board":
+        return wire.from_dict(wire.Board, self.request_json("GET", f"/v1/boards/{urllib.parse.quote(board_id)}"))
+
+    def add_note(self, board_id: str, note: "wire.NoteRequest") -> "wire.Note":
+        return wire.from_dict(wire.Note, self.request_json("POST", f"/v1/boards/{urllib.parse.quote(board_id)}/notes",
+                                                           note))
+
+    def remove_note(self, note_id: str) -> "wire.Note":
+        return wire.from_dict(wire.Note, self.request_json("DELETE", f"/v1/notes/{urllib.parse.quote(note_id)}"))
+
     def download(self, url_path: str, destination: str) -> str:
         with self._open("GET", url_path, None, REQUEST_TIMEOUT) as response, open(destination, "wb") as out:
             while chunk := response.read(1 << 16):

@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 
 from ..actors.service import ActorService
 from ..backends.registry import BackendRegistry
+from ..boards import BoardService
 from ..learning.service import LearningService
 from ..services.worker import RenderWorker
 from ..settings import Settings
@@ -23,6 +24,7 @@ class ServerState:
     worker: RenderWorker
     actors: ActorService
     learning: LearningService
+    boards: BoardService
 
 
 def get_state(request: Request) -> ServerState:

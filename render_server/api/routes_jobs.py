@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse, StreamingResponse
 from shared_schema import ErrorBody, Job, JobAccepted, JobEvents, JobState, RenderRequest, to_dict
 from shared_schema.limits import MAX_VARIATIONS
 
+from ..boards import BoardError
 from ..conditioning import validate_request
 from ..services import jobs as job_service
 from ..services.job_cleanup import delete_frames
@@ -37,7 +38,14 @@ def submit_job(body: RenderRequest, state: State,
     validate_request(body)
     request_print = job_service.fingerprint(body)  # of the body as sent, before casting fills it in
     state.learning.cast_request(body)  # stored with the job: takes record the hints and LoRA used
-    return job_service.submit(state.store, state.backends, state.worker, body, idempotency_key, request_print)
+    try:
+        state.boards.prepare(body)  # the notes in force, into the request's fields
+    except BoardError as exc:
+        raise ApiError(exc.status, exc.code, exc.message, exc.hint) from None
+    accepted = job_service.submit(state.store, state.backends, state.worker, body, idempotency_key, request_print,
+                                  state.settings.artifacts.frames_dir)
+    state.boards.record_take(body, accepted.id)
+    return accepted
 
 
 @router.get("/v1/jobs")

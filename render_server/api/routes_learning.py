@@ -24,8 +24,11 @@ Character = PathParam(max_length=NAME_CHARS, description="a character's name as 
 
 @router.post("/v1/jobs/{job_id}/frames/{index}/feedback")
 async def frame_feedback(body: Feedback, state: State, job_id: str = JobId, index: int = FrameIndex) -> FeedbackResult:
-    """Approve / reject, rate 1-5, pick among variations, or note; the actor store learns from it."""
-    return await run_in_threadpool(_call, state.learning.feedback, job_id, index, body)
+    """Approve / reject, rate 1-5, pick among variations, or note; the actor store learns from it,
+    and the board keeps which note produced the judged take."""
+    result = await run_in_threadpool(_call, state.learning.feedback, job_id, index, body)
+    result.note_id, result.note_kept = await run_in_threadpool(state.boards.record_feedback, job_id, index, body)
+    return result
 
 
 @router.get("/v1/jobs/{job_id}/ranking")

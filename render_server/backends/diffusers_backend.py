@@ -24,6 +24,7 @@ from shared_schema import BackendInfo, RenderRequest
 from ..conditioning import decode_labels, depth_to_control, pose_to_control
 from ..diffusion.loading import check_source, load_error
 from ..diffusion.schedulers import SCHEDULERS, make_scheduler
+from ..diffusion.weighting import weighted_prompt
 from ..settings import Settings
 from .base import BackendError, RenderContext
 
@@ -201,7 +202,7 @@ class DiffusersBackend:
             done = 0
         else:
             plates = pipe(
-                prompt=request.prompt, negative_prompt=request.negative_prompt or None, image=control,
+                **weighted_prompt(pipe, request.prompt, request.negative_prompt, 1), image=control,
                 height=size[1], width=size[0], num_inference_steps=request.steps,
                 guidance_scale=request.guidance_scale, num_images_per_prompt=request.variations,
                 generator=generators(), **self._control_kwargs(request),
@@ -212,9 +213,10 @@ class DiffusersBackend:
         for n, (actor, mask) in enumerate(regional, start=1):
             adapter = self._use_lora(pipe, actor.lora, actor.lora_weight) if actor.lora not in ("", "none") else "no LoRA"
             region = mask.resize(size, Image.Resampling.NEAREST).filter(ImageFilter.MaxFilter(2 * MASK_GROW_PX + 1))
-            prompt = ", ".join([actor.name.title(), *actor.prompt_hints, request.prompt])
+            prompt = actor.prompt or request.prompt  # composed once by render_server.prompts
             redrawn = inpaint(
-                prompt=[prompt] * request.variations, image=[Image.fromarray(f) for f in frames],
+                **weighted_prompt(inpaint, prompt, request.negative_prompt, request.variations),
+                image=[Image.fromarray(f) for f in frames],
                 mask_image=[region] * request.variations, control_image=control, height=size[1], width=size[0],
                 num_inference_steps=request.steps, strength=INPAINT_STRENGTH, guidance_scale=request.guidance_scale,
                 generator=generators(), **self._control_kwargs(request),

@@ -56,8 +56,7 @@ class OpenAIImagesBackend:
             RenderContext(report=lambda f, m: None, is_cancelled=ctx.is_cancelled))[0]
         buffer = io.BytesIO()
         reference.save(buffer, format="PNG")
-        prompt = (f"{request.prompt}. Keep the composition, camera angle and the placement of the people "
-                  "exactly as in the reference image; replace the grey mannequins with real people.")
+        prompt = request.prompt  # composed by render_server.prompts for this backend
         ctx.step(1, 3, f"waiting for {self.settings.openai_image_model}")
         try:
             result = client.images.edit(model=self.settings.openai_image_model,

@@ -246,8 +246,8 @@ class LearningService:
 
     # -- casting into requests ---------------------------------------------------------------
     def cast_request(self, request: RenderRequest) -> None:
-        """Fill in each cast actor's stored id, standing hints and trained LoRA, before the job is stored."""
-        hinted = []
+        """Fill in each cast actor's stored id, description, standing hints and trained LoRA, before the
+        job is stored (render_server.prompts phrases them into the prompt)."""
         for placement in request.actors:
             actor = (self.store.get(placement.actor_id) if placement.actor_id else None) \
                 or self.castings.actor_for(placement.name)
@@ -255,12 +255,9 @@ class LearningService:
                 continue
             placement.actor_id = actor.id
             placement.prompt_hints = list(actor.prompt_hints)
+            placement.description = placement.description or actor.description
             if not placement.lora and actor.lora_version:
                 placement.lora = f"{actor.name}@{actor.lora_version}"
-            if actor.prompt_hints:
-                hinted.append(f"{placement.name.title()}: {', '.join(actor.prompt_hints)}")
-        if hinted:
-            request.prompt = ". ".join(filter(None, [request.prompt, "; ".join(hinted)]))
 
 
 @dataclass

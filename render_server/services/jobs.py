@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+from pathlib import Path
 from typing import Optional
 
 from shared_schema import SCHEMA_VERSION, Job, JobAccepted, RenderRequest, dumps
 
 from ..api.errors import ApiError
 from ..backends.registry import BackendRegistry
+from ..prompts import compose_into
+from .frame_cache import answer_from_cache, request_digest
 from ..services.worker import RenderWorker
 from ..storage.job_store import JobStore
 
@@ -47,7 +50,8 @@ def _same_submission(store: JobStore, key: str, print_: str) -> Optional[JobAcce
 
 
 def submit(store: JobStore, backends: BackendRegistry, worker: RenderWorker, request: RenderRequest,
-           idempotency_key: Optional[str] = None, request_print: str = "") -> JobAccepted:
+           idempotency_key: Optional[str] = None, request_print: str = "",
+           frames_dir: Optional[Path] = None) -> JobAccepted:
     """Queue the request. With an Idempotency-Key, a retry of the same request returns the job
     the first attempt made (its reply may have been lost), and a different request is refused."""
     if idempotency_key is not None:
@@ -68,8 +72,20 @@ def submit(store: JobStore, backends: BackendRegistry, worker: RenderWorker, req
     if request.plate_job and store.get(request.plate_job) is None:
         raise ApiError(422, "validation_error", f"plate_job {request.plate_job!r} is not a job of this server",
                        "reuse a plate only from a job submitted to the same server")
+    if request.parent_job_id and store.get(request.parent_job_id) is None:
+        raise ApiError(422, "validation_error", f"parent_job_id {request.parent_job_id!r} is not a job of this server",
+                       "a take refines a job of the same server; leave it empty for a first take")
     backend = backends.resolve_name(request.backend)
+    compose_into(request, backend)
+    digest = request_digest(request, backend)
+    cached = answer_from_cache(store, frames_dir, request, backend, digest) if frames_dir else None
+    if cached is not None:
+        job, earlier = cached
+        accepted = _accepted(job)
+        accepted.cached_from = earlier.id
+        return accepted
     job = store.create(request, backend, idempotency_key or "", request_print)
+    store.link(job.id, request.parent_job_id, digest)
     worker.wake()
     if idempotency_key is not None:
         return _same_submission(store, idempotency_key, request_print)  # a concurrent retry may have won

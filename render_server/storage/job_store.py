@@ -67,9 +67,18 @@ class JobStore:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
         _add_idempotency_columns(self._db)
+        self._migrate()
         # Long-polls and SSE streams wait on these instead of polling SQLite (see ``watch``).
         self._watch_lock = threading.Lock()
         self._watchers: dict[str, set[Callable[[], None]]] = {}
+
+    def _migrate(self) -> None:
+        """Columns added after the first release, added in place to older databases."""
+        have = {row["name"] for row in self._db.execute("PRAGMA table_info(jobs)")}
+        for column in ("parent_job_id", "request_digest"):
+            if column not in have:
+                self._db.execute(f"ALTER TABLE jobs ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
+        self._db.execute("CREATE INDEX IF NOT EXISTS jobs_digest ON jobs(request_digest)")
 
     def close(self) -> None:
         with self._lock:
@@ -144,8 +153,36 @@ class JobStore:
     def by_idempotency_key(self, key: str) -> Optional[tuple[Job, str]]:
         """The job made with this key and the fingerprint of the request that made it."""
         with self._lock:
-            row = self._db.execute("SELECT * FROM jobs WHERE idempotency_key = ?", (key,)).fetchone()
+            row = self._db.execute(f"SELECT {_JOB_COLUMNS}, fingerprint FROM jobs WHERE idempotency_key = ?",
+                                   (key,)).fetchone()
         return (_job_from_row(row), row["fingerprint"]) if row else None
+
+    def link(self, job_id: str, parent_job_id: str, request_digest: str) -> None:
+        """Record which take a job refines and the digest of its request (the frame cache key)."""
+        self._write([("UPDATE jobs SET parent_job_id = ?, request_digest = ? WHERE id = ?",
+                      (parent_job_id, request_digest, job_id))])
+
+    def done_with_digest(self, request_digest: str) -> Optional[Job]:
+        """The newest finished job whose request had this digest (same request, same seed)."""
+        with self._lock:
+            row = self._db.execute(f"SELECT {_JOB_COLUMNS} FROM jobs WHERE request_digest = ? AND state = ? "
+                                   "ORDER BY created_at DESC LIMIT 1", (request_digest, JobState.DONE.value)).fetchone()
+        return _job_from_row(row) if row else None
+
+    def create_done(self, request: RenderRequest, backend: str, frames: list[Frame], message: str,
+                    parent_job_id: str, request_digest: str) -> Job:
+        """A job answered without the worker (from the frame cache): stored DONE with its frames."""
+        job_id = uuid.uuid4().hex[:16]
+        now = time.time()
+        frames = [Frame(**{**to_dict(f), "url": f"/v1/jobs/{job_id}/frames/{f.index}.png"}) for f in frames]
+        self._write([
+            ("INSERT INTO jobs(id, kind, state, request, created_at, updated_at, shot_number, backend, frames, "
+             "progress, message, parent_job_id, request_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
+             (job_id, JobKind.RENDER.value, JobState.DONE.value, dumps(request), now, now, request.shot_number,
+              backend, json.dumps([_stored_frame(f) for f in frames]), message, parent_job_id, request_digest)),
+            self._event_sql(job_id, EventKind.DONE, 1.0, message),
+        ])
+        return self.get(job_id)
 
     def create_training(self, actor_id: str, actor_name: str, steps: int, reason: str) -> Optional[Job]:
         """Queue a LoRA training job for the actor; None if one is already queued or running."""
@@ -358,6 +395,7 @@ class JobStore:
 _EVENT_INSERT = "INSERT INTO events"
 # A job as clients see it: never the request column, which holds the conditioning (megabytes).
 _JOB_COLUMNS = ("id, kind, state, progress, message, created_at, updated_at, attempts, shot_number, backend, "
+                "parent_job_id, "
                 "frames, error, json_extract(request, '$.prompt') AS prompt")
 
 
@@ -395,4 +433,5 @@ def _job_from_row(row: sqlite3.Row) -> Job:
         attempts=row["attempts"], shot_number=row["shot_number"], backend=row["backend"],
         frames=[_with_prompt(from_dict(Frame, f), row["prompt"] or "") for f in json.loads(row["frames"])],
         error=loads(ErrorBody, row["error"]) if row["error"] else None,
+        parent_job_id=row["parent_job_id"],
     )

@@ -1,0 +1,209 @@
+"""The director's loop in real Blender against a real server: a shot note, a board note,
+camera notes on a solved and a hand-moved camera, Render Storyboard skipping unchanged
+shots, and Sync Takes placing what the .blend lacks."""
+
+import json
+import urllib.request
+
+import pytest
+
+from tests.conftest import EXAMPLE, INSTALL_SNIPPET, run_blender
+
+pytestmark = [pytest.mark.blender, pytest.mark.slow]
+
+LOOP = """
+import math
+from bpy_extras.object_utils import world_to_camera_view
+bpy.context.preferences.addons[ADDON].preferences.server_url = {url!r}
+scene = bpy.context.scene
+scene.render.resolution_x, scene.render.resolution_y, scene.render.resolution_percentage = 192, 108, 100
+props = scene.beatboard
+props.output_dir = {frames!r}
+bpy.ops.beatboard.load_script(filepath={script!r})
+props.extractor = "offline"
+bpy.ops.beatboard.break_into_beats()
+bpy.ops.beatboard.block_out_shots(replace_existing=True)
+bpy.ops.beatboard.render_storyboard()
+ed = scene.sequence_editor
+
+def takes():
+    out = {{}}
+    for s in ed.strips:
+        out.setdefault(s["beatboard_shot"], []).append(s)
+    return {{k: sorted(v, key=lambda s: s["beatboard_take"]) for k, v in out.items()}}
+
+def info(s):
+    return {{k: s.get("beatboard_" + k) for k in ("job", "seed", "prompt", "note", "parent_job", "take")}} | {{"mute": s.mute}}
+
+first = {{k: info(v[-1]) for k, v in takes().items()}}
+out = {{"board": props.board_id, "first": first}}
+
+def hand_to_nose():
+    rig = next(o for o in props.beats[2].camera.users_collection[0].all_objects
+               if o.type == "ARMATURE" and o["beatboard_actor"] == "MARA")
+    return (rig.pose.bones["r_wrist"].tail - rig.pose.bones["nose"].head).length / rig["beatboard_height"]
+
+hands = [hand_to_nose()]
+bpy.ops.beatboard.add_note(text="Mara looks more frightened", scope="SHOT", shot="3")
+hands.append(hand_to_nose())
+out["hands"] = hands
+out["after_shot_note"] = {{k: [info(s) for s in v] for k, v in takes().items()}}
+out["shot_note_status"] = props.status
+
+bpy.ops.beatboard.add_note(text="it's evening, not morning", scope="BOARD")
+out["after_board_note"] = {{k: [info(s) for s in v] for k, v in takes().items()}}
+out["board_note_jobs"] = list(scene["beatboard_last_note"]["jobs"])
+
+def framing(beat):
+    cam = beat.camera
+    rig = [o for o in cam.users_collection[0].all_objects if o.type == "ARMATURE"][0]
+    h = rig["beatboard_height"]
+    return cam, rig, h
+
+cu = next(b for b in props.beats if b.shot_size == "CU")
+cam, rig, h = framing(cu)
+before_dist = (cam.matrix_world.translation - rig.matrix_world.translation).length
+bpy.ops.beatboard.add_note(text="wider", scope="SHOT", shot=cu.shot_number)
+bpy.context.view_layer.update()
+after_dist = (cam.matrix_world.translation - rig.matrix_world.translation).length
+from bl_ext.user_default.beatboard.core.framing import VERTICAL_SLICE
+bottom, top = VERTICAL_SLICE[cu.shot_size]
+loc = rig.matrix_world.translation
+ys = [world_to_camera_view(scene, cam, loc + mathutils.Vector((0, 0, f * h))).y for f in (bottom, top)]
+out["wider"] = {{"size": cu.shot_size, "before": before_dist, "after": after_dist, "slice_y": ys,
+                 "shot": cu.shot_number, "status": props.status}}
+
+hand = next(b for b in props.beats if b.shot_number == "5")
+hand.camera.location.x += 0.3
+bpy.context.view_layer.update()
+pose_before = hand.camera.matrix_world.copy()
+view = pose_before.to_3x3() @ mathutils.Vector((0, 0, -1))
+size_before = hand.shot_size
+bpy.ops.beatboard.add_note(text="wider", scope="SHOT", shot="5")
+bpy.context.view_layer.update()
+moved = hand.camera.matrix_world.translation - pose_before.translation
+out["hand"] = {{"moved": list(moved), "along_axis": moved.cross(view).length, "back": moved.dot(view) < 0,
+               "rotation_kept": all(abs(a - b) < 1e-6 for ra, rb in zip(hand.camera.matrix_world.to_3x3(),
+                                                                         pose_before.to_3x3()) for a, b in zip(ra, rb)),
+               "size": [size_before, hand.shot_size], "status": props.status}}
+out["sliders"] = {{r["beatboard_actor"]: [r["beatboard_emotion"], r["beatboard_intensity"]]
+                  for r in props.beats[2].camera.users_collection[0].all_objects if r.type == "ARMATURE"}}
+
+strips_before = len(ed.strips)
+bpy.ops.beatboard.render_storyboard()
+out["again"] = {{"unchanged": list(scene["beatboard_last_render"]["unchanged"]), "new_strips": len(ed.strips) - strips_before}}
+
+victim = takes()["3"][-1]
+out["removed_job"] = victim["beatboard_job"]
+ed.strips.remove(victim)
+bpy.ops.beatboard.sync_takes()
+out["synced"] = sorted(s["beatboard_job"] for s in ed.strips)
+out["notes_in_force"] = [[n.scope, n.shot, n.text] for n in props.notes_in_force]
+out["errors"] = props.last_error
+print(json.dumps(out))
+"""
+
+
+def _get(url):
+    with urllib.request.urlopen(url, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def test_notes_change_the_right_shots_and_the_board_agrees(extension_zip, server, tmp_path):
+    code = INSTALL_SNIPPET.format(zip=str(extension_zip)) + "import mathutils\n" + LOOP.format(
+        url=server.url, frames=str(tmp_path / "frames"), script=str(EXAMPLE))
+    r = run_blender(code, tmp_path, timeout=600)
+    assert r["errors"] == ""
+    first = r["first"]
+    assert sorted(first) == ["1", "2", "3", "4", "5", "6"]
+
+    # A shot note on shot 3: exactly one new take there, none elsewhere, same seed, fear terms for Mara.
+    after = r["after_shot_note"]
+    assert {k: len(v) for k, v in after.items()} == {"1": 1, "2": 1, "3": 2, "4": 1, "5": 1, "6": 1}
+    new = after["3"][-1]
+    assert new["seed"] == first["3"]["seed"] and new["parent_job"] == first["3"]["job"]
+    assert new["note"] == "Mara looks more frightened" and not new["mute"] and after["3"][0]["mute"]
+    assert "Mara" in new["prompt"] and "(frightened)1.2" in new["prompt"]
+    assert "frightened" not in first["3"]["prompt"] and "storyboard" not in new["prompt"].lower()
+    assert r["sliders"]["MARA"] == ["fear", 1.5]
+    before, after = r["hands"]
+    assert before > 0.3 and after < 0.1, "at fear 1.5 the mannequin's hands go to the face (the pose library's)"
+
+    # A board note: one job per shot in board order, evening in every prompt, no morning.
+    board_after = r["after_board_note"]
+    assert {k: len(v) for k, v in board_after.items()} == {"1": 2, "2": 2, "3": 3, "4": 2, "5": 2, "6": 2}
+    assert len(r["board_note_jobs"]) == 6
+    for takes in board_after.values():
+        assert "evening" in takes[-1]["prompt"] and "morning" not in takes[-1]["prompt"]
+
+    # "wider" on the CU re-frames its camera with the solver: further back, the new slice fills the frame.
+    wider = r["wider"]
+    assert wider["size"] == "MCU" and wider["after"] > wider["before"] * 1.1
+    low, high = sorted(wider["slice_y"])
+    assert -0.05 <= low <= 0.2 and 0.8 <= high <= 1.05, wider
+
+    # A hand-moved camera is not reset: it dollies back along its own axis and keeps its rotation.
+    hand = r["hand"]
+    assert hand["along_axis"] < 1e-4 and hand["back"] and hand["rotation_kept"], hand
+    assert "hand-placed" in hand["status"]
+
+    # Nothing changed since the last takes: Render Storyboard places nothing new.
+    assert sorted(r["again"]["unchanged"]) == ["1", "2", "3", "4", "5", "6"] and r["again"]["new_strips"] == 0
+
+    # The server's board and the timeline agree after Sync Takes.
+    board = _get(f"{server.url}/v1/boards/{r['board']}")
+    server_jobs = sorted(t["job_id"] for s in board["shots"] for t in s["takes"] if t["state"] == "DONE")
+    assert r["removed_job"] in r["synced"] and r["synced"] == server_jobs
+    shot3 = next(s for s in board["shots"] if s["number"] == "3")
+    assert [n["text"] for n in shot3["notes"]] == ["Mara looks more frightened"]
+    assert [n["text"] for n in board["notes"]] == ["it's evening, not morning"]
+    assert ["BOARD", "all", "it's evening, not morning"] in r["notes_in_force"]
+
+
+ACTOR_NOTE = """
+import base64
+bpy.context.preferences.addons[ADDON].preferences.server_url = {url!r}
+from bl_ext.user_default.beatboard import ops_render
+scene = bpy.context.scene
+scene.render.resolution_x, scene.render.resolution_y, scene.render.resolution_percentage = 128, 72, 100
+props = scene.beatboard
+props.output_dir, props.backend, props.steps = {frames!r}, "diffusers", 2
+beat = props.beats.add()
+beat.action, beat.characters, beat.shot_size, beat.lens_mm = "Mara and Tomas wait by the rail.", "MARA, TOMAS", "WS", 35
+bpy.ops.beatboard.block_out_shots(replace_existing=True)
+bpy.ops.beatboard.render_storyboard()
+mask = ops_render.build_request(scene, props.beats[0], "diffusers", 0).conditioning.masks
+bpy.ops.beatboard.add_note(text="more frightened", scope="ACTOR", actor="MARA", shot="1")
+strips = sorted(scene.sequence_editor.strips, key=lambda s: s["beatboard_take"])
+paths = [bpy.path.abspath(s.directory + s.elements[0].filename) for s in strips]
+print(json.dumps({{"paths": paths, "labels": mask.labels, "mask": [mask.width, mask.height, mask.data_b64],
+                  "prompts": [s["beatboard_prompt"] for s in strips], "error": props.last_error}}))
+"""
+
+
+def test_an_actor_note_on_diffusers_redraws_only_that_actor(extension_zip, tiny_models, tmp_path):
+    import base64
+
+    import numpy as np
+    from PIL import Image, ImageFilter
+
+    from beatboard.server_process import ServerProcess
+    from render_server.backends.diffusers_backend import MASK_GROW_PX
+
+    env = {"BEATBOARD_DIFFUSERS_MODEL": str(tiny_models["base"]), "BEATBOARD_CONTROLNET_DEPTH": str(tiny_models["depth"]),
+           "BEATBOARD_CONTROLNET_OPENPOSE": str(tiny_models["openpose"]), "BEATBOARD_LORA_DIR": str(tiny_models["loras"]),
+           "BEATBOARD_DIFFUSERS_DEVICE": "cpu"}
+    with ServerProcess(tmp_path / "server-data", env=env) as server:
+        r = run_blender(INSTALL_SNIPPET.format(zip=str(extension_zip)) + ACTOR_NOTE.format(
+            url=server.url, frames=str(tmp_path / "frames")), tmp_path, timeout=600)
+    assert r["error"] == "" and len(r["paths"]) == 2
+    assert "(frightened)1.2" in r["prompts"][1] and "frightened" not in r["prompts"][0]
+    before, after = (np.asarray(Image.open(p).convert("RGB")) for p in r["paths"])
+    width, height, data = r["mask"]
+    labels = np.frombuffer(base64.b64decode(data), dtype=np.uint8).reshape(height, width)
+    mara = Image.fromarray(((labels == r["labels"].index("MARA") + 1) * 255).astype(np.uint8))
+    region = np.asarray(mara.resize(before.shape[1::-1], Image.Resampling.NEAREST)
+                        .filter(ImageFilter.MaxFilter(2 * MASK_GROW_PX + 1))) > 127
+    assert region.any() and (~region).any()
+    assert np.array_equal(before[~region], after[~region]), "outside MARA's region the previous take, exactly"
+    assert not np.array_equal(before[region], after[region]), "MARA is redrawn"
