@@ -26,7 +26,22 @@ EXAMPLES_PER_OPERATION = 5
 
 _DATA = tempfile.TemporaryDirectory(prefix="beatboard-fuzz-")
 APP = create_app(Settings(data_dir=_DATA.name, clip_model="ViT-S-32"))
-schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
+
+
+async def _app_without_lifespan(scope, receive, send):
+    """APP for the fuzzer's own client: schemathesis enters the ASGI lifespan on every call, but
+    the app is already running (the fixture below), and a second start-up on the same data
+    folder is refused by the server's data-folder lock, as it should be."""
+    if scope["type"] == "lifespan":
+        while True:
+            message = await receive()
+            await send({"type": f"{message['type']}.complete"})
+            if message["type"] == "lifespan.shutdown":
+                return
+    await APP(scope, receive, send)
+
+
+schema = schemathesis.openapi.from_asgi("/openapi.json", _app_without_lifespan)
 CASES: Counter = Counter()
 
 

@@ -36,9 +36,13 @@ def error_response(status: int, body: ErrorBody, headers: dict | None = None) ->
 
 # Error bodies every route may answer, for the OpenAPI document (clients and the fuzzer read it).
 ERROR_RESPONSES = {status: {"model": ErrorBody, "description": description} for status, description in (
-    (400, "the body is not JSON"), (401, "missing or wrong bearer token"), (404, "no such job, actor or frame"),
+    (400, "the body is not JSON"), (401, "missing or wrong bearer token"),
+    (403, "a browser page from another origin, or a Host header that is not this server"),
+    (404, "no such job, actor or frame"),
     (409, "conflicts with the current state (a name taken, a job still running)"),
-    (413, "the body or image is too large"), (422, "the request is not valid: the message names the field"),
+    (413, "the body or image is too large"),
+    (415, "the body's Content-Type is not what the route takes (JSON, or an image)"),
+    (422, "the request is not valid: the message names the field"),
 )}
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 from starlette.concurrency import run_in_threadpool
 
 from shared_schema import Board, BoardCreate, Note, NoteChange, NoteRequest
@@ -10,9 +10,12 @@ from shared_schema import Board, BoardCreate, Note, NoteChange, NoteRequest
 from ..boards import BoardError
 from ..notes.interpret import interpret_note
 from .deps import State
-from .errors import ApiError
+from .errors import ERROR_RESPONSES, ApiError
+from .wire_route import WireRoute
 
-router = APIRouter()
+router = APIRouter(responses=ERROR_RESPONSES, route_class=WireRoute)
+BoardId = Path(max_length=64, description="the id POST /v1/boards answered")
+NoteId = Path(max_length=64, description="the id POST /v1/boards/{id}/notes answered")
 
 
 def _call(fn, *args):
@@ -28,19 +31,19 @@ def create_board(body: BoardCreate, state: State) -> Board:
 
 
 @router.get("/v1/boards/{board_id}")
-def get_board(board_id: str, state: State) -> Board:
+def get_board(state: State, board_id: str = BoardId) -> Board:
     """The board with each shot's beat, takes (linked by parent job), notes in force and pick."""
     return _call(state.boards.get, board_id)
 
 
 @router.post("/v1/boards/{board_id}/notes", status_code=201)
-async def add_note(board_id: str, body: NoteRequest, state: State) -> Note:
+async def add_note(body: NoteRequest, state: State, board_id: str = BoardId) -> Note:
     """Read the note into a structured change, keep it in force, and say which shots it re-renders."""
     return await run_in_threadpool(_call, state.boards.add_note, board_id, body)
 
 
 @router.delete("/v1/notes/{note_id}")
-def remove_note(note_id: str, state: State) -> Note:
+def remove_note(state: State, note_id: str = NoteId) -> Note:
     return _call(state.boards.remove_note, note_id)
 
 
