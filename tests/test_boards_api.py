@@ -145,7 +145,11 @@ def test_notes_and_takes_survive_a_server_restart(world):
                                                              "actor": "MARA", "all_shots": True}).json()
     assert note["shots"] == ["1", "2", "3"] and note["change"]["intensity_delta"] == 0.5
     before = client.get(f"/v1/boards/{board_id}").json()
-    with _app(data, CountingPrevis()) as restarted:
-        after = restarted.get(f"/v1/boards/{board_id}").json()
+    client.__exit__(None, None, None)  # stop the server: one server per data folder
+    try:
+        with _app(data, CountingPrevis()) as restarted:
+            after = restarted.get(f"/v1/boards/{board_id}").json()
+    finally:
+        client.__enter__()  # and start it again for the tests after this one
     assert after == before
     assert any(n["id"] == note["id"] for n in after["shots"][0]["notes"])

@@ -69,9 +69,11 @@ def test_the_prompt_is_stored_once_per_job_not_per_frame_or_event(client, data_d
     job_id = client.post("/v1/jobs", json=wire.to_dict(render_request(variations=4, prompt=prompt))).json()["id"]
     job = _wait_state(client, job_id, {"DONE"})
     events = client.get(f"/v1/jobs/{job_id}/events").json()["events"]
-    # Clients still see the prompt on every frame ...
-    assert [f["prompt"] for f in job["frames"]] == [prompt] * 4
-    assert [e["frame"]["prompt"] for e in events if e["kind"] == "FRAME"] == [prompt] * 4
+    # Clients still see the prompt (as the server's prompt builder composed it) on every frame ...
+    composed = job["frames"][0]["prompt"]
+    assert prompt in composed
+    assert [f["prompt"] for f in job["frames"]] == [composed] * 4
+    assert [e["frame"]["prompt"] for e in events if e["kind"] == "FRAME"] == [composed] * 4
     # ... but the database holds it once.
     db = sqlite3.connect(data_dir / "jobs.sqlite3")
     stored = db.execute("SELECT request, frames FROM jobs WHERE id = ?", (job_id,)).fetchone()
@@ -149,7 +151,8 @@ def test_a_long_poll_sleeps_until_the_worker_commits_an_event(tmp_path):
         return original_events(job_id, after)
 
     store.events = counting_events
-    state = ServerState(settings=None, store=store, backends=None, worker=None, actors=None, learning=None)
+    state = ServerState(settings=None, store=store, backends=None, worker=None, actors=None, learning=None,
+                        boards=None)
 
     async def scenario():
         waiter = asyncio.create_task(routes_jobs._wait_for_events(state, job.id, after=1, wait=20.0))

@@ -164,6 +164,6 @@ def test_non_finite_guidance_is_refused(client, value):
 def test_an_older_minor_client_is_served_and_a_newer_minor_client_too(client):
     older = {**wire.to_dict(render_request()), "schema_version": "1.0"}
     assert client.post("/v1/jobs", json=older).status_code == 202
-    newer = {**wire.to_dict(render_request()), "schema_version": "1.9", "board_id": "b1", "take_of": "j0"}
+    newer = {**wire.to_dict(render_request()), "schema_version": "1.9", "shot_group": "b1", "take_of": "j0"}
     assert client.post("/v1/jobs", json=newer).status_code == 202
     assert _error(client.post("/v1/jobs", json={**older, "schema_version": "2.0"}), 409)["code"] == "schema_mismatch"

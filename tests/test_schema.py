@@ -136,7 +136,7 @@ def render_request_sample() -> wire.RenderRequest:
 def test_an_older_minor_client_reads_a_newer_servers_job():
     """The minor-version rule: 1.(x+1) adds fields; a 1.x decoder ignores what it does not know."""
     newer_job = {
-        "id": "j1", "kind": "RENDER", "state": "DONE", "progress": 1.0, "parent_job_id": "j0",
+        "id": "j1", "kind": "RENDER", "state": "DONE", "progress": 1.0, "take_of": "j0",
         "idempotency_key": "k", "board": {"id": "b1", "shots": 3},
         "frames": [{"index": 0, "url": "/v1/jobs/j1/frames/0.png", "width": 64, "height": 36, "seed": 3,
                     "backend": "previs", "rating": 4, "labels": ["MARA"]}],
@@ -144,7 +144,7 @@ def test_an_older_minor_client_reads_a_newer_servers_job():
     }
     job = wire.from_dict(wire.Job, newer_job)
     assert job.state is wire.JobState.DONE and job.frames[0].seed == 3 and job.error.hint == "h"
-    assert not hasattr(job, "parent_job_id")
+    assert not hasattr(job, "take_of")
 
 
 def test_decoding_a_response_does_not_apply_request_limits():

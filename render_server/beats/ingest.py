@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from shared_schema.limits import SCRIPT_CHARS
+
 from .fdx import FdxError, fdx_to_fountain, looks_like_fdx
 
 # A 120-page feature is about 150-300 kB of Fountain; 5 MB is far beyond any real script.
-MAX_SCRIPT_CHARS = 5_000_000
+MAX_SCRIPT_CHARS = SCRIPT_CHARS  # the wire's cap (shared_schema.limits): one number for both
 
 
 class ScriptRejected(ValueError):
@@ -69,7 +71,7 @@ def ingest(text: str, filename: str = "") -> ScriptSource:
     if len(text) > MAX_SCRIPT_CHARS:
         raise ScriptRejected(413, "payload_too_large",
                              f"the script is {len(text) / 1e6:.1f} million characters; the limit is "
-                             f"{MAX_SCRIPT_CHARS / 1e6:.0f} million",
+                             f"{MAX_SCRIPT_CHARS / 1e6:g} million",
                              "a feature screenplay is well under 1 million; check that this is the right file")
     if not text.strip():
         raise ScriptRejected(422, "validation_error", "the script is empty",
