@@ -9,7 +9,7 @@ from shared_schema.limits import SCRIPT_CHARS
 
 from .fdx import FdxError, fdx_to_fountain, looks_like_fdx
 
-# A 120-page feature is about 150-300 kB of Fountain; 5 MB is far beyond any real script.
+# A 120-page feature is about 150-300 kB of Fountain; 2 million characters is far beyond any real script.
 MAX_SCRIPT_CHARS = SCRIPT_CHARS  # the wire's cap (shared_schema.limits): one number for both
 
 
