@@ -186,11 +186,17 @@ def _pick(moments: list[_Moment], parsed: ParsedScript, n: int, plan: FocusPlan)
     if last <= first:
         first, last = 0, len(moments) - 1
     lines_total = max(parsed.line_count, 1)
+    opening = moments[first]
+    # The opening image holds the place and who is first seen in it: its first few lines.
+    for later in moments[first + 1:first + 4]:
+        if later.element.line_end - opening.element.line_start > _OPENING_LINES:
+            break
+        opening.line_end = max(opening.line_end, later.line_end)
     # Keep the middle beats clear of the opening and the final image: the first entrances
     # belong to the opening, the last lines to the ending.
     margin = max(2, lines_total // (n * 3))
     inner = [m for m in moments[first + 1:last]
-             if m.element.line_start >= moments[first].line_end + margin and
+             if m.element.line_start >= opening.line_end + margin and
              m.element.line_start <= moments[last].element.line_start - min(margin, lines_total // 40 + 2)]
     if len(inner) < n - 2:
         inner = moments[first + 1:last]
@@ -207,12 +213,6 @@ def _pick(moments: list[_Moment], parsed: ParsedScript, n: int, plan: FocusPlan)
         gap = gap // 2 if gap > 1 else gap - 1
     if picked is None:  # too few moments for the roles: the strongest, in order
         picked = sorted(sorted(range(len(inner)), key=lambda i: -salience[i])[:n - 2])
-    opening = moments[first]
-    # The opening image holds the place and who is first seen in it: its first few lines.
-    for later in moments[first + 1:first + 4]:
-        if later.element.line_end - opening.element.line_start > _OPENING_LINES:
-            break
-        opening.line_end = max(opening.line_end, later.line_end)
     return [opening] + [inner[i] for i in picked] + [moments[last]]
 
 
