@@ -105,13 +105,14 @@ def _has_word(lowered: str, word: str) -> bool:
 
 
 def _span_end(parsed: ParsedScript, position: int) -> int:
-    """A moment is its paragraph and the dialogue that answers it, up to the next action."""
+    """A moment is its paragraph and what answers it at once: dialogue and short lines of action."""
     elements = parsed.elements
     element = elements[position]
     end = element.line_end
     for index in range(position + 1, len(elements)):
         other = elements[index]
-        if other.scene_index != element.scene_index or other.kind != "dialogue" or \
+        short_action = other.kind == "action" and other.text.count(" ") < 8  # "The referee stops the fight."
+        if other.scene_index != element.scene_index or not (other.kind == "dialogue" or short_action) or \
                 other.line_end - element.line_start >= _MAX_SPAN:
             break
         end = other.line_end

@@ -52,6 +52,8 @@ class _Weights(dict):
 
 _WEIGHT_OF = _Weights()
 _WORD = re.compile(r"[a-z']+")
+_SHARED_LOOK = re.compile(r"\b(look at each other|looks? at one another|share a look|exchange a look|"
+                          r"exchange looks|trade a look|lock eyes|eyes meet)\b", re.I)
 _SOUNDS = frozenset(
     "BANG BOOM CRASH SMASH THUD BEEP BEEPS RING RINGS RINGING CLICK CLICKS SLAM WHAM POW BAM THWACK KNOCK KNOCKS "
     "APPLAUSE LAUGHTER LAUGHS SCREAM SCREAMS GUNSHOT GUNSHOTS SPLASH CLAP ROAR ROARS BUZZ BUZZES CHEERS CHEER "
@@ -125,6 +127,8 @@ def score(element: Element, presence: Presence, weight: dict[str, float], names:
         arrival = min(1.0, fraction / 0.15) * min(1.0, max(0.0, (0.9 - fraction) / 0.2))
         value += sum(weight.get(n, 0.1) for n in presence.entering) * 2.0 * arrival
     exclaims = text.count("!")
+    if len(element.characters) > 1:
+        value += 1.0  # dual dialogue: two people at once, written side by side for effect
     if element.kind != "action":
         value += min(exclaims, 2) * 0.4 + min(text.count("?"), 2) * 0.2 - 0.8  # a line is heard; an action is seen
         return value - 0.7 if element.voice else value
@@ -139,6 +143,8 @@ def score(element: Element, presence: Presence, weight: dict[str, float], names:
         value += min(len(emphasis) - sounds, 3) * 0.7 + min(sounds, 2) * 0.2
         if sum(map(len, caps)) * 2 > len(text):
             value -= 2.0  # a title card, a sound, a shout in capitals: not a moment of the story
+    if "look" in text and _SHARED_LOOK.search(text):
+        value += 1.5  # "they look at each other", "share a look": the written beat before a decision
     if not element.named and _BACKGROUND.match(text):
         value -= 2.5
     if len(found) < 8 and _CAMERA.match(text):
