@@ -138,7 +138,8 @@ def _opening(moments: list[_Moment], parsed: ParsedScript, plan: FocusPlan) -> i
             break
     early = [i for i, m in enumerate(moments) if m.element.line_start > start_line] or list(range(len(moments)))
     if plan.keywords and plan.opening is not None:
-        limit = parsed.line_count * 0.25
+        # "Open on the RV": the first time it is seen, if that is early (a quarter, or three scenes, in).
+        limit = max(parsed.line_count * 0.25, parsed.scenes[min(2, len(parsed.scenes) - 1)].line_end)
         named = [i for i in early if moments[i].element.line_start <= limit and
                  any(_has_word(moments[i].element.text.lower(), k) for k in plan.keywords)]
         if named:
@@ -300,7 +301,9 @@ def _apply_focus(beats: list[Beat], focus: FocusPlan, climax: int) -> None:
         # "Alice's reaction in one frame": one beat she is in becomes her close-up; the climax
         # keeps its framing unless it is the only beat she is in.
         with_them = [b for b in beats if set(focus.names) & set(b.characters)]
-        others = [b for b in with_them if b.index - 1 != climax]
+        # The opening, the climax and the final image keep their framing when another beat will do.
+        others = [b for b in with_them if b.index - 1 not in (0, climax, len(beats) - 1)] or \
+            [b for b in with_them if b.index - 1 != climax]
         if with_them:
             beat = max(others or with_them, key=lambda b: (
                 not (b.shot.size is ShotSize.CU and b.subject in focus.names),  # already her close-up

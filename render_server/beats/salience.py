@@ -52,6 +52,7 @@ class _Weights(dict):
 
 _WEIGHT_OF = _Weights()
 _WORD = re.compile(r"[a-z']+")
+_PERSONAL = re.compile(r"^(?:His|Her|Their)\b|\b(?:[Hh]e|[Ss]he|[Tt]hey|[Ww]e)\b")
 _SHARED_LOOK = re.compile(r"\b(look at each other|looks? at one another|share a look|exchange a look|"
                           r"exchange looks|trade a look|lock eyes|eyes meet)\b", re.I)
 _SOUNDS = frozenset(
@@ -68,12 +69,12 @@ _CAMERA = re.compile(r"^(?:we |the camera|camera|angle|close on|wide on|pov|inse
 _FINAL = re.compile(r"^(?:fade|cut|smash|dissolve|the end|end\b|black\b|roll credits|credits|over black|"
                     r"fade to black|fade out|iris)", re.I)
 EMOTIONS = {
-    "fear": "afraid scared terrified trembles trembling panic fear frozen horror gasps screams terror",
+    "fear": "afraid scared terrified trembles trembling panic fear frozen horror gasps screams terror shaking shakes",
     "anger": "angry furious slams shouts yells rage punches storms glares smashes",
     "joy": "laughs laugh smiles grins joy delighted beams celebrates dances",
     "sadness": "cries tears weeps sobs grief mourns alone sad sobbing crying",
     "tension": "waits silence stares creeps slowly careful hides suspicious nervous ticking",
-    "surprise": "suddenly gasp shocked stunned bursts startled freezes",
+    "surprise": "suddenly gasp shocked stunned bursts startled freezes drains pale",
     "tenderness": "hug hugs kiss kisses holds gently softly touches embraces",
 }
 _EMOTION_OF = {word: emotion for emotion, ws in EMOTIONS.items() for word in ws.split()}
@@ -99,9 +100,11 @@ def emotion_of(element: Element, presence: Presence, weight: dict[str, float]) -
     """(emotion, intensity) of the moment for the people who matter in it: a laugh from the
     background ("another person laughs") is not the lead's joy."""
     counts: dict[str, int] = {}
+    forms = [n.split()[-1].title() for n in presence.visible] + [n for n in presence.visible]
     for sentence in re.split(r"(?<=[.!?])\s+", element.text):
-        if element.kind == "action" and _BACKGROUND.match(sentence):
-            continue
+        if element.kind == "action" and (_BACKGROUND.match(sentence) or not (
+                _PERSONAL.search(sentence) or any(f in sentence for f in forms))):
+            continue  # about someone else in the frame: not the feeling of the people we follow
         for word in _WORD.findall(sentence.lower()):
             emotion = _EMOTION_OF.get(word)
             if emotion:
