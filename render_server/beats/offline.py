@@ -54,7 +54,7 @@ def _moments(parsed: ParsedScript, presences: list[Presence], plan: FocusPlan,
         if plan.keywords:
             lowered = element.text.lower()
             value += 1.5 * sum(1 for k in plan.keywords if _has_word(lowered, k))
-        result.append(_Moment(position, element, presence, value, _span_end(parsed, position)))
+        result.append(_Moment(position, element, presence, value))
     _add_exchanges(result, weight)
     _add_context(result)
     return result
@@ -179,21 +179,23 @@ def _aftermath_penalty(parsed: ParsedScript, moments: list[_Moment]) -> list[flo
 
 
 def _pick(moments: list[_Moment], parsed: ParsedScript, n: int, plan: FocusPlan) -> list[_Moment]:
-    if len(moments) <= n:
-        return moments
-    if n == 1:
-        return [max(moments, key=lambda m: m.salience)]
+    if len(moments) <= n or n == 1:
+        chosen = moments if len(moments) <= n else [max(moments, key=lambda m: m.salience)]
+        for moment in chosen:
+            moment.line_end = _span_end(parsed, moment.position)
+        return chosen
     first = _opening(moments, parsed, plan)
     last = _final(moments, parsed, plan)
     if last <= first:
         first, last = 0, len(moments) - 1
     lines_total = max(parsed.line_count, 1)
     opening = moments[first]
+    opening.line_end = _span_end(parsed, opening.position)
     # The opening image holds the place and who is first seen in it: its first few lines.
     for later in moments[first + 1:first + 4]:
         if later.element.line_end - opening.element.line_start > _OPENING_LINES:
             break
-        opening.line_end = max(opening.line_end, later.line_end)
+        opening.line_end = max(opening.line_end, _span_end(parsed, later.position))
     # Keep the middle beats clear of the opening and the final image: the first entrances
     # belong to the opening, the last lines to the ending.
     margin = max(2, lines_total // (n * 3))
@@ -215,7 +217,10 @@ def _pick(moments: list[_Moment], parsed: ParsedScript, n: int, plan: FocusPlan)
         gap = gap // 2 if gap > 1 else gap - 1
     if picked is None:  # too few moments for the roles: the strongest, in order
         picked = sorted(sorted(range(len(inner)), key=lambda i: -salience[i])[:n - 2])
-    return [opening] + [inner[i] for i in picked] + [moments[last]]
+    chosen = [opening] + [inner[i] for i in picked] + [moments[last]]
+    for moment in chosen[1:]:
+        moment.line_end = _span_end(parsed, moment.position)
+    return chosen
 
 
 def _action_text(parsed: ParsedScript, moment: _Moment) -> str:
