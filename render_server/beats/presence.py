@@ -184,7 +184,7 @@ def track(parsed: ParsedScript) -> list[Presence]:
         elif element.kind == "action" and element.named and not _needs_sentences(element.text.lower()):
             arriving = list(element.named)  # the common case: named, no exit, no voice or call
             last_named = arriving[-1] if len(arriving) == 1 else last_named
-        elif element.kind == "action":
+        elif element.kind == "action" and (element.named or (last_named and _needs_sentences(element.text.lower()))):
             for sentence in _sentences(element.text):
                 shown, gone = _seen_in(parsed, sentence, element.named)
                 if shown:
