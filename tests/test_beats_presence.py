@@ -13,7 +13,8 @@ Author: Beatboard tests
 
 INT. ROADSIDE DINER - NIGHT
 
-Rain hammers the windows. RUTH (50s, apron, tired eyes) wipes the counter. OWEN (30s, trucker cap) nurses a coffee at the far end.
+Rain hammers the windows. RUTH (50s, apron, tired eyes) wipes the counter.
+OWEN (30s, trucker cap) nurses a coffee at the far end.
 
 OWEN
 Another refill, Ruth?

@@ -23,9 +23,11 @@ _EXIT = re.compile(
     r"exits frame|out of frame|out of sight|out of view|hangs up)\b", re.I)
 _HANGS_UP = re.compile(r"\bhangs up\b", re.I)
 # "Burton's voice", "the voice of Harry", "calls Kate", "Kate (on the phone)": heard, not seen.
-_HEARD_AFTER = re.compile(r"^(?:'s)? (?:voice|voices)\b|^'s (?:voice|call|message|number)\b|^ on the (?:phone|line|radio|"
-                          r"intercom|speaker|other end)|^ \((?:on the phone|o\.s\.|v\.o\.)", re.I)
-_HEARD_BEFORE = re.compile(r"(?:\bvoice\b[\w\s-]{0,30}|\bthat of (?:a|an|the)?[\w\s-]{0,25})$|\b(?:voice of|calls|phones|dials|texts|thinks of|thinking of|remembers|photo of|"
+_HEARD_AFTER = re.compile(r"^(?:'s)? (?:voice|voices)\b|^'s (?:voice|call|message|number)\b|"
+                          r"^ on the (?:phone|line|radio|intercom|speaker|other end)|"
+                          r"^ \((?:on the phone|o\.s\.|v\.o\.)", re.I)
+_HEARD_BEFORE = re.compile(r"(?:\bvoice\b[\w\s-]{0,30}|\bthat of (?:a|an|the)?[\w\s-]{0,25})$|"
+                           r"\b(?:voice of|calls|phones|dials|texts|thinks of|thinking of|remembers|photo of|"
                            r"photograph of|picture of|portrait of|poster of|letter from|message from|call from|"
                            r"calling|without)\s+(?:the\s+)?$", re.I)
 
