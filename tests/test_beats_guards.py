@@ -125,3 +125,13 @@ def test_default_beats_open_no_socket_beyond_this_machine(extractor, client, con
     assert main(["beats", str(EXAMPLE), "--extractor", extractor, "--json"]) == 0
     assert '"extractor": "offline"' in capsys.readouterr().out
     assert _remote(connections) == []
+
+
+def test_half_configured_llm_settings_are_named_in_a_warning_and_stay_offline(tmp_path, no_llm, connections):
+    from render_server.beats.service import break_into_beats
+    from shared_schema import BeatsRequest
+
+    settings = Settings(data_dir=tmp_path, llm_base_url="http://192.0.2.1:11434/v1")  # no model
+    response = break_into_beats(BeatsRequest(script=EXAMPLE.read_text(), n=2), settings)
+    assert response.extractor == "offline" and "BEATBOARD_LLM_MODEL" in response.warnings[0]
+    assert _remote(connections) == []

@@ -115,3 +115,25 @@ def test_auto_uses_the_llm_only_when_configured(tmp_path):
     with FakeLLM([]) as llm:
         response = break_into_beats(BeatsRequest(script=FERRY, n=2), _settings(llm.url, tmp_path))
     assert response.extractor == "llm:test-model"
+
+
+def test_the_llms_characters_get_the_presence_and_alias_rules():
+    import json
+
+    from tests.test_beats_presence import NIGHT_SHIFT
+
+    parsed = parse_script(NIGHT_SHIFT)
+    lines = NIGHT_SHIFT.splitlines()
+    call = lines.index("Just do it.") + 1  # Marcus on the phone
+    after = lines.index("Ruth stares at the door, alone. She locks it with trembling hands.") + 1  # Owen has gone
+    reyes = lines.index("Ruth freezes. Reyes lowers the gun and shows her badge.") + 1
+    answer = {"beats": [
+        {"line_start": call, "line_end": call, "action": "Ruth listens.", "characters": ["Ruth", "Marcus"]},
+        {"line_start": after, "line_end": after, "action": "Ruth alone.", "characters": ["RUTH", "OWEN"]},
+        {"line_start": reyes, "line_end": reyes, "action": "The detective lowers her gun.",
+         "characters": ["Detective Alma Reyes", "Ruth"], "subject": "DETECTIVE ALMA REYES"},
+    ]}
+    with FakeLLM([json.dumps(answer)]) as llm:
+        beats = _extractor(llm.url).extract(parsed, 3).beats
+    assert [b.characters for b in beats] == [["RUTH"], ["RUTH"], ["REYES", "RUTH"]]
+    assert beats[2].subject == "REYES"

@@ -13,7 +13,8 @@ Author: Beatboard tests
 
 INT. ROADSIDE DINER - NIGHT
 
-Rain hammers the windows. RUTH (50s, apron, tired eyes) wipes the counter. OWEN (30s, trucker cap) nurses a coffee at the far end.
+Rain hammers the windows. RUTH (50s, apron, tired eyes) wipes the counter.
+OWEN (30s, trucker cap) nurses a coffee at the far end.
 
 OWEN
 Another refill, Ruth?
@@ -127,7 +128,9 @@ def test_headings_as_written_in_the_wild():
     assert [(s.location, s.line_start) for s in parsed.scenes] == [("LIBRARY", 4)]
 
 
-def test_the_last_beat_is_the_final_image_and_focus_can_move_it():
-    beats = extract_beats(NIGHT_SHIFT, n=4).beats
-    assert beats[-1].action.startswith("Reyes and Ruth run out")
-    assert beats[-1].characters == ["REYES", "RUTH"]
+def test_the_last_beat_is_the_final_image_for_any_n():
+    for n in (2, 3, 4, 7):
+        beats = extract_beats(NIGHT_SHIFT, n=n).beats
+        assert len(beats) == n and beats[-1].action.startswith("Reyes and Ruth run out")
+        assert beats[-1].characters == ["REYES", "RUTH"]
+        assert [b.line_start for b in beats] == sorted({b.line_start for b in beats})

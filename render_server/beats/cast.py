@@ -91,12 +91,16 @@ def fold_aliases(names: list[str], weight: dict[str, int]) -> dict[str, str]:
     form used more often (lines spoken, then mentions) is the one kept.
     """
     folded: dict[str, str] = {}
+    by_word: dict[str, list[str]] = {}
+    for name in names:
+        for word in set(words(name)):
+            by_word.setdefault(word, []).append(name)
     for name in names:
         mine = words(name)
         if len(mine) < 2:
             continue
         targets = []
-        for other in names:
+        for other in dict.fromkeys(o for w in mine for o in by_word.get(w, ())):
             theirs = words(other)
             if other == name or len(theirs) >= len(mine) or not set(theirs) <= set(mine):
                 continue

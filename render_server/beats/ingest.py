@@ -38,8 +38,8 @@ def _control_ratio(text: str) -> float:
 
 _EXPORT_HINT = ("export the script from your writing program as Fountain (.fountain) or Final Draft (.fdx): "
                 "Final Draft: File > Save As > Final Draft Document or Fountain; Highland, WriterDuet, Fade In, "
-                "Arc Studio: File > Export > Fountain; a script typed in Word or Google Docs: save it as Plain Text (.txt) "
-                "with INT./EXT. headings and character names in capitals")
+                "Arc Studio: File > Export > Fountain; a script typed in Word or Google Docs: save it as Plain "
+                "Text (.txt) with INT./EXT. headings and character names in capitals")
 
 # Signatures of documents people rename to .fountain or .txt, checked on the first characters
 # (the bytes as Latin-1 or UTF-8 text). A .docx is a zip whose parts are named word/...

@@ -50,7 +50,8 @@ SIZE is one of EWS, WS, MLS, MS, MCU, CU, ECU, TWO_SHOT, OTS_LEFT, OTS_RIGHT, PO
 ANGLE is one of BIRD, HIGH, EYE, LOW, WORM, DUTCH. MOVE is one of STATIC, PAN, TILT, DOLLY, \
 TRACK, CRANE, HANDHELD, ZOOM.
 line_start and line_end are the numbers printed before the script lines the beat comes from.
-characters and entering use the character names exactly as listed. action is one visual \
+characters are the people visible in the frame (a voice over a phone, intercom, radio or V.O. \
+is not in the frame; neither is anyone who has left), with the names exactly as listed. action is one visual \
 sentence in present tense. dialogue is the key line spoken in the beat, or "". Lens in \
 full-frame millimetres: 14-24 establishing, 24-35 wide, 35-50 medium, 50-85 close-up, 85-135 detail."""
 

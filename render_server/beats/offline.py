@@ -1,6 +1,6 @@
 """Deterministic, screenplay-aware beat extraction: no network, no model.
 
-The N beats are chosen together (``story_shape``): the opening image, the final image,
+The N beats are chosen together (``selection``, ``story_shape``): the opening image, the final image,
 and between them the moments that best combine salience (``salience``) with the role the
 story's shape gives their place (inciting incident, escalation, turn, climax), spaced
 apart. Who is in each frame comes from presence tracking through the scene
@@ -10,213 +10,21 @@ apart. Who is in each frame comes from presence tracking through the scene
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from shared_schema import Beat, BeatsResponse, IntExt, SceneInfo, ShotSize
 
 from .focus import FocusPlan, parse_focus
 from .presence import Presence, people_in, track
-from .salience import emotion_of, importance, score, shows_nothing
-from .screenplay import Element, ParsedScript, parse_script
+from .salience import emotion_of, importance
+from .screenplay import ParsedScript, parse_script
+from .selection import Moment, has_word, moments_of, pick
 from .shot_suggestion import LENS_FOR_SIZE, suggest_shot
-from .story_shape import choose, middle_roles
 
-_FADE_IN = re.compile(r"^\W*fade in\b", re.I)
 _SPECTACLE = re.compile(
     r"\b(burn\w*|flames?|fire\b|explo\w+|collaps\w+|crowds?|army|armies|battle|storm|flood\w*|dragon|"
     r"helicopter|chase\w*|race\w*|stampede|skyline|city|landscape|horizon|sea of|thousands?|hundreds|"
     r"overhead|aerial|pulls back|pull back)\b", re.I)
-_MAX_SPAN = 10
-_OPENING_LINES = 5
-
-
-@dataclass
-class _Moment:
-    position: int  # index into parsed.elements
-    element: Element
-    presence: Presence
-    salience: float
-    line_end: int = 0  # the moment runs on through the lines that answer it
-
-
-def _moments(parsed: ParsedScript, presences: list[Presence], plan: FocusPlan,
-             weight: dict[str, float]) -> list[_Moment]:
-    names = set(parsed.characters) | set(parsed.aliases) | set(parsed.not_people)
-    elements = parsed.elements
-    result = []
-    total = max(parsed.line_count, 1)
-    for position, (element, presence) in enumerate(zip(elements, presences)):
-        if element.kind not in ("action", "dialogue") or shows_nothing(element):
-            continue
-        value = score(element, presence, weight, names, element.line_start / total)
-        if plan.names and not plan.reaction:
-            value += 2.0 * len(set(presence.visible) & set(plan.names))
-        if plan.keywords:
-            lowered = element.text.lower()
-            value += 1.5 * sum(1 for k in plan.keywords if _has_word(lowered, k))
-        result.append(_Moment(position, element, presence, value, _span_end(parsed, position)))
-    _add_exchanges(result, weight)
-    _add_context(result)
-    return result
-
-
-def _add_exchanges(moments: list[_Moment], weight: dict[str, float]) -> None:
-    """A long back-and-forth between two people who matter is a confrontation: the lines of
-    such an exchange gain with its length and with the weight of the weaker of the two."""
-    i = 0
-    while i < len(moments):
-        j = i
-        while j + 1 < len(moments) and moments[j + 1].element.kind == "dialogue" and \
-                moments[j + 1].element.scene_index == moments[i].element.scene_index and \
-                moments[j + 1].position - moments[j].position <= 2:
-            j += 1
-        run = [m for m in moments[i:j + 1] if m.element.kind == "dialogue" and not m.element.voice]
-        speakers: dict[str, int] = {}
-        for m in run:
-            speakers[m.element.character] = speakers.get(m.element.character, 0) + 1
-        if len(run) >= 4 and len(speakers) >= 2:
-            two = sorted(speakers, key=speakers.get, reverse=True)[:2]
-            gain = 0.15 * min(len(run), 12) * min(weight.get(n, 0.1) for n in two)
-            for m in run:
-                m.salience += gain
-        i = j + 1
-
-
-def _add_context(moments: list[_Moment], reach: int = 3) -> None:
-    """A moment inside a run of strong moments (a fight, a chase, a confrontation) gains:
-    climaxes are sequences, a lone loud line is not."""
-    raw = [m.salience for m in moments]
-    scenes = [m.element.scene_index for m in moments]
-    count = len(moments)
-    for i, moment in enumerate(moments):
-        scene = scenes[i]
-        total = 0.0
-        found = 0
-        for j in range(max(0, i - reach), min(count, i + reach + 1)):
-            if j != i and scenes[j] == scene:
-                total += raw[j]
-                found += 1
-        if found:
-            moment.salience += 0.5 * total / found
-
-
-def _has_word(lowered: str, word: str) -> bool:
-    return re.search(rf"(?<![a-z]){re.escape(word)}(?![a-z])", lowered) is not None
-
-
-def _span_end(parsed: ParsedScript, position: int) -> int:
-    """A moment is its paragraph and the dialogue that answers it, up to the next action."""
-    elements = parsed.elements
-    element = elements[position]
-    end = element.line_end
-    for index in range(position + 1, len(elements)):
-        other = elements[index]
-        if other.scene_index != element.scene_index or other.kind != "dialogue" or \
-                other.line_end - element.line_start >= _MAX_SPAN:
-            break
-        end = other.line_end
-    return end
-
-
-def _normalise(values: list[float]) -> list[float]:
-    if not values:
-        return values
-    ordered = sorted(values)
-    low, high = ordered[len(ordered) // 10], ordered[(len(ordered) * 98) // 100]
-    spread = (high - low) or 1.0
-    return [(v - low) / spread * 4.0 for v in values]
-
-
-def _opening(moments: list[_Moment], parsed: ParsedScript, plan: FocusPlan) -> int:
-    """Index in ``moments`` of the opening image: the first action after FADE IN that shows
-    something (or the first moment that shows what the director asked to open on)."""
-    start_line = 0
-    for element in parsed.elements[: max(len(parsed.elements) // 10, 5)]:
-        if _FADE_IN.match(element.text):
-            start_line = element.line_end
-            break
-    early = [i for i, m in enumerate(moments) if m.element.line_start > start_line] or list(range(len(moments)))
-    if plan.keywords and plan.opening is not None:
-        limit = parsed.line_count * 0.25
-        named = [i for i in early if moments[i].element.line_start <= limit and
-                 any(_has_word(moments[i].element.text.lower(), k) for k in plan.keywords)]
-        if named:
-            return named[0]
-    actions = [i for i in early[:12] if moments[i].element.kind == "action"]
-    return actions[0] if actions else early[0]
-
-
-def _final(moments: list[_Moment], parsed: ParsedScript, plan: FocusPlan) -> int:
-    """Index of the final image: the last action that shows something; with "end on X", the
-    last moment of the final stretch that shows X."""
-    if plan.ending_names:
-        tail = parsed.line_count * 0.85
-        for i in range(len(moments) - 1, -1, -1):
-            if moments[i].element.line_start < tail:
-                break
-            if set(plan.ending_names) & set(moments[i].presence.visible):
-                return i
-    for i in range(len(moments) - 1, max(len(moments) - 12, -1), -1):
-        if moments[i].element.kind == "action":
-            return i
-    return len(moments) - 1
-
-
-def _aftermath_penalty(parsed: ParsedScript, moments: list[_Moment]) -> list[float]:
-    """A scene late in the story that brings in someone new, who is in the frame (the doctor
-    at the hospital, the police arriving), is usually the aftermath, not the climax, which
-    belongs to the people the story has followed."""
-    first_named: dict[str, Element] = {}
-    for element in parsed.elements:
-        for name in element.named or element.characters:
-            first_named.setdefault(parsed.aliases.get(name, name), element)
-    late = parsed.line_count * 0.75
-    introduced_late = {(e.scene_index, name) for name, e in first_named.items() if e.line_start > late}
-    return [-3.0 if any((m.element.scene_index, n) in introduced_late for n in m.presence.visible) else 0.0
-            for m in moments]
-
-
-def _pick(moments: list[_Moment], parsed: ParsedScript, n: int, plan: FocusPlan) -> list[_Moment]:
-    if len(moments) <= n:
-        return moments
-    if n == 1:
-        return [max(moments, key=lambda m: m.salience)]
-    first = _opening(moments, parsed, plan)
-    last = _final(moments, parsed, plan)
-    if last <= first:
-        first, last = 0, len(moments) - 1
-    lines_total = max(parsed.line_count, 1)
-    # Keep the middle beats clear of the opening and the final image: the first entrances
-    # belong to the opening, the last lines to the ending.
-    margin = max(2, lines_total // (n * 3))
-    inner = [m for m in moments[first + 1:last]
-             if m.element.line_start >= moments[first].line_end + margin and
-             m.element.line_start <= moments[last].element.line_start - min(margin, lines_total // 40 + 2)]
-    if len(inner) < n - 2:
-        inner = moments[first + 1:last]
-    roles = middle_roles(n - 2)
-    picked = None
-    salience = _normalise([m.salience for m in inner])
-    fractions = [m.element.line_start / lines_total for m in inner]
-    starts = [m.element.line_start for m in inner]
-    gap = max(2, lines_total // (n * 4))
-    extra = {"climax": _aftermath_penalty(parsed, inner)}
-    while picked is None and gap >= 0:
-        picked = choose(starts, fractions, salience, roles, gap, extra,
-                                 [m.element.scene_index for m in inner]) if len(inner) >= len(roles) else None
-        gap = gap // 2 if gap > 1 else gap - 1
-    if picked is None:  # too few moments for the roles: the strongest, in order
-        picked = sorted(sorted(range(len(inner)), key=lambda i: -salience[i])[:n - 2])
-    opening = moments[first]
-    # The opening image holds the place and who is first seen in it: its first few lines.
-    for later in moments[first + 1:first + 4]:
-        if later.element.line_end - opening.element.line_start > _OPENING_LINES:
-            break
-        opening.line_end = max(opening.line_end, later.line_end)
-    return [opening] + [inner[i] for i in picked] + [moments[last]]
-
-
-def _action_text(parsed: ParsedScript, moment: _Moment) -> str:
+def _action_text(parsed: ParsedScript, moment: Moment) -> str:
     element = moment.element
     if element.kind == "action":
         return element.text
@@ -238,7 +46,7 @@ _REACTION_WORDS = re.compile(r"\b(gasps?|stares?|looks? (?:at|up|down)|face|eyes
                              r"reacts?|stunned|shocked|freezes|frozen|swallows|blinks|nods)\b", re.I)
 
 
-def _subject(moment: _Moment, visible: list[str], weight: dict[str, float]) -> str:
+def _subject(moment: Moment, visible: list[str], weight: dict[str, float]) -> str:
     if not visible:
         return ""
     named = [n for n in moment.element.named if n in visible]
@@ -249,7 +57,7 @@ def _subject(moment: _Moment, visible: list[str], weight: dict[str, float]) -> s
     return max(visible, key=lambda n: weight.get(n, 0.0))
 
 
-def _build_beat(parsed: ParsedScript, moment: _Moment, index: int, previous_scene: int,
+def _build_beat(parsed: ParsedScript, moment: Moment, index: int, previous_scene: int,
                 presences: list[Presence], weight: dict[str, float]) -> Beat:
     element = moment.element
     scene = parsed.scenes[element.scene_index] if parsed.scenes else None
@@ -299,7 +107,9 @@ def _apply_focus(beats: list[Beat], focus: FocusPlan, climax: int) -> None:
         # "Alice's reaction in one frame": one beat she is in becomes her close-up; the climax
         # keeps its framing unless it is the only beat she is in.
         with_them = [b for b in beats if set(focus.names) & set(b.characters)]
-        others = [b for b in with_them if b.index - 1 != climax]
+        # The opening, the climax and the final image keep their framing when another beat will do.
+        others = [b for b in with_them if b.index - 1 not in (0, climax, len(beats) - 1)] or \
+            [b for b in with_them if b.index - 1 != climax]
         if with_them:
             beat = max(others or with_them, key=lambda b: (
                 not (b.shot.size is ShotSize.CU and b.subject in focus.names),  # already her close-up
@@ -316,7 +126,7 @@ def _apply_focus(beats: list[Beat], focus: FocusPlan, climax: int) -> None:
 
 
 def _keywords_found(parsed: ParsedScript, plan: FocusPlan) -> bool:
-    return any(_has_word(element.text.lower(), k) for element in parsed.elements for k in plan.keywords)
+    return any(has_word(element.text.lower(), k) for element in parsed.elements for k in plan.keywords)
 
 
 def scene_report(parsed: ParsedScript) -> list[SceneInfo]:
@@ -329,7 +139,7 @@ def beats_from_parsed(parsed: ParsedScript, n: int = 6, focus: str = "") -> Beat
     plan = parse_focus(focus, parsed.characters, parsed.lines)
     presences = track(parsed)
     weight = importance(parsed)
-    chosen = _pick(_moments(parsed, presences, plan, weight), parsed, n, plan)
+    chosen = pick(moments_of(parsed, presences, plan, weight), parsed, n, plan)
     beats = []
     previous_scene = -1
     for index, moment in enumerate(chosen):

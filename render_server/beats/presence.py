@@ -23,11 +23,13 @@ _EXIT = re.compile(
     r"exits frame|out of frame|out of sight|out of view|hangs up)\b", re.I)
 _HANGS_UP = re.compile(r"\bhangs up\b", re.I)
 # "Burton's voice", "the voice of Harry", "calls Kate", "Kate (on the phone)": heard, not seen.
-_HEARD_AFTER = re.compile(r"^(?:'s)? (?:voice|voices)\b|^'s (?:voice|call|message|number)\b|^ on the (?:phone|line|radio|"
-                          r"intercom|speaker|other end)|^ \((?:on the phone|o\.s\.|v\.o\.)", re.I)
-_HEARD_BEFORE = re.compile(r"(?:\bvoice\b[\w\s-]{0,30}|\bthat of (?:a|an|the)?[\w\s-]{0,25})$|\b(?:voice of|calls|phones|dials|texts|thinks of|thinking of|remembers|photo of|"
+_HEARD_AFTER = re.compile(r"^(?:'s)? (?:voice|voices)\b|^'s (?:voice|call|message|number)\b|"
+                          r"^ on the (?:phone|line|radio|intercom|speaker|other end)|"
+                          r"^ \((?:on the phone|o\.s\.|v\.o\.)", re.I)
+_HEARD_BEFORE = re.compile(r"(?:\bvoice\b[\w\s-]{0,30}|\bthat of (?:a|an|the)?[\w\s-]{0,25})$|"
+                           r"\b(?:voice of|calls|phones|dials|texts|thinks of|thinking of|remembers|photo of|"
                            r"photograph of|picture of|portrait of|poster of|letter from|message from|call from|"
-                           r"calling|about|mentions|for|without)\s+(?:the\s+)?$", re.I)
+                           r"calling|without)\s+(?:the\s+)?$", re.I)
 
 
 RECENT = 4  # paragraphs since someone was last named or heard on screen that they still count as in frame
@@ -49,9 +51,19 @@ def _seen_in(parsed: ParsedScript, sentence: str, named: list[str]) -> tuple[lis
     shown = [n for n in named if any(f in sentence for f in _forms_of(parsed, n))]
     if not shown:
         return [], []
-    lowered = sentence.lower()
-    if _TRIGGERS.isdisjoint(_TOKEN.findall(lowered)):
+    tokens = set(_TOKEN.findall(sentence.lower()))
+    if _TRIGGERS.isdisjoint(tokens):
         return shown, []
+    kept = shown if _HEARD_WORDS.isdisjoint(tokens) else _not_heard(parsed, sentence, shown)
+    leaving: list[str] = []
+    exit_match = None if _EXIT_WORDS.isdisjoint(tokens) else _EXIT.search(sentence)
+    if exit_match and not _HANGS_UP.match(exit_match.group(0)):
+        before = sentence[:exit_match.start()]
+        leaving = [n for n in kept if any(f in before for f in _forms_of(parsed, n))][-1:]
+    return kept, leaving
+
+
+def _not_heard(parsed: ParsedScript, sentence: str, shown: list[str]) -> list[str]:
     kept = []
     for name in shown:
         heard = False
@@ -67,12 +79,7 @@ def _seen_in(parsed: ParsedScript, sentence: str, named: list[str]) -> tuple[lis
                 break
         if not heard:
             kept.append(name)
-    leaving: list[str] = []
-    exit_match = _EXIT.search(sentence)
-    if exit_match and not _HANGS_UP.match(exit_match.group(0)):
-        before = sentence[:exit_match.start()]
-        leaving = [n for n in kept if any(f in before for f in _forms_of(parsed, n))][-1:]
-    return kept, leaving
+    return kept
 
 
 def _forms_of(parsed: ParsedScript, name: str) -> list[str]:
@@ -93,10 +100,12 @@ _PRONOUN_START = re.compile(r"^(He|She)\b")
 _ALONE = re.compile(r"\b(alone|by (?:him|her|them)sel(?:f|ves)|on (?:his|her) own)\b", re.I)
 # Words that may make a sentence say someone leaves, is only heard, or is elsewhere: only
 # paragraphs holding one are read sentence by sentence (a set lookup is far cheaper than the regexes).
-_TRIGGERS = frozenset(
-    "leaves exits out off away gone disappears vanishes departs flees up frame sight view voice voices phone "
-    "calls dials texts phones photo photograph picture portrait poster letter message thinks thinking remembers "
-    "mentions about for without line radio intercom speaker that calling call alone own himself herself".split())
+_EXIT_WORDS = frozenset("leaves exits out off away gone disappears vanishes departs flees frame sight view "
+                        "hangs".split())
+_HEARD_WORDS = frozenset("voice voices phone calls dials texts phones photo photograph picture portrait poster "
+                         "letter message thinks thinking remembers without calling radio intercom speaker line "
+                         "that".split())
+_TRIGGERS = _EXIT_WORDS | _HEARD_WORDS | {"alone", "himself", "herself", "themselves", "own"}
 _TOKEN = re.compile(r"[a-z]+")
 
 
@@ -104,7 +113,7 @@ def _needs_sentences(lowered: str) -> bool:
     return not _TRIGGERS.isdisjoint(_TOKEN.findall(lowered))
 
 
-_OFFSCREEN = re.compile(r"\b(off-?screen|off screen|out of frame|unseen|o\.s\.)\b", re.I)
+_OFFSCREEN = re.compile(r"[Oo]ff-?screen|[Oo]ff screen|[Uu]nseen|O\.S\.|out of frame")  # case kept: one fast scan
 _PHONE = re.compile(r"\b(hangs up|on the phone|into the phone|phone rings|answers the phone|picks up the phone|"
                     r"the line goes dead|dials|receiver|on the line|speakerphone|hangs up the phone)\b", re.I)
 
@@ -169,15 +178,15 @@ def track(parsed: ParsedScript) -> list[Presence]:
                 speakers = [n for n in speakers if n in shown_in_scene.get(element.scene_index, ())]
             if not element.voice:
                 arriving = [n for n in speakers if n not in offscreen]
-        elif element.kind == "action" and ("off" in element.text or "unseen" in element.text
-                                           or "O.S." in element.text) and _OFFSCREEN.search(element.text):
+        elif element.kind == "action" and ("ff" in element.text or "nseen" in element.text or "O.S." in element.text
+                                           or "of frame" in element.text) and _OFFSCREEN.search(element.text):
             offscreen_next = True
         if element.kind == "dialogue" or offscreen_next:
             pass
         elif element.kind == "action" and element.named and not _needs_sentences(element.text.lower()):
             arriving = list(element.named)  # the common case: named, no exit, no voice or call
             last_named = arriving[-1] if len(arriving) == 1 else last_named
-        elif element.kind == "action":
+        elif element.kind == "action" and (element.named or (last_named and _needs_sentences(element.text.lower()))):
             for sentence in _sentences(element.text):
                 shown, gone = _seen_in(parsed, sentence, element.named)
                 if shown:
@@ -187,9 +196,10 @@ def track(parsed: ParsedScript) -> list[Presence]:
                     gone = [last_named]
                 arriving += [n for n in shown if n not in arriving]
                 leaving += [n for n in gone if n not in leaving]
-                if shown and _ALONE.search(sentence):  # "Snuffles, now alone": the others are gone
+                if shown and ("alone" in sentence or "sel" in sentence or " own" in sentence) \
+                        and _ALONE.search(sentence):  # "Snuffles, now alone": the others are gone
                     leaving += [n for n in here if n not in shown and n not in leaving]
-        if only_heard and element.kind == "action" and _PICTURE.search(element.text):
+        if only_heard and arriving and element.kind == "action" and _PICTURE.search(element.text):
             # Someone the story only ever hears, named beside a photo or a screen, is in the picture.
             arriving = [n for n in arriving if n not in only_heard]
         for name in arriving:

@@ -52,6 +52,9 @@ class _Weights(dict):
 
 _WEIGHT_OF = _Weights()
 _WORD = re.compile(r"[a-z']+")
+_PERSONAL = re.compile(r"^(?:His|Her|Their)\b|\b(?:[Hh]e|[Ss]he|[Tt]hey|[Ww]e)\b")
+_SHARED_LOOK = re.compile(r"\b(look at each other|looks? at one another|share a look|exchange a look|"
+                          r"exchange looks|trade a look|lock eyes|eyes meet)\b", re.I)
 _SOUNDS = frozenset(
     "BANG BOOM CRASH SMASH THUD BEEP BEEPS RING RINGS RINGING CLICK CLICKS SLAM WHAM POW BAM THWACK KNOCK KNOCKS "
     "APPLAUSE LAUGHTER LAUGHS SCREAM SCREAMS GUNSHOT GUNSHOTS SPLASH CLAP ROAR ROARS BUZZ BUZZES CHEERS CHEER "
@@ -66,12 +69,12 @@ _CAMERA = re.compile(r"^(?:we |the camera|camera|angle|close on|wide on|pov|inse
 _FINAL = re.compile(r"^(?:fade|cut|smash|dissolve|the end|end\b|black\b|roll credits|credits|over black|"
                     r"fade to black|fade out|iris)", re.I)
 EMOTIONS = {
-    "fear": "afraid scared terrified trembles trembling panic fear frozen horror gasps screams terror",
+    "fear": "afraid scared terrified trembles trembling panic fear frozen horror gasps screams terror shaking shakes",
     "anger": "angry furious slams shouts yells rage punches storms glares smashes",
     "joy": "laughs laugh smiles grins joy delighted beams celebrates dances",
     "sadness": "cries tears weeps sobs grief mourns alone sad sobbing crying",
     "tension": "waits silence stares creeps slowly careful hides suspicious nervous ticking",
-    "surprise": "suddenly gasp shocked stunned bursts startled freezes",
+    "surprise": "suddenly gasp shocked stunned bursts startled freezes drains pale",
     "tenderness": "hug hugs kiss kisses holds gently softly touches embraces",
 }
 _EMOTION_OF = {word: emotion for emotion, ws in EMOTIONS.items() for word in ws.split()}
@@ -97,9 +100,11 @@ def emotion_of(element: Element, presence: Presence, weight: dict[str, float]) -
     """(emotion, intensity) of the moment for the people who matter in it: a laugh from the
     background ("another person laughs") is not the lead's joy."""
     counts: dict[str, int] = {}
+    forms = [n.split()[-1].title() for n in presence.visible] + [n for n in presence.visible]
     for sentence in re.split(r"(?<=[.!?])\s+", element.text):
-        if element.kind == "action" and _BACKGROUND.match(sentence):
-            continue
+        if element.kind == "action" and (_BACKGROUND.match(sentence) or not (
+                _PERSONAL.search(sentence) or any(f in sentence for f in forms))):
+            continue  # about someone else in the frame: not the feeling of the people we follow
         for word in _WORD.findall(sentence.lower()):
             emotion = _EMOTION_OF.get(word)
             if emotion:
@@ -125,6 +130,8 @@ def score(element: Element, presence: Presence, weight: dict[str, float], names:
         arrival = min(1.0, fraction / 0.15) * min(1.0, max(0.0, (0.9 - fraction) / 0.2))
         value += sum(weight.get(n, 0.1) for n in presence.entering) * 2.0 * arrival
     exclaims = text.count("!")
+    if len(element.characters) > 1:
+        value += 1.0  # dual dialogue: two people at once, written side by side for effect
     if element.kind != "action":
         value += min(exclaims, 2) * 0.4 + min(text.count("?"), 2) * 0.2 - 0.8  # a line is heard; an action is seen
         return value - 0.7 if element.voice else value
@@ -139,6 +146,8 @@ def score(element: Element, presence: Presence, weight: dict[str, float], names:
         value += min(len(emphasis) - sounds, 3) * 0.7 + min(sounds, 2) * 0.2
         if sum(map(len, caps)) * 2 > len(text):
             value -= 2.0  # a title card, a sound, a shout in capitals: not a moment of the story
+    if "look" in text and _SHARED_LOOK.search(text):
+        value += 1.5  # "they look at each other", "share a look": the written beat before a decision
     if not element.named and _BACKGROUND.match(text):
         value -= 2.5
     if len(found) < 8 and _CAMERA.match(text):

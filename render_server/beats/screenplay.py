@@ -49,7 +49,8 @@ _CUE_SUFFIX_RE = re.compile(r"\s*\^$")
 # brackets: "MARA (40s, soaked raincoat) walks in". Sounds and props are capitalized too,
 # but do not take an age.
 _INTRO_RE = re.compile(
-    r"(?<![\w'.])((?:(?:MR|MRS|MS|DR)\. [A-Z][A-Z'\-]*|[A-Z][A-Z'\-]+)(?: [A-Z][A-Z'\-]+){0,2})(?: \((?:(\d|AGE\b|late |early |mid)|[a-z])|, (AGE \d|\d))")
+    r"(?<![\w'.])((?:(?:MR|MRS|MS|DR)\. [A-Z][A-Z'\-]*|[A-Z][A-Z'\-]+)(?: [A-Z][A-Z'\-]+){0,2})"
+    r"(?: \((?:(\d|AGE\b|late |early |mid)|[a-z])|, (AGE \d|\d))")
 _TWO_CAPITALS = re.compile(r"[A-Z][A-Z]")
 _FULL_NAME_RE = re.compile(r"(?<![\w'.])([A-Z][A-Z'\-]{2,}(?: [A-Z][A-Z'\-]{2,}){1,2})(?= [a-z]|, )")
 # Unnamed people come in capitals after an article: "A WORKER makes coffee", "a DOCTOR and two NURSES".

@@ -46,6 +46,10 @@ def break_into_beats(request: BeatsRequest, settings: Settings) -> BeatsResponse
     use_llm = request.extractor == "llm" or (request.extractor == "auto" and settings.llm_configured)
     response = None
     warnings: list[str] = []
+    if request.extractor == "auto" and not use_llm and (settings.llm_base_url or settings.llm_model
+                                                         or settings.llm_api_key):
+        warnings.append("the LLM settings are incomplete (it needs BEATBOARD_LLM_MODEL and an endpoint or key); "
+                        "used the offline extractor")
     if use_llm:
         try:
             response = LlmBeatExtractor.from_settings(settings).extract(parsed, request.n, request.focus)

@@ -94,7 +94,8 @@ def choose(lines: list[int], fractions: list[float], salience: list[float], role
                 choice[i] = pick
             else:
                 base = 0.0
-            current[i] = base + role.salience_gain * salience[i] + fit(role, fractions[i]) + (bonus[i] if bonus else 0.0)
+            current[i] = (base + role.salience_gain * salience[i] + fit(role, fractions[i])
+                          + (bonus[i] if bonus else 0.0))
         back.append(choice)
         previous = current
     end = max(range(n), key=lambda i: previous[i])
