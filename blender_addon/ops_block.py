@@ -118,7 +118,7 @@ class BEATBOARD_OT_block_out_shots(bpy.types.Operator):
                 card = cast_card(props, actor.name)
                 if card is not None:
                     actor.height_m, actor.color = card.height_m, tuple(card.color)
-            dressing = place_props(wire_beat, staging.actors, origin)
+            dressing = place_props(wire_beat, staging.actors, origin, exterior=wire_beat.int_ext.value == "EXT")
             staging.actors = dressing.actors
             for actor in staging.actors:
                 build_mannequin(actor, collection, prefix=f"S{number} ")
