@@ -9,6 +9,7 @@ import bpy
 from .core.coverage import choose_setup, face_hidden, line_sides, setup_of
 from .core.framing import FACE_SIZES, Subject, frame_shot
 from .core.mannequin import joint_positions, to_world
+from .core.people import named_in, people_of
 from .core.props import place_props
 from .core.sets import build_set, open_to_camera
 from .core.staging import AUDIENCE_SIDE, board_colours, stage_beat
@@ -94,6 +95,10 @@ class BEATBOARD_OT_block_out_shots(bpy.types.Operator):
         ranges = frame_ranges(durations, fps, start=scene.frame_start)
         previous = None
         wire_beats = [beat.to_wire() for beat in props.beats]
+        board_cast = list(dict.fromkeys(name for b in wire_beats for name in people_of(b.characters)))
+        for b in wire_beats:  # a beat that lists nobody but names someone in its action shows them
+            if not people_of(b.characters):
+                b.characters = named_in(b.action, board_cast)
         names = {name for b in wire_beats for name in b.characters + b.entering}
         cast_colours = {name: tuple(card.color) for name in names if (card := cast_card(props, name)) is not None}
         colours = board_colours(wire_beats, fixed=cast_colours)
@@ -113,7 +118,7 @@ class BEATBOARD_OT_block_out_shots(bpy.types.Operator):
                 card = cast_card(props, actor.name)
                 if card is not None:
                     actor.height_m, actor.color = card.height_m, tuple(card.color)
-            dressing = place_props(wire_beat, staging.actors, origin)
+            dressing = place_props(wire_beat, staging.actors, origin, exterior=wire_beat.int_ext.value == "EXT")
             staging.actors = dressing.actors
             for actor in staging.actors:
                 build_mannequin(actor, collection, prefix=f"S{number} ")

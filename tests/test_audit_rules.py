@@ -178,3 +178,14 @@ def test_a_table_before_a_seated_subject_hides_a_lap_not_the_person():
     assert rules.clear_line_of_sight(shot("MLS", [seated])) == []
     behind_ben = actor(covered_by={"BEN": 450}, visible_px=550)
     assert rules.subject_in_frame(shot("MLS", [behind_ben, actor("BEN", BLUE)]))
+
+
+def test_an_action_that_names_someone_is_not_an_empty_room():
+    """The example at N=12, shot 3: 'TOMAS counts coins...' with no characters listed."""
+    tomas = shot("MLS", [actor("TOMAS")], number="1")
+    empty = shot("WS", [], number="2", characters=[], action="Rows of empty seats. TOMAS counts coins.")
+    assert rules_hit(rules.named_people_staged([tomas, empty])) == {"subject in frame"}
+    staged = shot("WS", [actor("TOMAS")], number="2", characters=[], action="TOMAS counts coins.")
+    assert rules.named_people_staged([tomas, staged]) == []
+    place = shot("EWS", [], number="2", characters=[], action="Fog rolls off black water.")
+    assert rules.named_people_staged([tomas, place]) == []

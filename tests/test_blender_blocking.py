@@ -36,14 +36,21 @@ for n in (6, 12, 24, 200):
         depth_map, _ = conditioning.depth_and_masks(scene, cam, 1.0, 0.1, 60.0)
         depth = np.frombuffer(base64.b64decode(depth_map.data_b64), dtype="<f2").reshape(depth_map.height, depth_map.width)
         corners = [table.matrix_world @ Vector(c) for c in table.bound_box]
-        top = sum(corners, Vector()) / 8
-        top.z = max(c.z for c in corners)
-        col, row, _ = cam.project(tuple(top))
-        direction = Vector(cam.ray(int(col) + 0.5, int(row) + 0.5))
-        hit, location, _, _, obj, _ = scene.ray_cast(bpy.context.evaluated_depsgraph_get(), Vector(cam.location),
-                                                     direction.normalized(), distance=60.0)
-        out["table"] = [obj.name == table.name, float(depth[int(row), int(col)]),
-                        (location - Vector(cam.location)).length / direction.length]
+        low = Vector([min(c[i] for c in corners) for i in range(3)])
+        high = Vector([max(c[i] for c in corners) for i in range(3)])
+        depsgraph = bpy.context.evaluated_depsgraph_get()
+        for fx, fy in [(a / 8, b / 8) for a in range(1, 8) for b in range(1, 8)]:
+            top = Vector((low.x + (high.x - low.x) * fx, low.y + (high.y - low.y) * fy, high.z))
+            col, row, _ = cam.project(tuple(top))
+            if not (0 <= col < cam.width_px and 0 <= row < cam.height_px):
+                continue
+            direction = Vector(cam.ray(int(col) + 0.5, int(row) + 0.5))
+            hit, location, _, _, obj, _ = scene.ray_cast(depsgraph, Vector(cam.location), direction.normalized(),
+                                                         distance=60.0)
+            if hit and obj.name == table.name:  # not an actor's forearm resting on it
+                out["table"] = [True, float(depth[int(row), int(col)]),
+                                (location - Vector(cam.location)).length / direction.length]
+                break
 print(json.dumps(out))
 """, tmp_path, timeout=300)
     for n in ("6", "12", "24"):

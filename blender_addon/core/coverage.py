@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Callable
 
-from .audit.rules import LINE_TOLERANCE, MIN_LENS_CHANGE, MIN_MOVE_M, MIN_TURN_DEG
+from .audit.rules import LINE_TOLERANCE, MIN_LENS_CHANGE, MIN_TURN_DEG
 from .framing import CameraPlacement
 
 # (side, turn in degrees): the first is the framing's own choice.
@@ -38,11 +38,13 @@ def setup_of(placement: CameraPlacement, origin: tuple[float, float]) -> Setup:
 
 
 def differs(a: Setup, b: Setup) -> bool:
-    moved = math.dist(a.location, b.location)
+    """A new setup as an editor sees it: a new angle or a clearly different lens. Stricter than
+    the audit's rule, which also accepts a half-metre move: a dolly straight back along the
+    same axis still reads as a jump cut."""
     dot = sum(p * q for p, q in zip(a.forward, b.forward))
     turned = math.degrees(math.acos(max(-1.0, min(1.0, dot))))
     lens = abs(a.lens - b.lens) / min(a.lens, b.lens)
-    return moved > MIN_MOVE_M * 1.2 or turned > MIN_TURN_DEG * 1.2 or lens > MIN_LENS_CHANGE
+    return turned > MIN_TURN_DEG * 1.2 or lens > MIN_LENS_CHANGE
 
 
 def line_sides(people: dict[str, tuple[float, float]], camera: tuple[float, float]) -> dict[tuple[str, str], float]:

@@ -38,3 +38,17 @@ def not_a_person(name: str) -> str:
 
 def people_of(names: list[str]) -> list[str]:
     return [n for n in names if not not_a_person(n)]
+
+
+def named_in(action: str, cast: list[str]) -> list[str]:
+    """People of the board's cast that an action names as a screenplay would: in capitals
+    (as introduced) or in title case, whole words, names of three letters or more."""
+    found = []
+    for name in cast:
+        if len(name) < 3 or not_a_person(name):
+            continue
+        for form in (name.upper(), name.title()):
+            if re.search(rf"(?<![\w']){re.escape(form)}(?![\w'])", action):
+                found.append(name)
+                break
+    return found

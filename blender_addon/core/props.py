@@ -219,7 +219,7 @@ def place_props(beat: "wire.Beat", actors: list["wire.ActorPlacement"], origin: 
             props.append(_doorway(comer))
         elif "door" in kinds:
             props.append(Prop("door", (Box("prop_door", (ox + 3.2, oy + 3.38, 1.05), (1.0, 0.08, 2.1)),)))
-    if "window" in kinds:
+    if "window" in kinds and not exterior:  # a window frame belongs in a wall
         props.append(Prop("window", tuple(
             Box("prop_window", c, s) for c, s in (((ox - 2.5, oy + 3.35, 1.0), (1.4, 0.1, 0.08)),
                                                    ((ox - 2.5, oy + 3.35, 2.1), (1.4, 0.1, 0.08)),

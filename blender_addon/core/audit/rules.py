@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from ..colour import DISTINCT_DELTA_E, delta_e
-from ..people import not_a_person, people_of
+from ..people import named_in, not_a_person, people_of
 from .facts import OUT_OF_FRAME, VISIBLE, ShotFacts, subject_of
 
 FACE_SIZES = ("CU", "MCU", "ECU", "OTS_LEFT", "OTS_RIGHT")
@@ -233,8 +233,23 @@ def line_of_action(shots: list[ShotFacts]) -> list[Violation]:
     return found
 
 
+def named_people_staged(shots: list[ShotFacts]) -> list[Violation]:
+    """A beat that lists nobody but whose action names one of the board's people shows them."""
+    cast = list(dict.fromkeys(name for shot in shots for name in people_of(shot.characters)))
+    found = []
+    for shot in shots:
+        if people_of(shot.characters) or shot.size in NO_SUBJECT_FRAMING:
+            continue
+        for name in named_in(shot.action, cast):
+            actor = shot.actor(name)
+            if actor is None or actor.in_frame_fraction() < MIN_IN_FRAME:
+                found.append(_v(shot, "subject in frame", f"the action names {name}, who is not in frame "
+                                                          "(an empty room)"))
+    return found
+
+
 SHOT_RULES = (subject_in_frame, clear_line_of_sight, group_in_frame, headroom, distinct_colours, people_only)
-BOARD_RULES = (distinct_setups, line_of_action)
+BOARD_RULES = (distinct_setups, line_of_action, named_people_staged)
 RULE_NAMES = ("subject in frame", "clear view", "everyone in frame", "headroom", "distinct colours",
               "people only", "jump cut", "180-degree line")
 
