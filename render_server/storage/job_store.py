@@ -286,13 +286,19 @@ class JobStore:
 
 
 def _add_idempotency_columns(db: sqlite3.Connection) -> None:
-    """Migration: POST /v1/jobs retried with the same Idempotency-Key returns the same job."""
+    """Migration: POST /v1/jobs retried with the same Idempotency-Key returns the same job, and
+    the database itself refuses a job holding two frames of one index (as UNIQUE(job, index)
+    would, for frames kept as a JSON list)."""
     columns = {r["name"] for r in db.execute("PRAGMA table_info(jobs)")}
     if "idempotency_key" not in columns:
         db.execute("ALTER TABLE jobs ADD COLUMN idempotency_key TEXT")
         db.execute("ALTER TABLE jobs ADD COLUMN fingerprint TEXT NOT NULL DEFAULT ''")
     db.execute("CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency_key ON jobs(idempotency_key) "
                "WHERE idempotency_key IS NOT NULL")
+    db.execute("CREATE TRIGGER IF NOT EXISTS jobs_one_frame_per_index BEFORE UPDATE OF frames ON jobs "
+               "WHEN (SELECT COUNT(*) FROM json_each(NEW.frames)) != "
+               "(SELECT COUNT(DISTINCT json_extract(value, '$.index')) FROM json_each(NEW.frames)) "
+               "BEGIN SELECT RAISE(ABORT, 'a job cannot hold two frames of one index'); END")
 
 
 def _job_from_row(row: sqlite3.Row) -> Job:
