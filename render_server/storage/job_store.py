@@ -158,13 +158,14 @@ class JobStore:
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                row = self._db.execute(
+                taken = self._db.execute(
                     "UPDATE jobs SET state = ?, attempts = attempts + 1, updated_at = ? "
                     f"WHERE id = (SELECT id FROM jobs WHERE state = ? AND kind IN ({marks}) "
                     "ORDER BY CASE kind WHEN ? THEN 0 ELSE 1 END, created_at LIMIT 1) AND state = ? RETURNING id",
                     (JobState.RUNNING.value, time.time(), JobState.QUEUED.value, *(k.value for k in kinds),
                      JobKind.RENDER.value, JobState.QUEUED.value),
-                ).fetchone()
+                ).fetchall()  # read to the end before the commit
+                row = taken[0] if taken else None
                 if row is not None:
                     self._db.execute(*self._event_sql(row["id"], EventKind.STARTED, message="started"))
                 self._db.execute("COMMIT")
