@@ -52,7 +52,8 @@ def _two_actor_overrides():
 
 def test_an_approval_moves_only_the_cast_actor_towards_their_crop(client):
     mara = client.post("/v1/actors", json={"name": "MARA", "description": "forties, raincoat"}).json()
-    client.post(f"/v1/actors/{mara['id']}/references", content=_png((200, 40, 40)), headers={"content-type": "image/png"})
+    client.post(f"/v1/actors/{mara['id']}/references", content=_png((200, 40, 40)),
+                headers={"content-type": "image/png"})
     job = _render(client, **_two_actor_overrides())
     result = client.post(f"/v1/jobs/{job['id']}/frames/0/feedback",
                          json={"shot_number": "1", "verdict": "APPROVE", "rating": 4}).json()

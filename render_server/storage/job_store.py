@@ -244,7 +244,8 @@ class JobStore:
                 self.finish(row["id"], JobState.FAILED, error.message, error)
             else:
                 self._write([  # the rerun writes every frame again: none of the cut-short run's stay
-                    ("UPDATE jobs SET state = ?, frames = '[]', progress = 0, updated_at = ? WHERE id = ? AND state = ?",
+                    ("UPDATE jobs SET state = ?, frames = '[]', progress = 0, updated_at = ? "
+                     "WHERE id = ? AND state = ?",
                      (JobState.QUEUED.value, time.time(), row["id"], JobState.RUNNING.value)),
                     self._event_sql(row["id"], EventKind.REQUEUED, message="requeued after a server restart"),
                 ])
