@@ -57,6 +57,9 @@ def test_reference_images_are_stored_embedded_and_refused_when_not_images(client
     response = client.post("/v1/actors/MARA/references", content=buffer.getvalue(),
                            headers={"content-type": "image/png"})
     assert response.status_code == 201
+    retried = client.post("/v1/actors/MARA/references", content=buffer.getvalue(),
+                          headers={"content-type": "image/png"})
+    assert retried.json()["references"] == response.json()["references"], "the same image is kept once"
     bad = client.post("/v1/actors/MARA/references", content=b"not an image", headers={"content-type": "image/png"})
     assert bad.status_code == 422 and "PNG or JPEG" in bad.json()["hint"]
     assert client.post("/v1/actors/NOBODY/references", content=buffer.getvalue(),

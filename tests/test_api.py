@@ -156,7 +156,8 @@ def test_token_is_required_when_set(tmp_path):
         assert client.get("/v1/health").status_code == 200
         refused = client.post("/v1/beats", json={"script": FERRY})
         assert refused.status_code == 401 and refused.json()["code"] == "unauthorized"
-        allowed = client.post("/v1/beats", json={"script": FERRY}, headers={"Authorization": "Bearer s3cret-s3cret-s3cret"})
+        allowed = client.post("/v1/beats", json={"script": FERRY},
+                              headers={"Authorization": "Bearer s3cret-s3cret-s3cret"})
         assert allowed.status_code == 200
 
 

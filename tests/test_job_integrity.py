@@ -47,6 +47,18 @@ def test_a_frame_written_twice_is_replaced_not_doubled(tmp_path):
     assert [(f.index, f.seed) for f in frames] == [(0, 3), (1, 51)]
 
 
+def test_the_database_refuses_two_frames_of_one_index(tmp_path):
+    import json
+    import sqlite3
+
+    path = tmp_path / "jobs.sqlite3"
+    job = JobStore(path).create(render_request(), "previs")
+    raw = sqlite3.connect(path)
+    doubled = json.dumps([{"index": 0}, {"index": 0}])
+    with pytest.raises(sqlite3.IntegrityError, match="two frames of one index"):
+        raw.execute("UPDATE jobs SET frames = ? WHERE id = ?", (doubled, job.id))
+
+
 def test_concurrent_claimers_on_one_database_never_share_a_job(tmp_path):
     path = tmp_path / "jobs.sqlite3"
     setup = JobStore(path)

@@ -52,7 +52,8 @@ def _two_actor_overrides():
 
 def test_an_approval_moves_only_the_cast_actor_towards_their_crop(client):
     mara = client.post("/v1/actors", json={"name": "MARA", "description": "forties, raincoat"}).json()
-    client.post(f"/v1/actors/{mara['id']}/references", content=_png((200, 40, 40)), headers={"content-type": "image/png"})
+    client.post(f"/v1/actors/{mara['id']}/references", content=_png((200, 40, 40)),
+                headers={"content-type": "image/png"})
     job = _render(client, **_two_actor_overrides())
     result = client.post(f"/v1/jobs/{job['id']}/frames/0/feedback",
                          json={"shot_number": "1", "verdict": "APPROVE", "rating": 4}).json()
@@ -81,26 +82,26 @@ def test_an_approval_moves_only_the_cast_actor_towards_their_crop(client):
 
 def test_the_same_feedback_sent_twice_changes_nothing_the_second_time(client):
     """A client that lost the reply retries: no second rating, note, profile step or crop."""
-    cass = client.post("/v1/actors", json={"name": "CASS"}).json()
-    overrides = dict(actors=[wire.ActorPlacement(name="CASS")],
-                     conditioning=wire.Conditioning(masks=label_mask(80, 45, ["CASS"], [(20, 5, 40, 40)])))
+    wren = client.post("/v1/actors", json={"name": "WREN"}).json()
+    overrides = dict(actors=[wire.ActorPlacement(name="WREN")],
+                     conditioning=wire.Conditioning(masks=label_mask(80, 45, ["WREN"], [(20, 5, 40, 40)])))
     job = _render(client, **overrides)
     body = {"shot_number": "1", "verdict": "APPROVE", "rating": 5, "picked": True, "note": "warmer light on her",
-            "scope": "ACTOR", "actor": "CASS"}
+            "scope": "ACTOR", "actor": "WREN"}
     first = client.post(f"/v1/jobs/{job['id']}/frames/0/feedback", json=body)
     retry = client.post(f"/v1/jobs/{job['id']}/frames/0/feedback", json=body)
     assert first.status_code == retry.status_code == 200
-    assert first.json()["profiles_moved"] == ["CASS"] and retry.json()["profiles_moved"] == []
+    assert first.json()["profiles_moved"] == ["WREN"] and retry.json()["profiles_moved"] == []
     from render_server.actors.repository import ActorRepository
 
     repository = ActorRepository(client.data_dir / "actors.sqlite3")
     try:
-        assert repository.ratings(cass["id"]) == [(f"{job['id']}/0", 5, "APPROVE")]
+        assert repository.ratings(wren["id"]) == [(f"{job['id']}/0", 5, "APPROVE")]
     finally:
         repository.close()
-    assert [n["text"] for n in client.get(f"/v1/actors/{cass['id']}/notes").json()] == ["warmer light on her"]
-    assert [h["cause"] for h in client.get(f"/v1/actors/{cass['id']}/history").json()] == ["approved"]
-    crops = list((client.data_dir / "actors" / cass["id"] / "approved").iterdir())
+    assert [n["text"] for n in client.get(f"/v1/actors/{wren['id']}/notes").json()] == ["warmer light on her"]
+    assert [h["cause"] for h in client.get(f"/v1/actors/{wren['id']}/history").json()] == ["approved"]
+    crops = list((client.data_dir / "actors" / wren["id"] / "approved").iterdir())
     assert [c.name for c in crops] == [f"{job['id']}_0.png"], "one crop, no temporary file left"
 
 

@@ -78,3 +78,19 @@ def test_a_staged_file_and_its_rows_commit_together_or_not_at_all(tmp_path):
         repository.add_reference(actor.id, str(path), "ab" * 32, vector, "m")
     assert path.is_file() and repository.reference_path(actor.id, 0) == str(path)
     repository.close()
+
+
+def test_a_crop_whose_approval_never_committed_is_not_training_data(tmp_path):
+    """A crash between a crop's rename and its feedback's commit leaves a crop no row names."""
+    from render_server.learning.lora_training import LoraTrainer
+    from render_server.settings import Settings
+
+    settings = Settings(data_dir=tmp_path)
+    repository = ActorRepository(settings.actors_db_path)
+    actor = repository.create(ActorProfile(name="MARA"))
+    repository.record_verdict(actor.id, [1.0] + [0.0] * 15, "m", approved=True, ref="job1/0")
+    for ref in ("job1/0", "job2/0"):  # job2/0: renamed into place, then the process died
+        settings.artifacts.write_atomic(settings.artifacts.crop_path(actor.id, ref), Image.new("RGB", (8, 8)).save)
+    crops = LoraTrainer(settings, repository, None).approved_crops(actor.id)
+    assert [c.name for c in crops] == ["job1_0.png"]
+    repository.close()

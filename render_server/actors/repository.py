@@ -256,6 +256,11 @@ class ActorRepository:
         return [{"id": r[0], "cause": r[1], "ref": r[2], "rate": r[3], "at": r[4],
                  "vector": np.frombuffer(r[5], dtype=np.float32).copy()} for r in rows]
 
+    def approved_refs(self, actor_id: str) -> set[str]:
+        """The frames (JOB/INDEX) whose approval of the actor committed."""
+        return {r[0] for r in self.db.execute("SELECT ref FROM embeddings WHERE actor_id = ? AND source = 'approved'",
+                                              (actor_id,))}
+
     def judged(self, actor_id: str, frame_ref: str) -> bool:
         """Whether this frame already moved (or was refused to move) the actor's profile."""
         return self.db.execute("SELECT 1 FROM embeddings WHERE actor_id = ? AND ref = ? AND source "

@@ -69,7 +69,7 @@ class LoraTrainer:
         return self.artifacts.lora_dir
 
     def approved_crops(self, actor_id: str) -> list[Path]:
-        return self.artifacts.approved_crops(actor_id)
+        return self.artifacts.approved_crops(actor_id, self.store.approved_refs(actor_id))
 
     def versions(self, actor_id: str) -> list[LoraVersion]:
         actor = self.store.require(actor_id)

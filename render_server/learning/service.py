@@ -168,7 +168,8 @@ class LearningService:
     def new_approved_crops(self, actor_id: str) -> list[Path]:
         """Approved crops on disk that no LoRA version has trained on yet."""
         used = self.store.lora_trained_frames(actor_id)
-        return [p for p in self.artifacts.approved_crops(actor_id) if p.name not in used]
+        crops = self.artifacts.approved_crops(actor_id, self.store.approved_refs(actor_id))
+        return [p for p in crops if p.name not in used]
 
     def _maybe_queue_training(self, actor_id: str, result: FeedbackResult) -> None:
         threshold = self.settings.lora_train_threshold

@@ -49,9 +49,11 @@ class ArtifactStore:
         """The actor's crop of an approved frame; ``frame_ref`` is JOB/INDEX."""
         return self.approved_dir(actor_id) / f"{frame_ref.replace('/', '_')}.png"
 
-    def approved_crops(self, actor_id: str) -> list[Path]:
-        folder = self.approved_dir(actor_id)
-        return sorted(folder.glob("*.png")) if folder.is_dir() else []
+    def approved_crops(self, actor_id: str, approved_refs: set[str]) -> list[Path]:
+        """The crops of frames whose approval committed: a crop renamed into place by a feedback
+        that a crash then cut short (its rows never committed) is not training data."""
+        paths = (self.crop_path(actor_id, ref) for ref in approved_refs)
+        return sorted(p for p in paths if p.is_file())
 
     # -- learned models ---------------------------------------------------------------------------
     @property

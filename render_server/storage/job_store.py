@@ -224,13 +224,14 @@ class JobStore:
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                row = self._db.execute(
+                taken = self._db.execute(
                     "UPDATE jobs SET state = ?, attempts = attempts + 1, updated_at = ? "
                     f"WHERE id = (SELECT id FROM jobs WHERE state = ? AND kind IN ({marks}) "
                     "ORDER BY CASE kind WHEN ? THEN 0 ELSE 1 END, created_at LIMIT 1) AND state = ? RETURNING id",
                     (JobState.RUNNING.value, time.time(), JobState.QUEUED.value, *(k.value for k in kinds),
                      JobKind.RENDER.value, JobState.QUEUED.value),
-                ).fetchone()
+                ).fetchall()  # read to the end before the commit
+                row = taken[0] if taken else None
                 if row is not None:
                     self._db.execute(*self._event_sql(row["id"], EventKind.STARTED, message="started"))
                 self._db.execute("COMMIT")
@@ -313,7 +314,8 @@ class JobStore:
                 self.finish(row["id"], JobState.FAILED, error.message, error)
             else:
                 self._write([  # the rerun writes every frame again: none of the cut-short run's stay
-                    ("UPDATE jobs SET state = ?, frames = '[]', progress = 0, updated_at = ? WHERE id = ? AND state = ?",
+                    ("UPDATE jobs SET state = ?, frames = '[]', progress = 0, updated_at = ? "
+                     "WHERE id = ? AND state = ?",
                      (JobState.QUEUED.value, time.time(), row["id"], JobState.RUNNING.value)),
                     self._event_sql(row["id"], EventKind.REQUEUED, message="requeued after a server restart"),
                 ])
@@ -417,13 +419,19 @@ def _with_prompt(frame: Frame, prompt: str) -> Frame:
 
 
 def _add_idempotency_columns(db: sqlite3.Connection) -> None:
-    """Migration: POST /v1/jobs retried with the same Idempotency-Key returns the same job."""
+    """Migration: POST /v1/jobs retried with the same Idempotency-Key returns the same job, and
+    the database itself refuses a job holding two frames of one index (as UNIQUE(job, index)
+    would, for frames kept as a JSON list)."""
     columns = {r["name"] for r in db.execute("PRAGMA table_info(jobs)")}
     if "idempotency_key" not in columns:
         db.execute("ALTER TABLE jobs ADD COLUMN idempotency_key TEXT")
         db.execute("ALTER TABLE jobs ADD COLUMN fingerprint TEXT NOT NULL DEFAULT ''")
     db.execute("CREATE UNIQUE INDEX IF NOT EXISTS jobs_idempotency_key ON jobs(idempotency_key) "
                "WHERE idempotency_key IS NOT NULL")
+    db.execute("CREATE TRIGGER IF NOT EXISTS jobs_one_frame_per_index BEFORE UPDATE OF frames ON jobs "
+               "WHEN (SELECT COUNT(*) FROM json_each(NEW.frames)) != "
+               "(SELECT COUNT(DISTINCT json_extract(value, '$.index')) FROM json_each(NEW.frames)) "
+               "BEGIN SELECT RAISE(ABORT, 'a job cannot hold two frames of one index'); END")
 
 
 def _job_from_row(row: sqlite3.Row) -> Job:
