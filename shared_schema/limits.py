@@ -73,10 +73,11 @@ def _json_bounds(bounds: dict) -> dict:
 def bounded(default: Any = dataclasses.MISSING, *, default_factory: Any = dataclasses.MISSING,
             ge: Optional[float] = None, le: Optional[float] = None, gt: Optional[float] = None,
             lt: Optional[float] = None, min_length: Optional[int] = None, max_length: Optional[int] = None,
-            items: Optional[dict] = None, strict: Optional[bool] = None) -> Any:
+            items: Optional[dict] = None, strict: Optional[bool] = None, hint: str = "") -> Any:
     """A dataclass field with bounds. ``max_length`` caps a string's characters or a list's
     items; ``items`` bounds each element (``{"ge": 0, "le": 1}`` or ``{"max_length": 200}``).
 
+    ``hint`` is what a refusal tells the user to do (default: the range in words).
     A number with a range is also strict: pydantic then takes JSON numbers only, as the codec
     does, not ``"12"`` or ``true`` (its lax mode would read those as 12 and 1).
     """
@@ -85,6 +86,8 @@ def bounded(default: Any = dataclasses.MISSING, *, default_factory: Any = datacl
         strict = any(bound is not None for bound in (ge, le, gt, lt))
     if strict:
         metadata["strict"] = True
+    if hint:
+        metadata["hint"] = hint
     for key, value in (("ge", ge), ("le", le), ("gt", gt), ("lt", lt), ("min_length", min_length),
                        ("max_length", max_length)):
         if value is not None:
