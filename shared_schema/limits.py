@@ -21,7 +21,9 @@ from typing import Any, Callable, Optional
 NAME_CHARS = 200
 TEXT_CHARS = 4_000
 PROMPT_CHARS = 4_000
-SCRIPT_CHARS = 2_000_000  # a 120-page screenplay is about 250 KB
+SCRIPT_CHARS = 5_000_000  # a 120-page screenplay is about 250 KB; the beats service's own cap
+# A cap this large is a size, not a length: a body over it is refused as too large (413).
+PAYLOAD_CHARS = 1_000_000
 LIST_ITEMS = 200
 MAX_SEED = 2**32 - 1  # torch.Generator.manual_seed takes any 64-bit value; 32 bits are what UIs show
 MAX_SIDE = 4096
