@@ -21,7 +21,9 @@ from typing import Any, Callable, Optional
 NAME_CHARS = 200
 TEXT_CHARS = 4_000
 PROMPT_CHARS = 4_000
-SCRIPT_CHARS = 2_000_000  # a 120-page screenplay is about 250 KB
+SCRIPT_CHARS = 5_000_000  # a 120-page screenplay is about 250 KB; the beats service's own cap
+# A cap this large is a size, not a length: a body over it is refused as too large (413).
+PAYLOAD_CHARS = 1_000_000
 LIST_ITEMS = 200
 MAX_SEED = 2**32 - 1  # torch.Generator.manual_seed takes any 64-bit value; 32 bits are what UIs show
 MAX_SIDE = 4096
@@ -73,10 +75,11 @@ def _json_bounds(bounds: dict) -> dict:
 def bounded(default: Any = dataclasses.MISSING, *, default_factory: Any = dataclasses.MISSING,
             ge: Optional[float] = None, le: Optional[float] = None, gt: Optional[float] = None,
             lt: Optional[float] = None, min_length: Optional[int] = None, max_length: Optional[int] = None,
-            items: Optional[dict] = None, strict: Optional[bool] = None) -> Any:
+            items: Optional[dict] = None, strict: Optional[bool] = None, hint: str = "") -> Any:
     """A dataclass field with bounds. ``max_length`` caps a string's characters or a list's
     items; ``items`` bounds each element (``{"ge": 0, "le": 1}`` or ``{"max_length": 200}``).
 
+    ``hint`` is what a refusal tells the user to do (default: the range in words).
     A number with a range is also strict: pydantic then takes JSON numbers only, as the codec
     does, not ``"12"`` or ``true`` (its lax mode would read those as 12 and 1).
     """
@@ -85,6 +88,8 @@ def bounded(default: Any = dataclasses.MISSING, *, default_factory: Any = datacl
         strict = any(bound is not None for bound in (ge, le, gt, lt))
     if strict:
         metadata["strict"] = True
+    if hint:
+        metadata["hint"] = hint
     for key, value in (("ge", ge), ("le", le), ("gt", gt), ("lt", lt), ("min_length", min_length),
                        ("max_length", max_length)):
         if value is not None:

@@ -382,7 +382,7 @@ class Feedback:
     note: str = long_text()
     scope: FeedbackScope = FeedbackScope.SHOT
     actor: str = short_text()
-    rating: int = bounded(0, ge=0, le=5)  # 0: not rated
+    rating: int = bounded(0, ge=0, le=5, hint="rate 1 (worst) to 5 (best), or 0 for no rating")
     verdict: Verdict = Verdict.NONE
     take: int = bounded(0, ge=0, le=100_000)
     picked: bool = bounded(False, strict=True)  # this variation is the one the director picked among the job's

@@ -167,3 +167,14 @@ def test_an_older_minor_client_is_served_and_a_newer_minor_client_too(client):
     newer = {**wire.to_dict(render_request()), "schema_version": "1.9", "shot_group": "b1", "take_of": "j0"}
     assert client.post("/v1/jobs", json=newer).status_code == 202
     assert _error(client.post("/v1/jobs", json={**older, "schema_version": "2.0"}), 409)["code"] == "schema_mismatch"
+
+
+@pytest.mark.parametrize("body, field", [
+    ('{"name": "HUGE", "color": [1e999, 0, 0]}', "color"),
+    ('{"name": "NAN", "height_m": NaN}', "height_m"),
+    ('{"name": "STR", "height_m": "1.8"}', "height_m"),
+])
+def test_actor_numbers_that_json_cannot_round_trip_are_422(client, body, field):
+    response = client.post("/v1/actors", content=body, headers={"Content-Type": "application/json"})
+    assert field in _error(response, 422)["message"]
+    assert all(a["name"] not in ("HUGE", "NAN", "STR") for a in client.get("/v1/actors").json())

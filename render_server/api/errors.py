@@ -73,6 +73,8 @@ def _bounds_hint(request: Request, loc) -> str:
 
 
 def describe_bounds(name: str, bounds) -> str:
+    if bounds.get("hint"):
+        return bounds["hint"]
     low = bounds.get("ge", bounds.get("gt"))
     high = bounds.get("le", bounds.get("lt"))
     if low is not None and high is not None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import random
 from typing import Annotated, Optional
 
 from fastapi import APIRouter, Header, Path, Query, Response
@@ -24,8 +25,9 @@ router = APIRouter(responses=ERROR_RESPONSES, route_class=WireRoute)
 
 LONG_POLL_MAX_S = 25.0
 # Waiters wake on the store's notification; this only bounds how stale a missed one can be
-# (an event written by another process on the same data folder, say).
-RECHECK_S = 2.0
+# (a job deleted by `beatboard gc` in another process, say). Jittered, so that waiters that
+# started together do not all read SQLite at the same instant.
+RECHECK_S = 5.0
 MAX_SEQ = 2**63 - 1  # SQLite's INTEGER
 JobId = Path(max_length=64, description="the id POST /v1/jobs answered")
 FrameIndex = Path(ge=0, le=MAX_VARIATIONS - 1)
@@ -92,7 +94,7 @@ async def _wait_for_events(state: State, job_id: str, after: int, wait: float):
             if events or job is None or job.state.finished or remaining <= 0:
                 return job, events
             try:
-                await asyncio.wait_for(woken.wait(), timeout=min(remaining, RECHECK_S))
+                await asyncio.wait_for(woken.wait(), timeout=min(remaining, RECHECK_S * random.uniform(0.8, 1.2)))
             except asyncio.TimeoutError:
                 pass
     finally:

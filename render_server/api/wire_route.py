@@ -14,6 +14,7 @@ from fastapi import Request, Response
 from fastapi.routing import APIRoute
 
 from shared_schema import ErrorBody, SchemaError, check_limits, from_dict
+from shared_schema.limits import PAYLOAD_CHARS
 
 from .errors import SCHEMA_HINT, describe_bounds, error_response
 
@@ -41,6 +42,9 @@ class WireRoute(APIRoute):
             try:
                 check_limits(from_dict(body_type, data))
             except SchemaError as exc:
+                if exc.bounds.get("max_length", 0) >= PAYLOAD_CHARS and "too long" in exc.problem:
+                    return error_response(413, ErrorBody("payload_too_large", str(exc),
+                                                         "send less: split the script, or lower the resolution"))
                 hint = describe_bounds(exc.path, exc.bounds) if exc.bounds else ""
                 return error_response(422, ErrorBody("validation_error", str(exc), hint or SCHEMA_HINT))
             return await handler(request)
