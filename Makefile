@@ -41,7 +41,7 @@ demo: $(STAMP)
 # The whole suite on bpy 5.0, then the compatibility subset (install from the zip, end to end,
 # feedback on a take, panel draw, Blender's extension validator) on each LTS release.
 test: $(STAMP) system compat-envs
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --durations=15
 	$(MAKE) --no-print-directory test-compat
 
 test-compat: $(STAMP) compat-envs

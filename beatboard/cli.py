@@ -73,7 +73,7 @@ def _cmd_make_tiny_models(args) -> int:
     print(f"Wrote tiny random-weight models to {args.dir} (they make noise, not pictures):")
     for name, path in paths.items():
         print(f"  {name:<9} {path}")
-    print(f"\nTry: beatboard board examples/the_last_ferry.fountain --out out/tiny --backend diffusers "
+    print(f"\nTry: beatboard board {EXAMPLE_SCRIPT} --out out/tiny --backend diffusers "
           f"--model {args.dir}")
     return 0
 

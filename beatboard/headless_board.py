@@ -1,6 +1,7 @@
 """Drive real Blender (the bpy module) through the add-on, as a user would, headless.
 
-Run as ``python -m beatboard.headless_board`` in its own process: it installs the
+Run in its own process (``beatboard.board`` runs this file with the Blender interpreter,
+``BEATBOARD_BLENDER_PYTHON`` or this one; it imports nothing from this package): it installs the
 extension zip into a private Blender user folder, then calls the add-on's operators
 one after another and saves the .blend. Only this driver uses Pillow; the add-on
 itself stays stdlib + bpy.

@@ -6,6 +6,10 @@ that back-ports an API then just works.
 
 - ``SequenceEditor.strips`` / ``strips_all`` exist from 4.4 on; ``sequences`` /
   ``sequences_all`` before, kept as aliases up to 4.5 and removed in 5.0.
+
+Unchanged across 4.2-5.0, and exercised on each by the compatibility tests: ``new_image``'s
+keywords, ``frame_final_*``, ``channel``, ``active_strip``, custom properties on strips, and
+``bpy.ops.extensions.package_install_files``.
 """
 
 from __future__ import annotations

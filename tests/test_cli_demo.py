@@ -21,7 +21,7 @@ def _installed_from_a_wheel(tmp_path) -> str:
     unpack it as pip installs a pure-Python wheel; returns the folder to put on PYTHONPATH."""
     source = tmp_path / "source"
     shutil.copytree(REPO, source, ignore=SKIP, symlinks=True)
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
                     "--disable-pip-version-check", "-w", str(tmp_path / "dist"), str(source)], check=True)
     site = tmp_path / "site"
     (wheel,) = (tmp_path / "dist").glob("beatboard-*.whl")

@@ -81,13 +81,12 @@ def test_block_writes_conditioning_and_blockouts_per_shot(server, tmp_path):
     assert result.contact_sheet.exists()
 
 
-def test_board_through_the_diffusers_backend_on_tiny_models(tmp_path):
+def test_board_through_the_diffusers_backend_on_tiny_models(tiny_models, tmp_path):
     from beatboard.models_env import server_env_for_model
-    from render_server.diffusion.tiny_models import make_tiny_models
 
-    make_tiny_models(tmp_path / "tiny")
+    folder = tiny_models["base"].parent  # the session's make-tiny-models folder, shared with the backend tests
     result = run_board(EXAMPLE, tmp_path / "board", backend="diffusers", width=128, height=72, steps=2, n=2,
-                       server_env=server_env_for_model(str(tmp_path / "tiny")))
+                       server_env=server_env_for_model(str(folder)))
     frames = [Image.open(s["frame"]) for s in result.summary["shots"]]
     assert [f.size for f in frames] == [(128, 72), (128, 72)]
     saved = run_blender(f"""
