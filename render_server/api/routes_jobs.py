@@ -27,7 +27,8 @@ def submit_job(body: RenderRequest, state: State) -> JobAccepted:
     except BoardError as exc:
         raise ApiError(exc.status, exc.code, exc.message, exc.hint) from None
     accepted = job_service.submit(state.store, state.backends, state.worker, body, state.settings.frames_dir)
-    state.boards.record_take(body, accepted.id)
+    if not (accepted.cached_from and accepted.cached_from == body.parent_job_id):
+        state.boards.record_take(body, accepted.id)  # an unchanged re-render is no new take
     return accepted
 
 
