@@ -38,6 +38,13 @@ def apply_note(folder: Path, text: str, *, shot: str = "", actor: str = "", boar
         server = nullcontext(None)
     else:  # the server the board was rendered with keeps its data beside the .blend
         server = ServerProcess(Path(folder) / "server-data")
+    try:
+        return _run(server, server_url, extension, blend, scope, shot, actor, token, text)
+    except RuntimeError as exc:  # the render server did not start
+        raise NoteError(f"{exc}; see {Path(folder) / 'server-data' / 'server.log'}") from None
+
+
+def _run(server, server_url, extension, blend, scope, shot, actor, token, text) -> dict:
     with server as running, tempfile.TemporaryDirectory(prefix="beatboard-blender-") as user_resources:
         url = server_url or running.url
         env = {**os.environ, "BLENDER_USER_RESOURCES": user_resources, "PYTHONUNBUFFERED": "1",

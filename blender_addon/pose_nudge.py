@@ -1,7 +1,8 @@
 """Performance -> a pose nudge on the mannequin: a frightened actor's hands go to their face.
 
-Only a rig the artist has not posed by hand is nudged (or one this module nudged before), so
-hand posing is never overwritten; the keypoints the server gets follow the pose bones.
+Only a rig built standing or walking (arms free) that the artist has not posed by hand is
+nudged (or one this module nudged before): neither an action's pose nor hand posing is
+overwritten. The keypoints the server gets follow the pose bones.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from .core.direction import NUDGED_BONES, pose_nudge
 from .core.mannequin import BONES, joint_positions
 
 NUDGE_KEY = "beatboard_nudge"
+# Poses whose arms are free: an action's own arm pose (pointing, slamming, a phone) is kept.
+FREE_ARMS = ("stand", "walk")
 
 
 def _at_rest(rig) -> bool:
@@ -23,7 +26,7 @@ def nudge(rig, emotion: str, intensity: float) -> str:
     """Pose (or un-pose) the rig's arms for the performance; returns the pose now nudged to."""
     wanted = pose_nudge(emotion, intensity)
     current = rig.get(NUDGE_KEY, "")
-    if wanted == current or (not current and not _at_rest(rig)):
+    if wanted == current or (not current and (rig.get("beatboard_pose") not in FREE_ARMS or not _at_rest(rig))):
         return current
     for name in NUDGED_BONES:
         rig.pose.bones[name].matrix_basis = Matrix.Identity(4)

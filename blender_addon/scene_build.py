@@ -117,6 +117,7 @@ def build_mannequin(actor: "wire.ActorPlacement", collection, prefix: str) -> bp
     rig.rotation_euler = (0.0, 0.0, math.radians(actor.facing_deg))
     rig[ACTOR_KEY] = actor.name
     rig["beatboard_height"] = height
+    rig["beatboard_pose"] = actor.pose
     rig["beatboard_colour"] = list(actor.color)
     rig["beatboard_lora"] = actor.lora
     rig["beatboard_lora_weight"] = actor.lora_weight

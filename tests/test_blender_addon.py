@@ -182,11 +182,14 @@ scene.beatboard.beats[1].camera.location.z += 0.3   # a layout artist changes th
 bpy.context.view_layer.update()
 bpy.ops.beatboard.render_storyboard()
 second_run = scene["beatboard_last_render"].to_dict()["jobs"]
-print(json.dumps({{"continues": continues, "first": first_run, "second": second_run}}))
+unchanged = scene["beatboard_last_render"].to_dict()["unchanged"]
+print(json.dumps({{"continues": continues, "first": first_run, "second": second_run, "unchanged": unchanged}}))
 """, tmp_path)
     assert result["continues"] == ["", "1", ""]
     store = JobStore(server.data_dir / "jobs.sqlite3")
     reused = store.request_of(result["first"][1])
     assert reused.plate_job == result["first"][0] and reused.inpaint_actors == ["JUNE"]
     assert store.request_of(result["first"][0]).plate_job == ""
-    assert store.request_of(result["second"][1]).plate_job == "", "a moved camera is a new setup: no plate"
+    # Only the moved shot renders again (the others are unchanged: answered from the frame cache, not placed).
+    assert result["unchanged"] == ["1", "3"] and len(result["second"]) == 1
+    assert store.request_of(result["second"][0]).plate_job == "", "a moved camera is a new setup: no plate"

@@ -38,15 +38,18 @@ def info(s):
 first = {{k: info(v[-1]) for k, v in takes().items()}}
 out = {{"board": props.board_id, "first": first}}
 
-def hand_to_nose():
-    rig = next(o for o in props.beats[2].camera.users_collection[0].all_objects
-               if o.type == "ARMATURE" and o["beatboard_actor"] == "MARA")
+def mara(index):
+    return next(o for o in props.beats[index].camera.users_collection[0].all_objects
+                if o.type == "ARMATURE" and o["beatboard_actor"] == "MARA")
+
+def hand_to_nose(index):
+    rig = mara(index)
     return (rig.pose.bones["r_wrist"].tail - rig.pose.bones["nose"].head).length / rig["beatboard_height"]
 
-hands = [hand_to_nose()]
+hands = [hand_to_nose(2)]
 bpy.ops.beatboard.add_note(text="Mara looks more frightened", scope="SHOT", shot="3")
-hands.append(hand_to_nose())
-out["hands"] = hands
+hands.append(hand_to_nose(2))
+out["hands"] = {{"slam": [mara(2)["beatboard_pose"], *hands]}}
 out["after_shot_note"] = {{k: [info(s) for s in v] for k, v in takes().items()}}
 out["shot_note_status"] = props.status
 
@@ -98,6 +101,17 @@ out["removed_job"] = victim["beatboard_job"]
 ed.strips.remove(victim)
 bpy.ops.beatboard.sync_takes()
 out["synced"] = sorted(s["beatboard_job"] for s in ed.strips)
+out["sync_status"] = [props.status, props.last_error]
+import urllib.request
+with urllib.request.urlopen({url!r} + "/v1/boards/" + props.board_id) as response:
+    board = json.loads(response.read())
+out["server_jobs"] = sorted(t["job_id"] for s in board["shots"] for t in s["takes"] if t["state"] == "DONE")
+free = next(i for i, b in enumerate(props.beats) if b.shot_number not in ("3",) and
+            any(o.type == "ARMATURE" and o["beatboard_actor"] == "MARA" and o["beatboard_pose"] == "stand"
+                for o in b.camera.users_collection[0].all_objects))
+before = hand_to_nose(free)
+bpy.ops.beatboard.add_note(text="Mara is terrified", scope="ACTOR", actor="MARA", shot=props.beats[free].shot_number)
+out["hands"]["stand"] = [before, hand_to_nose(free)]
 out["notes_in_force"] = [[n.scope, n.shot, n.text] for n in props.notes_in_force]
 out["errors"] = props.last_error
 print(json.dumps(out))
@@ -126,8 +140,10 @@ def test_notes_change_the_right_shots_and_the_board_agrees(extension_zip, server
     assert "Mara" in new["prompt"] and "(frightened)1.2" in new["prompt"]
     assert "frightened" not in first["3"]["prompt"] and "storyboard" not in new["prompt"].lower()
     assert r["sliders"]["MARA"] == ["fear", 1.5]
-    before, after = r["hands"]
-    assert before > 0.3 and after < 0.1, "at fear 1.5 the mannequin's hands go to the face (the pose library's)"
+    pose, before, after = r["hands"]["slam"]
+    assert pose == "punch" and before == after, "the action's own arm pose (slamming) is kept"
+    before, after = r["hands"]["stand"]
+    assert before > 0.3 and after < 0.1, "terrified: a standing mannequin's hands go to the face (the pose library's)"
 
     # A board note: one job per shot in board order, evening in every prompt, no morning.
     board_after = r["after_board_note"]
@@ -152,8 +168,8 @@ def test_notes_change_the_right_shots_and_the_board_agrees(extension_zip, server
 
     # The server's board and the timeline agree after Sync Takes.
     board = _get(f"{server.url}/v1/boards/{r['board']}")
-    server_jobs = sorted(t["job_id"] for s in board["shots"] for t in s["takes"] if t["state"] == "DONE")
-    assert r["removed_job"] in r["synced"] and r["synced"] == server_jobs
+    assert r["removed_job"] in r["synced"], r["sync_status"]
+    assert r["synced"] == r["server_jobs"]
     shot3 = next(s for s in board["shots"] if s["number"] == "3")
     assert [n["text"] for n in shot3["notes"]] == ["Mara looks more frightened"]
     assert [n["text"] for n in board["notes"]] == ["it's evening, not morning"]

@@ -46,7 +46,8 @@ def submit_job(body: RenderRequest, state: State,
         raise ApiError(exc.status, exc.code, exc.message, exc.hint) from None
     accepted = job_service.submit(state.store, state.backends, state.worker, body, idempotency_key, request_print,
                                   state.settings.artifacts.frames_dir)
-    state.boards.record_take(body, accepted.id)
+    if not (accepted.cached_from and accepted.cached_from == body.parent_job_id):
+        state.boards.record_take(body, accepted.id)  # an unchanged re-render is no new take
     return accepted
 
 
