@@ -308,8 +308,9 @@ def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_coun
     def speaker(dialog) -> tuple[str, str, bool]:
         cue = _plain(dialog.character)
         name = character_name(cue)
-        parentheticals = " ".join(_plain(text) for is_paren, text in dialog.blocks if is_paren)
-        voice = is_voice_cue_extension(cue) or bool(VOICE_PARENTHETICAL.search(parentheticals))
+        parentheticals = [text for is_paren, text in dialog.blocks if is_paren]
+        voice = ("(" in cue and is_voice_cue_extension(cue)) or bool(
+            parentheticals and VOICE_PARENTHETICAL.search(" ".join(_plain(text) for text in parentheticals)))
         if not voice and "CONT" in cue.upper():  # "HARRY (CONT'D)" goes on in the voice he had
             voice = last_voice.get((len(scenes), name), False)
         last_voice[(len(scenes), name)] = voice
