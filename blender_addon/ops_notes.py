@@ -125,7 +125,7 @@ def copy_shot(scene, beat, source) -> str:
     return f"shot {beat.shot_number}: framed as shot {source.shot_number}"
 
 
-def plan_note(scene_name: str, note: "wire.Note", base_seed: int) -> tuple[list, dict, list[str]]:
+def plan_note(scene_name: str, note: "wire.Note", base_seed: int, fresh_board: bool = False) -> tuple[list, dict, list[str]]:
     """On the main thread: apply the note to its shots; the render tuples and request fields."""
     scene = bpy.data.scenes[scene_name]
     props = scene.beatboard
@@ -141,7 +141,7 @@ def plan_note(scene_name: str, note: "wire.Note", base_seed: int) -> tuple[list,
         if source is not None and source is not beat:
             messages.append(copy_shot(scene, beat, source))
         messages += write_state(scene, beat, old, applied)
-        take = current_take(scene, number)
+        take = None if fresh_board else current_take(scene, number)  # takes of another server are no parents
         fields = {"note": note.text, "note_id": note.id}
         if take is not None:
             fields["parent_job_id"] = take.get("beatboard_job", "")
@@ -248,7 +248,8 @@ class BEATBOARD_OT_add_note(AsyncOperator, bpy.types.Operator):
             if scope == "ACTOR" and judged and judged[0]:  # the actor's notebook: recurring notes become hints
                 client.feedback(judged[0], judged[1], wire.Feedback(shot_number=shot, note=text, scope=request.scope,
                                                                     actor=actor))
-            shots, extras, messages = task.call_main(lambda: plan_note(scene_name, note, seed))
+            fresh = task.fresh_board
+            shots, extras, messages = task.call_main(lambda: plan_note(scene_name, note, seed, fresh))
             result = _render_all(task, client, scene_name, shots, backend, seed, folder, extras=extras)
             result.update(messages=messages, note_id=note.id, change=note.change.summary,
                           headline=f"Note: {note.change.summary}; re-rendered {len(shots)} shot(s)",

@@ -113,6 +113,9 @@ before = hand_to_nose(free)
 bpy.ops.beatboard.add_note(text="Mara is terrified", scope="ACTOR", actor="MARA", shot=props.beats[free].shot_number)
 out["hands"]["stand"] = [before, hand_to_nose(free)]
 out["notes_in_force"] = [[n.scope, n.shot, n.text] for n in props.notes_in_force]
+props.board_id = "gone"  # a server that lost the board (or another server): a new board, no foreign parents
+bpy.ops.beatboard.add_note(text="closer", scope="SHOT", shot="1")
+out["fresh"] = [props.board_id != "gone", takes()["1"][-1].get("beatboard_parent_job"), props.last_error]
 out["errors"] = props.last_error
 print(json.dumps(out))
 """
@@ -174,6 +177,7 @@ def test_notes_change_the_right_shots_and_the_board_agrees(extension_zip, server
     assert [n["text"] for n in shot3["notes"]] == ["Mara looks more frightened"]
     assert [n["text"] for n in board["notes"]] == ["it's evening, not morning"]
     assert ["BOARD", "all", "it's evening, not morning"] in r["notes_in_force"]
+    assert r["fresh"] == [True, "", ""]
 
 
 ACTOR_NOTE = """
