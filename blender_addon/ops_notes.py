@@ -97,6 +97,8 @@ def _wider(size: str) -> tuple[str, ...]:
 
 
 def write_state(scene, beat, old: ShotState, applied) -> list[str]:
+    """Write the changed shot back; a pose nudge makes the redraw whole-frame (the old pose's
+    region must be redrawn too), so ``applied.region_only`` is cleared then."""
     new = applied.state
     messages = []
     if applied.camera_changed and beat.camera:
@@ -108,8 +110,11 @@ def write_state(scene, beat, old: ShotState, applied) -> list[str]:
         for rig in actor_rigs(beat.camera.users_collection[0]):
             emotion, intensity = new.performances.get(rig[ACTOR_KEY].upper(), ("", 1.0))
             set_performance(rig, emotion, intensity)
-            if nudge(rig, emotion, intensity):
-                messages.append(f"shot {beat.shot_number}: {rig[ACTOR_KEY]}'s hands go to their face")
+            was = rig.get("beatboard_nudge", "")
+            if nudge(rig, emotion, intensity) != was:
+                applied.region_only = ""
+                messages.append(f"shot {beat.shot_number}: {rig[ACTOR_KEY]}'s pose follows the performance "
+                                f"({rig.get('beatboard_nudge') or 'back to the blocking'})")
     return messages
 
 

@@ -193,7 +193,7 @@ beat.action, beat.characters, beat.shot_size, beat.lens_mm = "Mara and Tomas wai
 bpy.ops.beatboard.block_out_shots(replace_existing=True)
 bpy.ops.beatboard.render_storyboard()
 mask = ops_render.build_request(scene, props.beats[0], "diffusers", 0).conditioning.masks
-bpy.ops.beatboard.add_note(text="more frightened", scope="ACTOR", actor="MARA", shot="1")
+bpy.ops.beatboard.add_note(text="a bit more frightened", scope="ACTOR", actor="MARA", shot="1")
 strips = sorted(scene.sequence_editor.strips, key=lambda s: s["beatboard_take"])
 paths = [bpy.path.abspath(s.directory + s.elements[0].filename) for s in strips]
 print(json.dumps({{"paths": paths, "labels": mask.labels, "mask": [mask.width, mask.height, mask.data_b64],
@@ -217,7 +217,7 @@ def test_an_actor_note_on_diffusers_redraws_only_that_actor(extension_zip, tiny_
         r = run_blender(INSTALL_SNIPPET.format(zip=str(extension_zip)) + ACTOR_NOTE.format(
             url=server.url, frames=str(tmp_path / "frames")), tmp_path, timeout=600)
     assert r["error"] == "" and len(r["paths"]) == 2
-    assert "(frightened)1.2" in r["prompts"][1] and "frightened" not in r["prompts"][0]
+    assert "(frightened)1.1" in r["prompts"][1] and "frightened" not in r["prompts"][0]
     before, after = (np.asarray(Image.open(p).convert("RGB")) for p in r["paths"])
     width, height, data = r["mask"]
     labels = np.frombuffer(base64.b64decode(data), dtype=np.uint8).reshape(height, width)
