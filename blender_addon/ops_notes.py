@@ -310,8 +310,10 @@ class BEATBOARD_OT_rerender(AsyncOperator, bpy.types.Operator):
         args = (client, scene_name, shots, props.backend, props.seed, folder)
 
         def run(task: Task):
-            result = _render_all(task, *args, extras=extras)
-            result["headline"] = f"Re-rendered {result['shots']} shot(s)"
+            result = _render_all(task, *args, extras=extras, skip_unchanged=True)
+            unchanged = result["unchanged"]
+            result["headline"] = (f"Re-rendered {result['shots']} shot(s)"
+                                  + (f"; shot(s) {', '.join(unchanged)} unchanged since their take" if unchanged else ""))
             return result
 
         return Task(self.task_name, run), _finish(scene_name, folder, client)

@@ -113,6 +113,17 @@ before = hand_to_nose(free)
 bpy.ops.beatboard.add_note(text="Mara is terrified", scope="ACTOR", actor="MARA", shot=props.beats[free].shot_number)
 out["hands"]["stand"] = [before, hand_to_nose(free)]
 out["notes_in_force"] = [[n.scope, n.shot, n.text] for n in props.notes_in_force]
+two = takes()["2"][-1]
+count_before = len(takes()["2"])
+ed.active_strip = two
+bpy.ops.beatboard.rerender(target="ACTIVE")
+same = [len(takes()["2"]) - count_before, props.status]
+bpy.ops.beatboard.rerender(target="ACTIVE", variation=True)
+varied = info(takes()["2"][-1])
+ed.active_strip = takes()["2"][-1]
+ed.active_strip["beatboard_prompt"] = "Tomas alone in the cabin, lamplight"
+bpy.ops.beatboard.rerender(target="ACTIVE", edited_prompt=True)
+out["rerender"] = {{"before": info(two), "same": same, "varied": varied, "edited": info(takes()["2"][-1])}}
 props.board_id = "gone"  # a server that lost the board (or another server): a new board, no foreign parents
 bpy.ops.beatboard.add_note(text="closer", scope="SHOT", shot="1")
 out["fresh"] = [props.board_id != "gone", takes()["1"][-1].get("beatboard_parent_job"), props.last_error]
@@ -178,6 +189,14 @@ def test_notes_change_the_right_shots_and_the_board_agrees(extension_zip, server
     assert [n["text"] for n in board["notes"]] == ["it's evening, not morning"]
     assert ["BOARD", "all", "it's evening, not morning"] in r["notes_in_force"]
     assert r["fresh"] == [True, "", ""]
+
+    # Re-render Shot with nothing changed places nothing; Variation draws a new seed; an edited prompt is used as is.
+    rerender = r["rerender"]
+    assert rerender["same"][0] == 0 and "unchanged" in rerender["same"][1]
+    assert rerender["varied"]["seed"] != rerender["before"]["seed"]
+    assert rerender["varied"]["parent_job"] == rerender["before"]["job"]
+    assert rerender["edited"]["prompt"] == "Tomas alone in the cabin, lamplight"
+    assert rerender["edited"]["note"] == "prompt edited by hand"
 
 
 ACTOR_NOTE = """
