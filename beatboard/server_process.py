@@ -71,7 +71,11 @@ class ServerProcess:
             env=env, stdout=log, stderr=subprocess.STDOUT,
         )
         log.close()
-        wait_healthy(self.url, process=self.process)
+        try:
+            wait_healthy(self.url, process=self.process)
+        except BaseException:  # not up in time: stop it, or it outlives the command that started it
+            self.stop()
+            raise
         return self
 
     def kill(self) -> None:

@@ -97,6 +97,8 @@ def _wider(size: str) -> tuple[str, ...]:
 
 
 def write_state(scene, beat, old: ShotState, applied) -> list[str]:
+    """Write the changed shot back; a pose nudge makes the redraw whole-frame (the old pose's
+    region must be redrawn too), so ``applied.region_only`` is cleared then."""
     new = applied.state
     messages = []
     if applied.camera_changed and beat.camera:
@@ -108,8 +110,11 @@ def write_state(scene, beat, old: ShotState, applied) -> list[str]:
         for rig in actor_rigs(beat.camera.users_collection[0]):
             emotion, intensity = new.performances.get(rig[ACTOR_KEY].upper(), ("", 1.0))
             set_performance(rig, emotion, intensity)
-            if nudge(rig, emotion, intensity):
-                messages.append(f"shot {beat.shot_number}: {rig[ACTOR_KEY]}'s hands go to their face")
+            was = rig.get("beatboard_nudge", "")
+            if nudge(rig, emotion, intensity) != was:
+                applied.region_only = ""
+                messages.append(f"shot {beat.shot_number}: {rig[ACTOR_KEY]}'s pose follows the performance "
+                                f"({rig.get('beatboard_nudge') or 'back to the blocking'})")
     return messages
 
 
@@ -125,7 +130,7 @@ def copy_shot(scene, beat, source) -> str:
     return f"shot {beat.shot_number}: framed as shot {source.shot_number}"
 
 
-def plan_note(scene_name: str, note: "wire.Note", base_seed: int) -> tuple[list, dict, list[str]]:
+def plan_note(scene_name: str, note: "wire.Note", base_seed: int, fresh_board: bool = False) -> tuple[list, dict, list[str]]:
     """On the main thread: apply the note to its shots; the render tuples and request fields."""
     scene = bpy.data.scenes[scene_name]
     props = scene.beatboard
@@ -141,7 +146,7 @@ def plan_note(scene_name: str, note: "wire.Note", base_seed: int) -> tuple[list,
         if source is not None and source is not beat:
             messages.append(copy_shot(scene, beat, source))
         messages += write_state(scene, beat, old, applied)
-        take = current_take(scene, number)
+        take = None if fresh_board else current_take(scene, number)  # takes of another server are no parents
         fields = {"note": note.text, "note_id": note.id}
         if take is not None:
             fields["parent_job_id"] = take.get("beatboard_job", "")
@@ -248,7 +253,8 @@ class BEATBOARD_OT_add_note(AsyncOperator, bpy.types.Operator):
             if scope == "ACTOR" and judged and judged[0]:  # the actor's notebook: recurring notes become hints
                 client.feedback(judged[0], judged[1], wire.Feedback(shot_number=shot, note=text, scope=request.scope,
                                                                     actor=actor))
-            shots, extras, messages = task.call_main(lambda: plan_note(scene_name, note, seed))
+            fresh = task.fresh_board
+            shots, extras, messages = task.call_main(lambda: plan_note(scene_name, note, seed, fresh))
             result = _render_all(task, client, scene_name, shots, backend, seed, folder, extras=extras)
             result.update(messages=messages, note_id=note.id, change=note.change.summary,
                           headline=f"Note: {note.change.summary}; re-rendered {len(shots)} shot(s)",
@@ -304,8 +310,10 @@ class BEATBOARD_OT_rerender(AsyncOperator, bpy.types.Operator):
         args = (client, scene_name, shots, props.backend, props.seed, folder)
 
         def run(task: Task):
-            result = _render_all(task, *args, extras=extras)
-            result["headline"] = f"Re-rendered {result['shots']} shot(s)"
+            result = _render_all(task, *args, extras=extras, skip_unchanged=True)
+            unchanged = result["unchanged"]
+            result["headline"] = (f"Re-rendered {result['shots']} shot(s)"
+                                  + (f"; shot(s) {', '.join(unchanged)} unchanged since their take" if unchanged else ""))
             return result
 
         return Task(self.task_name, run), _finish(scene_name, folder, client)

@@ -94,7 +94,10 @@ def script_digest(props) -> str:
 
 
 def board_id_for(task: Task, client: ServerClient, scene_name: str) -> str:
+    """The board's id on this server. A board the server lacks (a new .blend, another server) is
+    made, and the takes already on the timeline are then no jobs of this server: ``task.fresh_board``."""
     board_id, create = task.call_main(ensure_board(client, scene_name))
+    task.fresh_board = getattr(task, "fresh_board", False)  # made earlier in this same task
     if board_id:
         try:
             client.board(board_id)
@@ -103,6 +106,7 @@ def board_id_for(task: Task, client: ServerClient, scene_name: str) -> str:
             if exc.status != 404:
                 raise
     board = client.create_board(create)
+    task.fresh_board = True
 
     def remember():
         bpy.data.scenes[scene_name].beatboard.board_id = board.id
@@ -148,7 +152,7 @@ def _render_all(task: Task, client: ServerClient, scene_name: str, shots: list[t
                 request.plate_job = job_of_shot[beat.continues_shot]
                 request.inpaint_actors = [c.strip() for c in beat.entering.split(",") if c.strip()]
                 request.seed = seed + list(scene.beatboard.beats).index(earlier)
-            take = current_take(scene, beat.shot_number)
+            take = None if task.fresh_board else current_take(scene, beat.shot_number)
             if take is not None and not extras.get(number, {}).get("parent_job_id"):
                 request.parent_job_id = take.get("beatboard_job", "")
             for key, value in extras.get(number, {}).items():

@@ -113,6 +113,20 @@ before = hand_to_nose(free)
 bpy.ops.beatboard.add_note(text="Mara is terrified", scope="ACTOR", actor="MARA", shot=props.beats[free].shot_number)
 out["hands"]["stand"] = [before, hand_to_nose(free)]
 out["notes_in_force"] = [[n.scope, n.shot, n.text] for n in props.notes_in_force]
+two = takes()["2"][-1]
+count_before = len(takes()["2"])
+ed.active_strip = two
+bpy.ops.beatboard.rerender(target="ACTIVE")
+same = [len(takes()["2"]) - count_before, props.status]
+bpy.ops.beatboard.rerender(target="ACTIVE", variation=True)
+varied = info(takes()["2"][-1])
+ed.active_strip = takes()["2"][-1]
+ed.active_strip["beatboard_prompt"] = "Tomas alone in the cabin, lamplight"
+bpy.ops.beatboard.rerender(target="ACTIVE", edited_prompt=True)
+out["rerender"] = {{"before": info(two), "same": same, "varied": varied, "edited": info(takes()["2"][-1])}}
+props.board_id = "gone"  # a server that lost the board (or another server): a new board, no foreign parents
+bpy.ops.beatboard.add_note(text="closer", scope="SHOT", shot="1")
+out["fresh"] = [props.board_id != "gone", takes()["1"][-1].get("beatboard_parent_job"), props.last_error]
 out["errors"] = props.last_error
 print(json.dumps(out))
 """
@@ -174,6 +188,15 @@ def test_notes_change_the_right_shots_and_the_board_agrees(extension_zip, server
     assert [n["text"] for n in shot3["notes"]] == ["Mara looks more frightened"]
     assert [n["text"] for n in board["notes"]] == ["it's evening, not morning"]
     assert ["BOARD", "all", "it's evening, not morning"] in r["notes_in_force"]
+    assert r["fresh"] == [True, "", ""]
+
+    # Re-render Shot with nothing changed places nothing; Variation draws a new seed; an edited prompt is used as is.
+    rerender = r["rerender"]
+    assert rerender["same"][0] == 0 and "unchanged" in rerender["same"][1]
+    assert rerender["varied"]["seed"] != rerender["before"]["seed"]
+    assert rerender["varied"]["parent_job"] == rerender["before"]["job"]
+    assert rerender["edited"]["prompt"] == "Tomas alone in the cabin, lamplight"
+    assert rerender["edited"]["note"] == "prompt edited by hand"
 
 
 ACTOR_NOTE = """
@@ -189,7 +212,7 @@ beat.action, beat.characters, beat.shot_size, beat.lens_mm = "Mara and Tomas wai
 bpy.ops.beatboard.block_out_shots(replace_existing=True)
 bpy.ops.beatboard.render_storyboard()
 mask = ops_render.build_request(scene, props.beats[0], "diffusers", 0).conditioning.masks
-bpy.ops.beatboard.add_note(text="more frightened", scope="ACTOR", actor="MARA", shot="1")
+bpy.ops.beatboard.add_note(text="a bit more frightened", scope="ACTOR", actor="MARA", shot="1")
 strips = sorted(scene.sequence_editor.strips, key=lambda s: s["beatboard_take"])
 paths = [bpy.path.abspath(s.directory + s.elements[0].filename) for s in strips]
 print(json.dumps({{"paths": paths, "labels": mask.labels, "mask": [mask.width, mask.height, mask.data_b64],
@@ -213,7 +236,7 @@ def test_an_actor_note_on_diffusers_redraws_only_that_actor(extension_zip, tiny_
         r = run_blender(INSTALL_SNIPPET.format(zip=str(extension_zip)) + ACTOR_NOTE.format(
             url=server.url, frames=str(tmp_path / "frames")), tmp_path, timeout=600)
     assert r["error"] == "" and len(r["paths"]) == 2
-    assert "(frightened)1.2" in r["prompts"][1] and "frightened" not in r["prompts"][0]
+    assert "(frightened)1.1" in r["prompts"][1] and "frightened" not in r["prompts"][0]
     before, after = (np.asarray(Image.open(p).convert("RGB")) for p in r["paths"])
     width, height, data = r["mask"]
     labels = np.frombuffer(base64.b64decode(data), dtype=np.uint8).reshape(height, width)

@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Optional
 
-from shared_schema import Job, RenderRequest, dumps
+from shared_schema import Job, JobState, RenderRequest, dumps
 
 from ..storage.job_store import JobStore
 
@@ -36,8 +36,14 @@ def _copy_frames(source: Path, destination: Path, indices: list[int]) -> bool:
 
 def answer_from_cache(store: JobStore, frames_dir: Path, request: RenderRequest, backend: str,
                       digest: str) -> Optional[tuple[Job, Job]]:
-    """(new job, cached job) when an earlier job rendered this very request, else None."""
-    earlier = store.done_with_digest(digest)
+    """(new job, cached job) when an earlier job rendered this very request, else None. The take it
+    refines is preferred, so an unchanged re-render names the take on show."""
+    earlier = None
+    parent = store.get(request.parent_job_id) if request.parent_job_id else None
+    if parent is not None and parent.state is JobState.DONE and \
+            request_digest(store.request_of(parent.id), parent.backend) == digest:
+        earlier = parent
+    earlier = earlier or store.done_with_digest(digest)
     if earlier is None or len(earlier.frames) != request.variations:
         return None
     if not all((frames_dir / earlier.id / f"{f.index}.png").is_file() for f in earlier.frames):
