@@ -9,7 +9,7 @@ import bpy
 from .core.coverage import choose_setup, face_hidden, line_sides, setup_of
 from .core.framing import FACE_SIZES, Subject, frame_shot
 from .core.mannequin import joint_positions, to_world
-from .core.people import named_in, people_of
+from .core.people import enters, named_in, people_of
 from .core.props import place_props
 from .core.sets import build_set, open_to_camera
 from .core.staging import AUDIENCE_SIDE, board_colours, stage_beat
@@ -96,9 +96,10 @@ class BEATBOARD_OT_block_out_shots(bpy.types.Operator):
         previous = None
         wire_beats = [beat.to_wire() for beat in props.beats]
         board_cast = list(dict.fromkeys(name for b in wire_beats for name in people_of(b.characters)))
-        for b in wire_beats:  # a beat that lists nobody but names someone in its action shows them
-            if not people_of(b.characters):
-                b.characters = named_in(b.action, board_cast)
+        for b in wire_beats:  # people the action names are on the stage, even if the beat missed them
+            missing = [n for n in named_in(b.action, board_cast) if n not in b.characters]
+            b.characters = b.characters + missing
+            b.entering = b.entering + [n for n in missing if enters(n, b.action)]
         names = {name for b in wire_beats for name in b.characters + b.entering}
         cast_colours = {name: tuple(card.color) for name in names if (card := cast_card(props, name)) is not None}
         colours = board_colours(wire_beats, fixed=cast_colours)

@@ -189,3 +189,13 @@ def test_an_action_that_names_someone_is_not_an_empty_room():
     assert rules.named_people_staged([tomas, staged]) == []
     place = shot("EWS", [], number="2", characters=[], action="Fog rolls off black water.")
     assert rules.named_people_staged([tomas, place]) == []
+
+
+def test_someone_the_action_names_is_on_the_stage():
+    """The example's 'The cabin door bursts open. JUNE enters' staged without June."""
+    june = shot("WS", [actor("JUNE", BLUE)], number="1")
+    missing = shot("TWO_SHOT", [actor("TOMAS")], number="2", action="The door bursts open. JUNE enters.")
+    assert "not on the stage" in rules.named_people_staged([june, missing])[0].detail
+    present = shot("TWO_SHOT", [actor("TOMAS"), actor("JUNE", BLUE, location=(3, 0, 0))], number="2",
+                   characters=["TOMAS"], action="The door bursts open. JUNE enters.")
+    assert rules.named_people_staged([june, present]) == []

@@ -150,3 +150,11 @@ def test_over_the_shoulder_has_the_foreground_shoulder_and_the_subjects_face():
     assert 0 <= nose[0] < 768 and 0 <= nose[1] < 432
     assert abs(nose[0] - neck[0]) > 150, "the subject's face is clear of the foreground head"
     assert p.location[1] < near.location[1], "on the audience side"
+
+
+def test_entering_is_read_from_the_sentence_that_names_them():
+    from blender_addon.core.people import enters, named_in
+
+    action = "The cabin door bursts open. JUNE (20s) enters, breathless. Tomas looks up."
+    assert named_in(action, ["TOMAS", "MARA", "JUNE"]) == ["TOMAS", "JUNE"]
+    assert enters("JUNE", action) and not enters("TOMAS", action)

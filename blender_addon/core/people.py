@@ -52,3 +52,12 @@ def named_in(action: str, cast: list[str]) -> list[str]:
                 found.append(name)
                 break
     return found
+
+
+_ENTRANCE = re.compile(r"\b(?:enters?|bursts?|barges?|comes? in|walks? in|steps? in|arrives?|appears?)\b", re.I)
+
+
+def enters(name: str, action: str) -> bool:
+    """Does a sentence of the action that names ``name`` bring them in?"""
+    forms = (name.upper(), name.title())
+    return any(_ENTRANCE.search(s) for s in re.split(r"(?<=[.!?])\s+", action) if any(f in s for f in forms))

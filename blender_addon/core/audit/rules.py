@@ -234,15 +234,17 @@ def line_of_action(shots: list[ShotFacts]) -> list[Violation]:
 
 
 def named_people_staged(shots: list[ShotFacts]) -> list[Violation]:
-    """A beat that lists nobody but whose action names one of the board's people shows them."""
+    """Whoever of the board's people the action names is on the stage; a beat that lists nobody
+    shows them in frame."""
     cast = list(dict.fromkeys(name for shot in shots for name in people_of(shot.characters)))
     found = []
     for shot in shots:
-        if people_of(shot.characters) or shot.size in NO_SUBJECT_FRAMING:
-            continue
+        listed = people_of(shot.characters)
         for name in named_in(shot.action, cast):
             actor = shot.actor(name)
-            if actor is None or actor.in_frame_fraction() < MIN_IN_FRAME:
+            if actor is None and name not in listed:
+                found.append(_v(shot, "subject in frame", f"the action names {name}, who is not on the stage"))
+            elif not listed and shot.size not in NO_SUBJECT_FRAMING and actor.in_frame_fraction() < MIN_IN_FRAME:
                 found.append(_v(shot, "subject in frame", f"the action names {name}, who is not in frame "
                                                           "(an empty room)"))
     return found
