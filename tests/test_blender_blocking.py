@@ -55,8 +55,10 @@ print(json.dumps(out))
 """, tmp_path, timeout=300)
     for n in ("6", "12", "24"):
         assert result[n]["violations"] == [], f"N={n}: the example's blocking passes its own audit"
-    for shot in ("14", "16", "18"):  # were blank walls: the camera stood behind the back wall
-        size, in_frame, walls = result["200"]["shots"][shot]
-        assert size == "TWO_SHOT" and walls == [] and len(in_frame) >= 2
+    # At N=200, two-shots were blank walls (the camera stood behind the set's back wall).
+    two_shots = [facts for facts in result["200"]["shots"].values() if facts[0] == "TWO_SHOT"]
+    assert two_shots, "the example at N=200 has two-shots"
+    for size, in_frame, walls in two_shots:
+        assert walls == [] and len(in_frame) >= 2
     hit_table, depth, ray = result["table"]
     assert hit_table and depth == pytest.approx(ray, rel=2e-3)
