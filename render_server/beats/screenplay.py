@@ -8,7 +8,6 @@ written by hand. Prose notes (no headings, no cues) become one scene of action.
 
 from __future__ import annotations
 
-import itertools
 import re
 from functools import lru_cache
 from dataclasses import dataclass, field
@@ -213,13 +212,25 @@ def _blank_boneyard(text: str) -> str:
 
 
 def _paragraph_groups(lines: list[str]):
-    """Yield (first_line, last_line, lines) for runs of non-blank lines, 1-based."""
-    numbered = enumerate((fountain._preprocess_line(line) for line in lines), start=1)
-    for blank, group in itertools.groupby(numbered, lambda item: fountain._is_blank(item[1])):
-        if blank:
-            continue
-        group = list(group)
-        yield group[0][0], group[-1][0], [line for _, line in group]
+    """Yield (first_line, last_line, lines) for runs of non-blank lines, 1-based.
+
+    Lines come split on every line break, so screenplain's ``_preprocess_line`` only has tabs
+    to expand, and its ``_is_blank`` is "" or " ": both inlined, they ran once per line."""
+    group: list[str] = []
+    first = 0
+    for number, line in enumerate(lines, start=1):
+        if "\t" in line:
+            line = fountain._preprocess_line(line)
+        if line == "" or line == " ":
+            if group:
+                yield first, number - 1, group
+                group = []
+        else:
+            if not group:
+                first = number
+            group.append(line)
+    if group:
+        yield first, len(lines), group
 
 
 _EMPHASIS = re.compile(r"(?<!\\)[*_]")
@@ -236,6 +247,28 @@ class _PlainParagraph(fountain.InputParagraph):
     action is half of screenplain's time on a feature. Only the two constructors that run
     for most paragraphs are replaced; deciding what a paragraph is stays screenplain's.
     """
+
+    # Cheap exact pre-checks: each says no where screenplay's own test could not say yes, so
+    # the regexes run only on paragraphs that might be what they test for.
+    def append_sections_and_synopsises(self, paragraphs):
+        return self.lines[0].startswith("#") and super().append_sections_and_synopsises(paragraphs)
+
+    def append_centered_action(self, paragraphs):
+        return ">" in self.lines[0] and super().append_centered_action(paragraphs)
+
+    def append_slug(self, paragraphs):
+        if len(self.lines) != 1:
+            return False
+        line = self.lines[0]
+        # upper() works per character, so the head of the upper-cased start is the head of the whole.
+        if not (line.startswith(".") or line[:12].upper().startswith(("INT", "EXT", "EST", "I/E"))):
+            return False
+        return super().append_slug(paragraphs)
+
+    def append_transition(self, paragraphs):
+        if len(self.lines) != 1 or not (self.lines[0].startswith(">") or self.lines[0].endswith("TO:")):
+            return False
+        return super().append_transition(paragraphs)
 
     def _create_dialog(self, character):
         return Dialog(_strip_emphasis(character.strip()), [_strip_emphasis(line.strip()) for line in self.lines[1:]])
@@ -285,6 +318,8 @@ def parse_fountain(text: str) -> ParsedScript:
 
 
 def _plain(rich) -> str:
+    if type(rich) is str:  # what _PlainParagraph builds: most lines
+        return rich.strip()
     return str(rich.to_plain() if hasattr(rich, "to_plain") else rich).strip()
 
 
