@@ -134,6 +134,18 @@ def _scene_facts(parsed: ParsedScript) -> tuple[set[int], dict[int, set[str]]]:
 
 _PICTURE = re.compile(r"\b(photos?|photographs?|pictures?|display|screen|monitor|image|portrait|snapshot|"
                       r"camera display|viewfinder|reflection|painting|poster|video|footage|tv)\b", re.I)
+# The words of _PICTURE and _PHONE without case folding or word edges: a fast scan of the lower-cased text
+# that must find one of them before the slower case-blind pattern is worth running.
+_PICTURE_HINT = re.compile(r"photo|picture|display|screen|monitor|image|portrait|snapshot|viewfinder|reflection|"
+                           r"painting|poster|video|footage|tv")
+
+
+def _may_match(hint: re.Pattern, pattern: re.Pattern, text: str, lowered: str) -> bool:
+    """``pattern.search(text)``, skipped when ``hint`` (its words, lower case) is not in ``lowered``.
+    Only for ASCII text: there lower() and IGNORECASE agree (not so for "ſ" or the Kelvin sign)."""
+    if text.isascii() and hint.search(lowered) is None:
+        return False
+    return pattern.search(text) is not None
 
 
 def _only_heard(parsed: ParsedScript) -> set[str]:
@@ -199,7 +211,8 @@ def track(parsed: ParsedScript) -> list[Presence]:
                 if shown and ("alone" in sentence or "sel" in sentence or " own" in sentence) \
                         and _ALONE.search(sentence):  # "Snuffles, now alone": the others are gone
                     leaving += [n for n in here if n not in shown and n not in leaving]
-        if only_heard and arriving and element.kind == "action" and _PICTURE.search(element.text):
+        if only_heard and arriving and element.kind == "action" and \
+                _may_match(_PICTURE_HINT, _PICTURE, element.text, element.text.lower()):
             # Someone the story only ever hears, named beside a photo or a screen, is in the picture.
             arriving = [n for n in arriving if n not in only_heard]
         for name in arriving:
@@ -207,12 +220,16 @@ def track(parsed: ParsedScript) -> list[Presence]:
                 here.append(name)
             last_seen[name] = count
         # In a long scene the frame holds who was shown or spoke lately, not everyone so far.
-        visible = [n for n in here if count - last_seen.get(n, count) <= RECENT]
+        visible = [n for n in here if count - last_seen.get(n, count) <= RECENT] if here else []
         count += 1
-        entering = [n for n in arriving if n not in seen_ever]
-        seen_ever.update(arriving)
+        if arriving:
+            entering = [n for n in arriving if n not in seen_ever]
+            seen_ever.update(arriving)
+        else:
+            entering = []
         result.append(Presence(visible, entering, leaving))
-        here = [n for n in here if n not in leaving]
+        if leaving:
+            here = [n for n in here if n not in leaving]
     return result
 
 

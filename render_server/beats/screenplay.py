@@ -106,33 +106,34 @@ class ParsedScript:
     _longest: int = field(default=1, repr=False, compare=False)
     _generic: "re.Pattern | bool | None" = field(default=None, repr=False, compare=False)
     _generic_words: set = field(default_factory=set, repr=False, compare=False)
+    _generic_hint: "re.Pattern | None" = field(default=None, repr=False, compare=False)
+    _multi_starts: set = field(default_factory=set, repr=False, compare=False)
 
     def mentions(self, text: str) -> list[str]:
         """Characters named in ``text``, as written in capitals or title case ("MARA", "Mara";
         "will" the verb is not WILL), once each, in order."""
         if self._forms is None:
-            self._forms = _name_forms(self.characters, self.aliases)
-            self._longest = max((len(f.split()) for f in self._forms), default=1)
+            self._prepare_mentions()
         found: dict[str, None] = {}
-        # Names start with a capital: look only at runs of capitalized words, then at every
-        # run of up to ``_longest`` words inside them (faster than one big alternation).
-        forms = self._forms
-        if self._generic is None:
-            generic = [n for n in self.characters if n.split()[-1] in PERSON_NOUNS and len(n) > 2]
-            self._generic_words = {n.split()[-1].lower() for n in generic}
-            self._generic = re.compile(r"(?<![\w'])(" + "|".join(sorted((re.escape(n.lower()) for n in generic),
-                                                                        key=len, reverse=True)) + r")(?![\w])") \
-                if generic else False
-        if self._generic and any(word in text for word in self._generic_words):
+        if self._generic and self._generic_hint.search(text):
             # An unnamed person is "the old woman", "the referee" after the introduction in capitals.
             for match in self._generic.finditer(text):
                 found.setdefault(match.group(1).upper())
+        # Names start with a capital: look only at runs of capitalized words, then at every
+        # run of up to ``_longest`` words inside them (faster than one big alternation).
+        forms = self._forms
+        starts = self._multi_starts
         for run in _CAPITALIZED_RUN.findall(text):
             words = run.split()
+            count = len(words)
             i = 0
-            while i < len(words):
-                for j in range(min(len(words), i + self._longest), i, -1):
-                    form = " ".join(words[i:j]).rstrip(".,!?;:")
+            while i < count:
+                word = words[i]
+                # A name of several words starts with one of a few words: any other word can
+                # only be a one-word name, so the longer joins are not built for it.
+                top = min(count, i + self._longest) if word in starts else i + 1
+                for j in range(top, i, -1):
+                    form = (" ".join(words[i:j]) if j > i + 1 else word).rstrip(".,!?;:")
                     name = forms.get(form) or (form.endswith(("'s", "'S", "’s")) and forms.get(form[:-2]))
                     if name:
                         found.setdefault(name)
@@ -141,6 +142,19 @@ class ParsedScript:
                 else:
                     i += 1
         return list(found)
+
+    def _prepare_mentions(self) -> None:
+        self._forms = _name_forms(self.characters, self.aliases)
+        self._longest = max((len(f.split()) for f in self._forms), default=1)
+        self._multi_starts = {f.split(" ")[0] for f in self._forms if " " in f}
+        generic = [n for n in self.characters if n.split()[-1] in PERSON_NOUNS and len(n) > 2]
+        self._generic_words = {n.split()[-1].lower() for n in generic}
+        self._generic = re.compile(r"(?<![\w'])(" + "|".join(sorted((re.escape(n.lower()) for n in generic),
+                                                                    key=len, reverse=True)) + r")(?![\w])") \
+            if generic else False
+        # Does the text hold any of those names at all (a plain substring test, one scan)?
+        self._generic_hint = re.compile("|".join(re.escape(n.lower()) for n in sorted(generic))) \
+            if generic else None
 
 
 _CAPITALIZED_RUN = re.compile(r"(?<![\w'])[A-Z][\w'.&#-]*(?: [A-Z][\w'.&#-]*)*")
@@ -237,6 +251,8 @@ _EMPHASIS = re.compile(r"(?<!\\)[*_]")
 
 
 def _strip_emphasis(text: str) -> str:
+    if "*" not in text and "_" not in text:  # most lines: nothing to strip
+        return text
     return _EMPHASIS.sub("", text).replace("\\*", "*").replace("\\_", "_")
 
 
@@ -301,8 +317,9 @@ def parse_fountain(text: str) -> ParsedScript:
 
     paragraphs: list = []
     spans: list[tuple[int, int]] = []
+    has_notes = "[[" in text  # one scan of the source instead of one per paragraph
     for first, last, group_lines in groups:
-        if any("[[" in line for line in group_lines):
+        if has_notes and any("[[" in line for line in group_lines):
             group_lines = fountain.note_re.sub("", "\n".join(group_lines)).split("\n")
             if fountain._is_blank("\n".join(group_lines)):
                 continue
