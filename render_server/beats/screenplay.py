@@ -152,8 +152,8 @@ class ParsedScript:
         self._generic = re.compile(r"(?<![\w'])(" + "|".join(sorted((re.escape(n.lower()) for n in generic),
                                                                     key=len, reverse=True)) + r")(?![\w])") \
             if generic else False
-        # Does the text hold any of those names at all (a plain substring test, one scan)?
-        self._generic_hint = re.compile("|".join(re.escape(n.lower()) for n in sorted(generic))) \
+        # Does the text hold any of their nouns at all (a plain substring test, one scan)?
+        self._generic_hint = re.compile("|".join(re.escape(w) for w in sorted(self._generic_words))) \
             if generic else None
 
 
