@@ -35,7 +35,7 @@ _HEARD_BEFORE = re.compile(r"(?:\bvoice\b[\w\s-]{0,30}|\bthat of (?:a|an|the)?[\
 RECENT = 4  # paragraphs since someone was last named or heard on screen that they still count as in frame
 
 
-@dataclass
+@dataclass(slots=True)
 class Presence:
     visible: list[str]  # people in the frame at this element, in order of arrival
     entering: list[str]  # people whose first appearance in the script is this element
@@ -111,6 +111,14 @@ _TOKEN = re.compile(r"[a-z]+")
 
 def _needs_sentences(lowered: str) -> bool:
     return not _TRIGGERS.isdisjoint(_TOKEN.findall(lowered))
+
+
+def _element_needs_sentences(element) -> bool:
+    """_needs_sentences of the element's text, from the words it already has when it can: without
+    an apostrophe its words (letters and apostrophes) are exactly the runs of letters."""
+    if "'" in element.text:
+        return _needs_sentences(element.text.lower())
+    return not _TRIGGERS.isdisjoint(element.words())
 
 
 _OFFSCREEN = re.compile(r"[Oo]ff-?screen|[Oo]ff screen|[Uu]nseen|O\.S\.|out of frame")  # case kept: one fast scan
@@ -195,10 +203,10 @@ def track(parsed: ParsedScript) -> list[Presence]:
             offscreen_next = True
         if element.kind == "dialogue" or offscreen_next:
             pass
-        elif element.kind == "action" and element.named and not _needs_sentences(element.text.lower()):
+        elif element.kind == "action" and element.named and not _element_needs_sentences(element):
             arriving = list(element.named)  # the common case: named, no exit, no voice or call
             last_named = arriving[-1] if len(arriving) == 1 else last_named
-        elif element.kind == "action" and (element.named or (last_named and _needs_sentences(element.text.lower()))):
+        elif element.kind == "action" and (element.named or (last_named and _element_needs_sentences(element))):
             for sentence in _sentences(element.text):
                 shown, gone = _seen_in(parsed, sentence, element.named)
                 if shown:

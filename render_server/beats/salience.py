@@ -51,7 +51,7 @@ class _Weights(dict):
 
 
 _WEIGHT_OF = _Weights()
-_WORD = re.compile(r"[a-z']+")
+_WORD = re.compile(r"[a-z']+")  # as Element.words()
 _PERSONAL = re.compile(r"^(?:His|Her|Their)\b|\b(?:[Hh]e|[Ss]he|[Tt]hey|[Ww]e)\b")
 _SHARED_LOOK = re.compile(r"\b(look at each other|looks? at one another|share a look|exchange a look|"
                           r"exchange looks|trade a look|lock eyes|eyes meet)\b", re.I)
@@ -116,7 +116,7 @@ def emotion_of(element: Element, presence: Presence, weight: dict[str, float]) -
 def score(element: Element, presence: Presence, weight: dict[str, float], names: set[str],
           fraction: float = 0.5) -> float:
     text = element.text
-    found = _WORD.findall(text.lower())
+    found = element.words()
     value = min(sum(map(_WEIGHT_OF.__getitem__, found)), 8.0) * 0.6
     visible = presence.visible
     if visible:

@@ -62,7 +62,7 @@ _NOT_INTROS = frozenset(
 )
 
 
-@dataclass
+@dataclass(slots=True)  # one per paragraph: slots make them cheaper to build and read
 class Element:
     kind: str  # "scene", "action", "dialogue", "transition", "section"
     text: str
@@ -74,6 +74,14 @@ class Element:
     named: list[str] = field(default_factory=list)  # who speaks or is named, filled by the parser
     voice: bool = False  # dialogue heard, not seen: (V.O.), (O.S.), a phone, an intercom...
     cues: list[str] = field(default_factory=list)  # the cues as written, extensions included
+    _words: "list[str] | None" = field(default=None, init=False, repr=False, compare=False)
+
+    def words(self) -> list[str]:
+        """The lower-cased words of the text (letters and apostrophes), found once and shared by
+        presence tracking and salience."""
+        if self._words is None:
+            self._words = _WORD.findall(self.text.lower())
+        return self._words
 
 
 @dataclass
@@ -124,6 +132,12 @@ class ParsedScript:
         forms = self._forms
         starts = self._multi_starts
         for run in _CAPITALIZED_RUN.findall(text):
+            if " " not in run:  # most runs are one word ("She", "The", "MARA"): one lookup
+                form = run.rstrip(".,!?;:")
+                name = forms.get(form) or (form.endswith(("'s", "'S", "’s")) and forms.get(form[:-2]))
+                if name:
+                    found.setdefault(name)
+                continue
             words = run.split()
             count = len(words)
             i = 0
@@ -157,6 +171,7 @@ class ParsedScript:
             if generic else None
 
 
+_WORD = re.compile(r"[a-z']+")
 _CAPITALIZED_RUN = re.compile(r"(?<![\w'])[A-Z][\w'.&#-]*(?: [A-Z][\w'.&#-]*)*")
 _COMMON_WORDS = frozenset(
     "THE A AN AND OF BIG OLD YOUNG LITTLE MAN WOMAN GUY GIRL BOY KID MR. MRS. MS. DR. MR MRS MS DR SIR LADY "
@@ -422,7 +437,8 @@ def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_coun
         for element in elements:
             element.scene_index = 0
     for element in elements:
-        element.scene_index = max(element.scene_index, 0)
+        if element.scene_index < 0:
+            element.scene_index = 0
     for name, index in unconfirmed.items():
         # A person is referred to again soon after being introduced: look at what follows.
         if name not in appearance and _acts_later(name, elements[index + 1:index + 80]):
@@ -431,6 +447,10 @@ def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_coun
     for element in elements:
         if element.kind == "dialogue":
             element.character = aliases.get(element.character, element.character)
+            if len(element.characters) == 1 and element.characters[0] not in groups:  # most lines: one speaker
+                only = element.characters[0]
+                element.characters = [aliases.get(only, only)]
+                continue
             members = [m for n in element.characters for m in groups.get(n, [n])]
             element.characters = list(dict.fromkeys(aliases.get(n, n) for n in members))
     parsed = ParsedScript(title, scenes, elements, people, line_count, speakers=list(characters),
