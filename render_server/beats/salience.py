@@ -60,7 +60,9 @@ _SOUNDS = frozenset(
     "APPLAUSE LAUGHTER LAUGHS SCREAM SCREAMS GUNSHOT GUNSHOTS SPLASH CLAP ROAR ROARS BUZZ BUZZES CHEERS CHEER "
     "HOLLERS CLINK SCRAPE SQUEAL SQUEALS CREAK CREAKS SCREECH HONK HONKS MUSIC WHISTLE WHISTLES THUNDER "
     "RUMBLE HISS CRACK CRACKS SNAP POP POPS WHIRR SIREN SIRENS GASPS GASP SIGH SIGHS".split())
-_CAPS = re.compile(r"(?<![\w'])[A-Z][A-Z'\-]{2,}(?: [A-Z][A-Z'\-]{2,})*")
+# The look-behind sits after the first capital (same matches as putting it first): a pattern that
+# starts with a character class lets the regex engine skip ahead to candidates, about 3x faster.
+_CAPS = re.compile(r"[A-Z](?<![\w'][A-Z])[A-Z'\-]{2,}(?: [A-Z][A-Z'\-]{2,})*")
 _NOT_EMPHASIS = frozenset("INT EXT CUT FADE CONTINUOUS POV INSERT ANGLE CLOSE WIDE BACK LATER DAY NIGHT "
                           "CONT'D OK OKAY TV".split())
 _BACKGROUND = re.compile(r"^(?:another|other|some|a few|several|people|someone|somebody|the crowd|a crowd|"

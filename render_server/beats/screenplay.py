@@ -51,7 +51,9 @@ _INTRO_RE = re.compile(
     r"(?<![\w'.])((?:(?:MR|MRS|MS|DR)\. [A-Z][A-Z'\-]*|[A-Z][A-Z'\-]+)(?: [A-Z][A-Z'\-]+){0,2})"
     r"(?: \((?:(\d|AGE\b|late |early |mid)|[a-z])|, (AGE \d|\d))")
 _TWO_CAPITALS = re.compile(r"[A-Z][A-Z]")
-_FULL_NAME_RE = re.compile(r"(?<![\w'.])([A-Z][A-Z'\-]{2,}(?: [A-Z][A-Z'\-]{2,}){1,2})(?= [a-z]|, )")
+_COMMA_AGE = re.compile(r", (?:AGE \d|\d)")  # what _INTRO_RE needs when there is no " (": a fast pre-check
+# (look-behind after the first capital, as _CAPITALIZED_RUN below: the same matches, faster)
+_FULL_NAME_RE = re.compile(r"([A-Z](?<![\w'.][A-Z])[A-Z'\-]{2,}(?: [A-Z][A-Z'\-]{2,}){1,2})(?= [a-z]|, )")
 # Unnamed people come in capitals after an article: "A WORKER makes coffee", "a DOCTOR and two NURSES".
 _GENERIC_INTRO_RE = re.compile(r"\b(?:[Aa]n?|[Tt]he) ((?:[A-Z][A-Z'\-]+ ){0,2}[A-Z][A-Z'\-]+)\b(?![a-z])")
 _NOT_INTROS = frozenset(
@@ -172,7 +174,9 @@ class ParsedScript:
 
 
 _WORD = re.compile(r"[a-z']+")
-_CAPITALIZED_RUN = re.compile(r"(?<![\w'])[A-Z][\w'.&#-]*(?: [A-Z][\w'.&#-]*)*")
+# The look-behind sits after the first capital (same matches as putting it first): a pattern that
+# starts with a character class lets the regex engine skip ahead to candidates, about 3x faster.
+_CAPITALIZED_RUN = re.compile(r"[A-Z](?<![\w'][A-Z])[\w'.&#-]*(?: [A-Z][\w'.&#-]*)*")
 _COMMON_WORDS = frozenset(
     "THE A AN AND OF BIG OLD YOUNG LITTLE MAN WOMAN GUY GIRL BOY KID MR. MRS. MS. DR. MR MRS MS DR SIR LADY "
     "LORD AUNT UNCLE MISS".split())
@@ -237,7 +241,14 @@ def parse_heading(heading: str) -> tuple[IntExt, str, str]:
 def _blank_boneyard(text: str) -> str:
     # Keep line numbers stable: a /* boneyard */ becomes the line breaks it spanned, as written
     # (a "\n" next to a CR-only file's "\r" would fuse into one CRLF break).
+    if "/*" not in text:
+        return text
     return fountain.boneyard_re.sub(lambda m: "".join(fountain.linebreak_re.findall(m.group(0))), text)
+
+
+def _split_lines(text: str) -> list[str]:
+    """screenplain's split on any line break; str.split does it when the breaks are all "\n"."""
+    return text.split("\n") if "\r" not in text else fountain.linebreak_re.split(text)
 
 
 def _paragraph_groups(lines: list[str]):
@@ -311,7 +322,7 @@ class _PlainParagraph(fountain.InputParagraph):
 
 
 def parse_fountain(text: str) -> ParsedScript:
-    lines = fountain.linebreak_re.split(_blank_boneyard(text))
+    lines = _split_lines(_blank_boneyard(text))
     groups = list(_paragraph_groups(lines))
     title = ""
     if groups and any(not line.strip() for line in groups[0][2]):
@@ -409,7 +420,8 @@ def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_coun
             if _TWO_CAPITALS.search(text) is None:  # no word in capitals: nobody is introduced
                 elements.append(Element("action", text, first, last, scene_index()))
                 continue
-            for name, age, age_after_comma in _INTRO_RE.findall(text):
+            for name, age, age_after_comma in (_INTRO_RE.findall(text) if " (" in text or _COMMA_AGE.search(text)
+                                               else ()):
                 age = age or age_after_comma
                 if name.split()[0] not in _NOT_INTROS and cue_kind(name) == "person":
                     # "MARA (40s)" is a person; "A MINI-CAMCORDER (old, taped)" may be a prop:
