@@ -219,7 +219,7 @@ def track(parsed: ParsedScript) -> list[Presence]:
                 if shown and ("alone" in sentence or "sel" in sentence or " own" in sentence) \
                         and _ALONE.search(sentence):  # "Snuffles, now alone": the others are gone
                     leaving += [n for n in here if n not in shown and n not in leaving]
-        if only_heard and arriving and element.kind == "action" and \
+        if arriving and element.kind == "action" and not only_heard.isdisjoint(arriving) and \
                 _may_match(_PICTURE_HINT, _PICTURE, element.text, element.text.lower()):
             # Someone the story only ever hears, named beside a photo or a screen, is in the picture.
             arriving = [n for n in arriving if n not in only_heard]

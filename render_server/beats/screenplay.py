@@ -40,6 +40,7 @@ def _is_time(part: str) -> bool:
     return not _TIME_SET.isdisjoint(words) or any(w.isdigit() for w in words) or bool(_TIME_WORDS.search(part))
 
 
+_SCENE_NUMBER = re.compile(r"\s*#[\w\-.]+#\s*$")
 _QUALIFIER = re.compile(r"\s*[\(\[][^)\]]*[\)\]]\s*")
 _FLASHBACK = re.compile(r"\b(FLASHBACK|FLASH BACK|FLASH-BACK|DREAM|MEMORY|PRESENT DAY)\b", re.I)
 _EXTENSION_RE = re.compile(r"\s*\((?:V\.?O\.?|O\.?S\.?|O\.?C\.?|CONT'?D|CONT\.|CONTINUED|[^)]*)\)\s*", re.I)
@@ -55,7 +56,9 @@ _COMMA_AGE = re.compile(r", (?:AGE \d|\d)")  # what _INTRO_RE needs when there i
 # (look-behind after the first capital, as _CAPITALIZED_RUN below: the same matches, faster)
 _FULL_NAME_RE = re.compile(r"([A-Z](?<![\w'.][A-Z])[A-Z'\-]{2,}(?: [A-Z][A-Z'\-]{2,}){1,2})(?= [a-z]|, )")
 # Unnamed people come in capitals after an article: "A WORKER makes coffee", "a DOCTOR and two NURSES".
-_GENERIC_INTRO_RE = re.compile(r"\b(?:[Aa]n?|[Tt]he) ((?:[A-Z][A-Z'\-]+ ){0,2}[A-Z][A-Z'\-]+)\b(?![a-z])")
+# ("\b(?:[Aa]n?|[Tt]he) ", written to start with a character class: the same matches, faster.)
+_GENERIC_INTRO_RE = re.compile(
+    r"[AaTt](?<!\w[AaTt])(?:(?<=[Aa])n?|(?<=[Tt])he) ((?:[A-Z][A-Z'\-]+ ){0,2}[A-Z][A-Z'\-]+)\b(?![a-z])")
 _NOT_INTROS = frozenset(
     "INT EXT CUT FADE THE A AN AND BANG BOOM CRASH SMASH CLOSE ANGLE POV SUPER TITLE CONTINUOUS LATER BACK "
     "INSERT FLASHBACK END MONTAGE SERIES SHOTS WE WIDE ON OK OKAY TV FBI CIA NYPD LAPD DNA CCTV "
@@ -218,7 +221,8 @@ def character_name(cue: str) -> str:
 def parse_heading(heading: str) -> tuple[IntExt, str, str]:
     """'INT. CAFE - NIGHT' -> (INT, 'CAFE', 'NIGHT')."""
     text = heading.strip().lstrip(".").strip()
-    text = re.sub(r"\s*#[\w\-.]+#\s*$", "", text)
+    if "#" in text:
+        text = _SCENE_NUMBER.sub("", text)
     match = _HEADING_RE.match(text)
     int_ext = IntExt.UNKNOWN
     if match:
@@ -289,6 +293,19 @@ class _PlainParagraph(fountain.InputParagraph):
     action is half of screenplain's time on a feature. Only the two constructors that run
     for most paragraphs are replaced; deciding what a paragraph is stays screenplain's.
     """
+
+    def update_list(self, previous_paragraphs):
+        if len(self.lines) == 1:
+            return super().update_list(previous_paragraphs)
+        # screenplain's chain in its order, less the four tests that only take one-line
+        # paragraphs (page break, synopsis, slug, transition): each would say no here.
+        (
+            self.append_forced_action(previous_paragraphs) or
+            self.append_sections_and_synopsises(previous_paragraphs) or
+            self.append_centered_action(previous_paragraphs) or
+            self.append_dialog(previous_paragraphs) or
+            self.append_action(previous_paragraphs)
+        )
 
     # Cheap exact pre-checks: each says no where screenplay's own test could not say yes, so
     # the regexes run only on paragraphs that might be what they test for.

@@ -48,6 +48,7 @@ def break_into_beats(request: BeatsRequest, settings: Settings) -> BeatsResponse
         with collector_paused():  # parse and beats in one pause: the parse's objects live through both
             parsed = parse_script(source.fountain)
             response = beats_from_parsed(parsed, n=request.n, focus=request.focus)
+            del parsed  # freed inside the pause, so the collector resumes with nothing of it left to scan
     else:
         with collector_paused():
             parsed = parse_script(source.fountain)
