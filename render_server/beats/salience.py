@@ -70,6 +70,7 @@ _BACKGROUND = re.compile(r"^(?:another|other|some|a few|several|people|someone|s
 _CAMERA = re.compile(r"^(?:we |the camera|camera|angle|close on|wide on|pov|insert|back to|series of|montage)", re.I)
 _FINAL = re.compile(r"^(?:fade|cut|smash|dissolve|the end|end\b|black\b|roll credits|credits|over black|"
                     r"fade to black|fade out|iris)", re.I)
+_FINAL_FIRST = "fcsdtebroi"  # the first letters of _FINAL's words
 EMOTIONS = {
     "fear": "afraid scared terrified trembles trembling panic fear frozen horror gasps screams terror shaking shakes",
     "anger": "angry furious slams shouts yells rage punches storms glares smashes",
@@ -85,7 +86,11 @@ _EMOTION_OF = {word: emotion for emotion, ws in EMOTIONS.items() for word in ws.
 def shows_nothing(element: Element) -> bool:
     """A transition written as action, THE END, a black screen: not an image to board."""
     text = element.text.strip().strip("*_>< ")
-    return not text or bool(_FINAL.match(text)) and len(text.split()) <= 5
+    if not text:
+        return True
+    if text[0].isascii() and text[0].lower() not in _FINAL_FIRST:  # most moments: _FINAL cannot match
+        return False
+    return bool(_FINAL.match(text)) and len(text.split()) <= 5
 
 
 def importance(parsed: ParsedScript) -> dict[str, float]:
