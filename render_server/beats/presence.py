@@ -35,7 +35,7 @@ _HEARD_BEFORE = re.compile(r"(?:\bvoice\b[\w\s-]{0,30}|\bthat of (?:a|an|the)?[\
 RECENT = 4  # paragraphs since someone was last named or heard on screen that they still count as in frame
 
 
-@dataclass
+@dataclass(slots=True)
 class Presence:
     visible: list[str]  # people in the frame at this element, in order of arrival
     entering: list[str]  # people whose first appearance in the script is this element
@@ -113,6 +113,14 @@ def _needs_sentences(lowered: str) -> bool:
     return not _TRIGGERS.isdisjoint(_TOKEN.findall(lowered))
 
 
+def _element_needs_sentences(element) -> bool:
+    """_needs_sentences of the element's text, from the words it already has when it can: without
+    an apostrophe its words (letters and apostrophes) are exactly the runs of letters."""
+    if "'" in element.text:
+        return _needs_sentences(element.text.lower())
+    return not _TRIGGERS.isdisjoint(element.words())
+
+
 _OFFSCREEN = re.compile(r"[Oo]ff-?screen|[Oo]ff screen|[Uu]nseen|O\.S\.|out of frame")  # case kept: one fast scan
 _PHONE = re.compile(r"\b(hangs up|on the phone|into the phone|phone rings|answers the phone|picks up the phone|"
                     r"the line goes dead|dials|receiver|on the line|speakerphone|hangs up the phone)\b", re.I)
@@ -134,6 +142,18 @@ def _scene_facts(parsed: ParsedScript) -> tuple[set[int], dict[int, set[str]]]:
 
 _PICTURE = re.compile(r"\b(photos?|photographs?|pictures?|display|screen|monitor|image|portrait|snapshot|"
                       r"camera display|viewfinder|reflection|painting|poster|video|footage|tv)\b", re.I)
+# The words of _PICTURE and _PHONE without case folding or word edges: a fast scan of the lower-cased text
+# that must find one of them before the slower case-blind pattern is worth running.
+_PICTURE_HINT = re.compile(r"photo|picture|display|screen|monitor|image|portrait|snapshot|viewfinder|reflection|"
+                           r"painting|poster|video|footage|tv")
+
+
+def _may_match(hint: re.Pattern, pattern: re.Pattern, text: str, lowered: str) -> bool:
+    """``pattern.search(text)``, skipped when ``hint`` (its words, lower case) is not in ``lowered``.
+    Only for ASCII text: there lower() and IGNORECASE agree (not so for "ſ" or the Kelvin sign)."""
+    if text.isascii() and hint.search(lowered) is None:
+        return False
+    return pattern.search(text) is not None
 
 
 def _only_heard(parsed: ParsedScript) -> set[str]:
@@ -183,10 +203,10 @@ def track(parsed: ParsedScript) -> list[Presence]:
             offscreen_next = True
         if element.kind == "dialogue" or offscreen_next:
             pass
-        elif element.kind == "action" and element.named and not _needs_sentences(element.text.lower()):
+        elif element.kind == "action" and element.named and not _element_needs_sentences(element):
             arriving = list(element.named)  # the common case: named, no exit, no voice or call
             last_named = arriving[-1] if len(arriving) == 1 else last_named
-        elif element.kind == "action" and (element.named or (last_named and _needs_sentences(element.text.lower()))):
+        elif element.kind == "action" and (element.named or (last_named and _element_needs_sentences(element))):
             for sentence in _sentences(element.text):
                 shown, gone = _seen_in(parsed, sentence, element.named)
                 if shown:
@@ -199,7 +219,8 @@ def track(parsed: ParsedScript) -> list[Presence]:
                 if shown and ("alone" in sentence or "sel" in sentence or " own" in sentence) \
                         and _ALONE.search(sentence):  # "Snuffles, now alone": the others are gone
                     leaving += [n for n in here if n not in shown and n not in leaving]
-        if only_heard and arriving and element.kind == "action" and _PICTURE.search(element.text):
+        if arriving and element.kind == "action" and not only_heard.isdisjoint(arriving) and \
+                _may_match(_PICTURE_HINT, _PICTURE, element.text, element.text.lower()):
             # Someone the story only ever hears, named beside a photo or a screen, is in the picture.
             arriving = [n for n in arriving if n not in only_heard]
         for name in arriving:
@@ -207,12 +228,16 @@ def track(parsed: ParsedScript) -> list[Presence]:
                 here.append(name)
             last_seen[name] = count
         # In a long scene the frame holds who was shown or spoke lately, not everyone so far.
-        visible = [n for n in here if count - last_seen.get(n, count) <= RECENT]
+        visible = [n for n in here if count - last_seen.get(n, count) <= RECENT] if here else []
         count += 1
-        entering = [n for n in arriving if n not in seen_ever]
-        seen_ever.update(arriving)
+        if arriving:
+            entering = [n for n in arriving if n not in seen_ever]
+            seen_ever.update(arriving)
+        else:
+            entering = []
         result.append(Presence(visible, entering, leaving))
-        here = [n for n in here if n not in leaving]
+        if leaving:
+            here = [n for n in here if n not in leaving]
     return result
 
 

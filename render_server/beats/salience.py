@@ -51,7 +51,7 @@ class _Weights(dict):
 
 
 _WEIGHT_OF = _Weights()
-_WORD = re.compile(r"[a-z']+")
+_WORD = re.compile(r"[a-z']+")  # as Element.words()
 _PERSONAL = re.compile(r"^(?:His|Her|Their)\b|\b(?:[Hh]e|[Ss]he|[Tt]hey|[Ww]e)\b")
 _SHARED_LOOK = re.compile(r"\b(look at each other|looks? at one another|share a look|exchange a look|"
                           r"exchange looks|trade a look|lock eyes|eyes meet)\b", re.I)
@@ -60,7 +60,9 @@ _SOUNDS = frozenset(
     "APPLAUSE LAUGHTER LAUGHS SCREAM SCREAMS GUNSHOT GUNSHOTS SPLASH CLAP ROAR ROARS BUZZ BUZZES CHEERS CHEER "
     "HOLLERS CLINK SCRAPE SQUEAL SQUEALS CREAK CREAKS SCREECH HONK HONKS MUSIC WHISTLE WHISTLES THUNDER "
     "RUMBLE HISS CRACK CRACKS SNAP POP POPS WHIRR SIREN SIRENS GASPS GASP SIGH SIGHS".split())
-_CAPS = re.compile(r"(?<![\w'])[A-Z][A-Z'\-]{2,}(?: [A-Z][A-Z'\-]{2,})*")
+# The look-behind sits after the first capital (same matches as putting it first): a pattern that
+# starts with a character class lets the regex engine skip ahead to candidates, about 3x faster.
+_CAPS = re.compile(r"[A-Z](?<![\w'][A-Z])[A-Z'\-]{2,}(?: [A-Z][A-Z'\-]{2,})*")
 _NOT_EMPHASIS = frozenset("INT EXT CUT FADE CONTINUOUS POV INSERT ANGLE CLOSE WIDE BACK LATER DAY NIGHT "
                           "CONT'D OK OKAY TV".split())
 _BACKGROUND = re.compile(r"^(?:another|other|some|a few|several|people|someone|somebody|the crowd|a crowd|"
@@ -68,6 +70,7 @@ _BACKGROUND = re.compile(r"^(?:another|other|some|a few|several|people|someone|s
 _CAMERA = re.compile(r"^(?:we |the camera|camera|angle|close on|wide on|pov|insert|back to|series of|montage)", re.I)
 _FINAL = re.compile(r"^(?:fade|cut|smash|dissolve|the end|end\b|black\b|roll credits|credits|over black|"
                     r"fade to black|fade out|iris)", re.I)
+_FINAL_FIRST = "fcsdtebroi"  # the first letters of _FINAL's words
 EMOTIONS = {
     "fear": "afraid scared terrified trembles trembling panic fear frozen horror gasps screams terror shaking shakes",
     "anger": "angry furious slams shouts yells rage punches storms glares smashes",
@@ -83,7 +86,11 @@ _EMOTION_OF = {word: emotion for emotion, ws in EMOTIONS.items() for word in ws.
 def shows_nothing(element: Element) -> bool:
     """A transition written as action, THE END, a black screen: not an image to board."""
     text = element.text.strip().strip("*_>< ")
-    return not text or bool(_FINAL.match(text)) and len(text.split()) <= 5
+    if not text:
+        return True
+    if text[0].isascii() and text[0].lower() not in _FINAL_FIRST:  # most moments: _FINAL cannot match
+        return False
+    return bool(_FINAL.match(text)) and len(text.split()) <= 5
 
 
 def importance(parsed: ParsedScript) -> dict[str, float]:
@@ -116,7 +123,7 @@ def emotion_of(element: Element, presence: Presence, weight: dict[str, float]) -
 def score(element: Element, presence: Presence, weight: dict[str, float], names: set[str],
           fraction: float = 0.5) -> float:
     text = element.text
-    found = _WORD.findall(text.lower())
+    found = element.words()
     value = min(sum(map(_WEIGHT_OF.__getitem__, found)), 8.0) * 0.6
     visible = presence.visible
     if visible:

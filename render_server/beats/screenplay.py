@@ -8,7 +8,6 @@ written by hand. Prose notes (no headings, no cues) become one scene of action.
 
 from __future__ import annotations
 
-import itertools
 import re
 from functools import lru_cache
 from dataclasses import dataclass, field
@@ -41,6 +40,7 @@ def _is_time(part: str) -> bool:
     return not _TIME_SET.isdisjoint(words) or any(w.isdigit() for w in words) or bool(_TIME_WORDS.search(part))
 
 
+_SCENE_NUMBER = re.compile(r"\s*#[\w\-.]+#\s*$")
 _QUALIFIER = re.compile(r"\s*[\(\[][^)\]]*[\)\]]\s*")
 _FLASHBACK = re.compile(r"\b(FLASHBACK|FLASH BACK|FLASH-BACK|DREAM|MEMORY|PRESENT DAY)\b", re.I)
 _EXTENSION_RE = re.compile(r"\s*\((?:V\.?O\.?|O\.?S\.?|O\.?C\.?|CONT'?D|CONT\.|CONTINUED|[^)]*)\)\s*", re.I)
@@ -52,9 +52,13 @@ _INTRO_RE = re.compile(
     r"(?<![\w'.])((?:(?:MR|MRS|MS|DR)\. [A-Z][A-Z'\-]*|[A-Z][A-Z'\-]+)(?: [A-Z][A-Z'\-]+){0,2})"
     r"(?: \((?:(\d|AGE\b|late |early |mid)|[a-z])|, (AGE \d|\d))")
 _TWO_CAPITALS = re.compile(r"[A-Z][A-Z]")
-_FULL_NAME_RE = re.compile(r"(?<![\w'.])([A-Z][A-Z'\-]{2,}(?: [A-Z][A-Z'\-]{2,}){1,2})(?= [a-z]|, )")
+_COMMA_AGE = re.compile(r", (?:AGE \d|\d)")  # what _INTRO_RE needs when there is no " (": a fast pre-check
+# (look-behind after the first capital, as _CAPITALIZED_RUN below: the same matches, faster)
+_FULL_NAME_RE = re.compile(r"([A-Z](?<![\w'.][A-Z])[A-Z'\-]{2,}(?: [A-Z][A-Z'\-]{2,}){1,2})(?= [a-z]|, )")
 # Unnamed people come in capitals after an article: "A WORKER makes coffee", "a DOCTOR and two NURSES".
-_GENERIC_INTRO_RE = re.compile(r"\b(?:[Aa]n?|[Tt]he) ((?:[A-Z][A-Z'\-]+ ){0,2}[A-Z][A-Z'\-]+)\b(?![a-z])")
+# ("\b(?:[Aa]n?|[Tt]he) ", written to start with a character class: the same matches, faster.)
+_GENERIC_INTRO_RE = re.compile(
+    r"[AaTt](?<!\w[AaTt])(?:(?<=[Aa])n?|(?<=[Tt])he) ((?:[A-Z][A-Z'\-]+ ){0,2}[A-Z][A-Z'\-]+)\b(?![a-z])")
 _NOT_INTROS = frozenset(
     "INT EXT CUT FADE THE A AN AND BANG BOOM CRASH SMASH CLOSE ANGLE POV SUPER TITLE CONTINUOUS LATER BACK "
     "INSERT FLASHBACK END MONTAGE SERIES SHOTS WE WIDE ON OK OKAY TV FBI CIA NYPD LAPD DNA CCTV "
@@ -63,7 +67,7 @@ _NOT_INTROS = frozenset(
 )
 
 
-@dataclass
+@dataclass(slots=True)  # one per paragraph: slots make them cheaper to build and read
 class Element:
     kind: str  # "scene", "action", "dialogue", "transition", "section"
     text: str
@@ -75,6 +79,14 @@ class Element:
     named: list[str] = field(default_factory=list)  # who speaks or is named, filled by the parser
     voice: bool = False  # dialogue heard, not seen: (V.O.), (O.S.), a phone, an intercom...
     cues: list[str] = field(default_factory=list)  # the cues as written, extensions included
+    _words: "list[str] | None" = field(default=None, init=False, repr=False, compare=False)
+
+    def words(self) -> list[str]:
+        """The lower-cased words of the text (letters and apostrophes), found once and shared by
+        presence tracking and salience."""
+        if self._words is None:
+            self._words = _WORD.findall(self.text.lower())
+        return self._words
 
 
 @dataclass
@@ -107,33 +119,40 @@ class ParsedScript:
     _longest: int = field(default=1, repr=False, compare=False)
     _generic: "re.Pattern | bool | None" = field(default=None, repr=False, compare=False)
     _generic_words: set = field(default_factory=set, repr=False, compare=False)
+    _generic_hint: "re.Pattern | None" = field(default=None, repr=False, compare=False)
+    _multi_starts: set = field(default_factory=set, repr=False, compare=False)
 
     def mentions(self, text: str) -> list[str]:
         """Characters named in ``text``, as written in capitals or title case ("MARA", "Mara";
         "will" the verb is not WILL), once each, in order."""
         if self._forms is None:
-            self._forms = _name_forms(self.characters, self.aliases)
-            self._longest = max((len(f.split()) for f in self._forms), default=1)
+            self._prepare_mentions()
         found: dict[str, None] = {}
-        # Names start with a capital: look only at runs of capitalized words, then at every
-        # run of up to ``_longest`` words inside them (faster than one big alternation).
-        forms = self._forms
-        if self._generic is None:
-            generic = [n for n in self.characters if n.split()[-1] in PERSON_NOUNS and len(n) > 2]
-            self._generic_words = {n.split()[-1].lower() for n in generic}
-            self._generic = re.compile(r"(?<![\w'])(" + "|".join(sorted((re.escape(n.lower()) for n in generic),
-                                                                        key=len, reverse=True)) + r")(?![\w])") \
-                if generic else False
-        if self._generic and any(word in text for word in self._generic_words):
+        if self._generic and self._generic_hint.search(text):
             # An unnamed person is "the old woman", "the referee" after the introduction in capitals.
             for match in self._generic.finditer(text):
                 found.setdefault(match.group(1).upper())
+        # Names start with a capital: look only at runs of capitalized words, then at every
+        # run of up to ``_longest`` words inside them (faster than one big alternation).
+        forms = self._forms
+        starts = self._multi_starts
         for run in _CAPITALIZED_RUN.findall(text):
+            if " " not in run:  # most runs are one word ("She", "The", "MARA"): one lookup
+                form = run.rstrip(".,!?;:")
+                name = forms.get(form) or (form.endswith(("'s", "'S", "’s")) and forms.get(form[:-2]))
+                if name:
+                    found.setdefault(name)
+                continue
             words = run.split()
+            count = len(words)
             i = 0
-            while i < len(words):
-                for j in range(min(len(words), i + self._longest), i, -1):
-                    form = " ".join(words[i:j]).rstrip(".,!?;:")
+            while i < count:
+                word = words[i]
+                # A name of several words starts with one of a few words: any other word can
+                # only be a one-word name, so the longer joins are not built for it.
+                top = min(count, i + self._longest) if word in starts else i + 1
+                for j in range(top, i, -1):
+                    form = (" ".join(words[i:j]) if j > i + 1 else word).rstrip(".,!?;:")
                     name = forms.get(form) or (form.endswith(("'s", "'S", "’s")) and forms.get(form[:-2]))
                     if name:
                         found.setdefault(name)
@@ -143,8 +162,24 @@ class ParsedScript:
                     i += 1
         return list(found)
 
+    def _prepare_mentions(self) -> None:
+        self._forms = _name_forms(self.characters, self.aliases)
+        self._longest = max((len(f.split()) for f in self._forms), default=1)
+        self._multi_starts = {f.split(" ")[0] for f in self._forms if " " in f}
+        generic = [n for n in self.characters if n.split()[-1] in PERSON_NOUNS and len(n) > 2]
+        self._generic_words = {n.split()[-1].lower() for n in generic}
+        self._generic = re.compile(r"(?<![\w'])(" + "|".join(sorted((re.escape(n.lower()) for n in generic),
+                                                                    key=len, reverse=True)) + r")(?![\w])") \
+            if generic else False
+        # Does the text hold any of their nouns at all (a plain substring test, one scan)?
+        self._generic_hint = re.compile("|".join(re.escape(w) for w in sorted(self._generic_words))) \
+            if generic else None
 
-_CAPITALIZED_RUN = re.compile(r"(?<![\w'])[A-Z][\w'.&#-]*(?: [A-Z][\w'.&#-]*)*")
+
+_WORD = re.compile(r"[a-z']+")
+# The look-behind sits after the first capital (same matches as putting it first): a pattern that
+# starts with a character class lets the regex engine skip ahead to candidates, about 3x faster.
+_CAPITALIZED_RUN = re.compile(r"[A-Z](?<![\w'][A-Z])[\w'.&#-]*(?: [A-Z][\w'.&#-]*)*")
 _COMMON_WORDS = frozenset(
     "THE A AN AND OF BIG OLD YOUNG LITTLE MAN WOMAN GUY GIRL BOY KID MR. MRS. MS. DR. MR MRS MS DR SIR LADY "
     "LORD AUNT UNCLE MISS".split())
@@ -186,7 +221,8 @@ def character_name(cue: str) -> str:
 def parse_heading(heading: str) -> tuple[IntExt, str, str]:
     """'INT. CAFE - NIGHT' -> (INT, 'CAFE', 'NIGHT')."""
     text = heading.strip().lstrip(".").strip()
-    text = re.sub(r"\s*#[\w\-.]+#\s*$", "", text)
+    if "#" in text:
+        text = _SCENE_NUMBER.sub("", text)
     match = _HEADING_RE.match(text)
     int_ext = IntExt.UNKNOWN
     if match:
@@ -209,23 +245,44 @@ def parse_heading(heading: str) -> tuple[IntExt, str, str]:
 def _blank_boneyard(text: str) -> str:
     # Keep line numbers stable: a /* boneyard */ becomes the line breaks it spanned, as written
     # (a "\n" next to a CR-only file's "\r" would fuse into one CRLF break).
+    if "/*" not in text:
+        return text
     return fountain.boneyard_re.sub(lambda m: "".join(fountain.linebreak_re.findall(m.group(0))), text)
 
 
+def _split_lines(text: str) -> list[str]:
+    """screenplain's split on any line break; str.split does it when the breaks are all "\n"."""
+    return text.split("\n") if "\r" not in text else fountain.linebreak_re.split(text)
+
+
 def _paragraph_groups(lines: list[str]):
-    """Yield (first_line, last_line, lines) for runs of non-blank lines, 1-based."""
-    numbered = enumerate((fountain._preprocess_line(line) for line in lines), start=1)
-    for blank, group in itertools.groupby(numbered, lambda item: fountain._is_blank(item[1])):
-        if blank:
-            continue
-        group = list(group)
-        yield group[0][0], group[-1][0], [line for _, line in group]
+    """Yield (first_line, last_line, lines) for runs of non-blank lines, 1-based.
+
+    Lines come split on every line break, so screenplain's ``_preprocess_line`` only has tabs
+    to expand, and its ``_is_blank`` is "" or " ": both inlined, they ran once per line."""
+    group: list[str] = []
+    first = 0
+    for number, line in enumerate(lines, start=1):
+        if "\t" in line:
+            line = fountain._preprocess_line(line)
+        if line == "" or line == " ":
+            if group:
+                yield first, number - 1, group
+                group = []
+        else:
+            if not group:
+                first = number
+            group.append(line)
+    if group:
+        yield first, len(lines), group
 
 
 _EMPHASIS = re.compile(r"(?<!\\)[*_]")
 
 
 def _strip_emphasis(text: str) -> str:
+    if "*" not in text and "_" not in text:  # most lines: nothing to strip
+        return text
     return _EMPHASIS.sub("", text).replace("\\*", "*").replace("\\_", "_")
 
 
@@ -237,6 +294,41 @@ class _PlainParagraph(fountain.InputParagraph):
     for most paragraphs are replaced; deciding what a paragraph is stays screenplain's.
     """
 
+    def update_list(self, previous_paragraphs):
+        if len(self.lines) == 1:
+            return super().update_list(previous_paragraphs)
+        # screenplain's chain in its order, less the four tests that only take one-line
+        # paragraphs (page break, synopsis, slug, transition): each would say no here.
+        (
+            self.append_forced_action(previous_paragraphs) or
+            self.append_sections_and_synopsises(previous_paragraphs) or
+            self.append_centered_action(previous_paragraphs) or
+            self.append_dialog(previous_paragraphs) or
+            self.append_action(previous_paragraphs)
+        )
+
+    # Cheap exact pre-checks: each says no where screenplay's own test could not say yes, so
+    # the regexes run only on paragraphs that might be what they test for.
+    def append_sections_and_synopsises(self, paragraphs):
+        return self.lines[0].startswith("#") and super().append_sections_and_synopsises(paragraphs)
+
+    def append_centered_action(self, paragraphs):
+        return ">" in self.lines[0] and super().append_centered_action(paragraphs)
+
+    def append_slug(self, paragraphs):
+        if len(self.lines) != 1:
+            return False
+        line = self.lines[0]
+        # upper() works per character, so the head of the upper-cased start is the head of the whole.
+        if not (line.startswith(".") or line[:12].upper().startswith(("INT", "EXT", "EST", "I/E"))):
+            return False
+        return super().append_slug(paragraphs)
+
+    def append_transition(self, paragraphs):
+        if len(self.lines) != 1 or not (self.lines[0].startswith(">") or self.lines[0].endswith("TO:")):
+            return False
+        return super().append_transition(paragraphs)
+
     def _create_dialog(self, character):
         return Dialog(_strip_emphasis(character.strip()), [_strip_emphasis(line.strip()) for line in self.lines[1:]])
 
@@ -247,7 +339,7 @@ class _PlainParagraph(fountain.InputParagraph):
 
 
 def parse_fountain(text: str) -> ParsedScript:
-    lines = fountain.linebreak_re.split(_blank_boneyard(text))
+    lines = _split_lines(_blank_boneyard(text))
     groups = list(_paragraph_groups(lines))
     title = ""
     if groups and any(not line.strip() for line in groups[0][2]):
@@ -268,8 +360,9 @@ def parse_fountain(text: str) -> ParsedScript:
 
     paragraphs: list = []
     spans: list[tuple[int, int]] = []
+    has_notes = "[[" in text  # one scan of the source instead of one per paragraph
     for first, last, group_lines in groups:
-        if any("[[" in line for line in group_lines):
+        if has_notes and any("[[" in line for line in group_lines):
             group_lines = fountain.note_re.sub("", "\n".join(group_lines)).split("\n")
             if fountain._is_blank("\n".join(group_lines)):
                 continue
@@ -285,6 +378,8 @@ def parse_fountain(text: str) -> ParsedScript:
 
 
 def _plain(rich) -> str:
+    if type(rich) is str:  # what _PlainParagraph builds: most lines
+        return rich.strip()
     return str(rich.to_plain() if hasattr(rich, "to_plain") else rich).strip()
 
 
@@ -342,7 +437,8 @@ def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_coun
             if _TWO_CAPITALS.search(text) is None:  # no word in capitals: nobody is introduced
                 elements.append(Element("action", text, first, last, scene_index()))
                 continue
-            for name, age, age_after_comma in _INTRO_RE.findall(text):
+            for name, age, age_after_comma in (_INTRO_RE.findall(text) if " (" in text or _COMMA_AGE.search(text)
+                                               else ()):
                 age = age or age_after_comma
                 if name.split()[0] not in _NOT_INTROS and cue_kind(name) == "person":
                     # "MARA (40s)" is a person; "A MINI-CAMCORDER (old, taped)" may be a prop:
@@ -370,7 +466,8 @@ def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_coun
         for element in elements:
             element.scene_index = 0
     for element in elements:
-        element.scene_index = max(element.scene_index, 0)
+        if element.scene_index < 0:
+            element.scene_index = 0
     for name, index in unconfirmed.items():
         # A person is referred to again soon after being introduced: look at what follows.
         if name not in appearance and _acts_later(name, elements[index + 1:index + 80]):
@@ -379,6 +476,10 @@ def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_coun
     for element in elements:
         if element.kind == "dialogue":
             element.character = aliases.get(element.character, element.character)
+            if len(element.characters) == 1 and element.characters[0] not in groups:  # most lines: one speaker
+                only = element.characters[0]
+                element.characters = [aliases.get(only, only)]
+                continue
             members = [m for n in element.characters for m in groups.get(n, [n])]
             element.characters = list(dict.fromkeys(aliases.get(n, n) for n in members))
     parsed = ParsedScript(title, scenes, elements, people, line_count, speakers=list(characters),

@@ -21,7 +21,7 @@ _MAX_SPAN = 10
 _OPENING_LINES = 5
 
 
-@dataclass
+@dataclass(slots=True)
 class Moment:
     position: int  # index into parsed.elements
     element: Element
@@ -165,7 +165,9 @@ def _aftermath_penalty(parsed: ParsedScript, moments: list[Moment]) -> list[floa
             first_named.setdefault(parsed.aliases.get(name, name), element)
     late = parsed.line_count * 0.75
     introduced_late = {(e.scene_index, name) for name, e in first_named.items() if e.line_start > late}
-    return [-3.0 if any((m.element.scene_index, n) in introduced_late for n in m.presence.visible) else 0.0
+    late_scenes = {scene for scene, _ in introduced_late}
+    return [-3.0 if m.element.scene_index in late_scenes and
+            any((m.element.scene_index, n) in introduced_late for n in m.presence.visible) else 0.0
             for m in moments]
 
 

@@ -7,6 +7,7 @@ import logging
 from shared_schema import BeatsRequest, BeatsResponse
 
 from ..settings import Settings
+from .collector import collector_paused
 from .ingest import ScriptRejected, ingest
 from .llm import LlmBeatExtractor, LlmUnavailable
 from .offline import beats_from_parsed
@@ -42,9 +43,16 @@ def break_into_beats(request: BeatsRequest, settings: Settings) -> BeatsResponse
     if request.extractor == "llm":
         check_llm_settings(settings)
     source = ingest(request.script, request.filename)
-    parsed = parse_script(source.fountain)
     use_llm = request.extractor == "llm" or (request.extractor == "auto" and settings.llm_configured)
-    response = None
+    if not use_llm:
+        with collector_paused():  # parse and beats in one pause: the parse's objects live through both
+            parsed = parse_script(source.fountain)
+            response = beats_from_parsed(parsed, n=request.n, focus=request.focus)
+            del parsed  # freed inside the pause, so the collector resumes with nothing of it left to scan
+    else:
+        with collector_paused():
+            parsed = parse_script(source.fountain)
+        response = None
     warnings: list[str] = []
     if request.extractor == "auto" and not use_llm and (settings.llm_base_url or settings.llm_model
                                                          or settings.llm_api_key):
@@ -57,7 +65,8 @@ def break_into_beats(request: BeatsRequest, settings: Settings) -> BeatsResponse
             log.warning("LLM beats failed, using the offline extractor: %s", exc)
             warnings.append(f"{exc}; used the offline extractor instead")
     if response is None:
-        response = beats_from_parsed(parsed, n=request.n, focus=request.focus)
+        with collector_paused():
+            response = beats_from_parsed(parsed, n=request.n, focus=request.focus)
     response.warnings = warnings + response.warnings
     if source.converted:
         response.format = source.format

@@ -73,6 +73,7 @@ def choose(lines: list[int], fractions: list[float], salience: list[float], role
         # The best earlier moment, and the best from a scene other than its scene.
         best_value, best_index, other_value, other_index, j = neg, -1, neg, -1, 0
         bonus = (extra or {}).get(role.name)
+        gain, weight, centre, width = role.salience_gain, role.weight, role.centre, role.width
         for i in range(n):
             if r > 0:
                 while j < i and lines[j] <= lines[i] - gap:
@@ -94,7 +95,8 @@ def choose(lines: list[int], fractions: list[float], salience: list[float], role
                 choice[i] = pick
             else:
                 base = 0.0
-            current[i] = (base + role.salience_gain * salience[i] + fit(role, fractions[i])
+            # fit(role, fractions[i]) written out: this loop runs roles x moments times
+            current[i] = (base + gain * salience[i] + weight * math.exp(-((fractions[i] - centre) / width) ** 2)
                           + (bonus[i] if bonus else 0.0))
         back.append(choice)
         previous = current
