@@ -38,16 +38,16 @@ compat-envs: .venv-bpy42/.installed .venv-bpy45/.installed
 demo: $(STAMP)
 	$(BIN)/beatboard demo
 
-# The whole suite on bpy 5.0, then the compatibility subset (install from the zip, end to end,
+# The whole suite on bpy 5.0 (two test processes, a file each at a time: the machines have two cores), then the compatibility subset (install from the zip, end to end,
 # feedback on a take, panel draw, Blender's extension validator) on each LTS release.
 test: $(STAMP) system compat-envs
-	$(BIN)/python -m pytest --durations=15
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15
 	$(MAKE) --no-print-directory test-compat
 
 test-compat: $(STAMP) compat-envs
 	@for env in .venv-bpy42 .venv-bpy45; do \
 	  echo "== Blender compatibility subset on bpy $$($$env/bin/python -m pip show bpy 2>/dev/null | sed -n 's/^Version: //p') ($$env)"; \
-	  BEATBOARD_BLENDER_PYTHON=$$env/bin/python $(BIN)/python -m pytest -m compat -q -p no:cacheprovider || exit 1; \
+	  BEATBOARD_BLENDER_PYTHON=$$env/bin/python $(BIN)/python -m pytest -m compat -q -p no:cacheprovider -n 2 --dist loadfile || exit 1; \
 	done
 
 extension: $(STAMP)
