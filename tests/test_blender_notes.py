@@ -73,8 +73,12 @@ from bl_ext.user_default.beatboard.core.framing import VERTICAL_SLICE
 bottom, top = VERTICAL_SLICE[cu.shot_size]
 loc = rig.matrix_world.translation
 ys = [world_to_camera_view(scene, cam, loc + mathutils.Vector((0, 0, f * h))).y for f in (bottom, top)]
+from bl_ext.user_default.beatboard import shot_facts
+from bl_ext.user_default.beatboard.core.audit.rules import headroom, subject_in_frame
+wider_facts = shot_facts.gather(scene, cu)
 out["wider"] = {{"size": cu.shot_size, "before": before_dist, "after": after_dist, "slice_y": ys,
-                 "shot": cu.shot_number, "status": props.status}}
+                 "shot": cu.shot_number, "status": props.status,
+                 "audit": [[v.rule, v.detail] for v in subject_in_frame(wider_facts) + headroom(wider_facts)]}}
 
 hand = next(b for b in props.beats if b.shot_number == "5")
 hand.camera.location.x += 0.3
@@ -171,6 +175,7 @@ def test_notes_change_the_right_shots_and_the_board_agrees(extension_zip, server
     assert wider["size"] == "MCU" and wider["after"] > wider["before"] * 1.1
     low, high = sorted(wider["slice_y"])
     assert -0.05 <= low <= 0.2 and 0.8 <= high <= 1.05, wider
+    assert wider["audit"] == [], "the board audit's framing rules hold for the new size"
 
     # A hand-moved camera is not reset: it dollies back along its own axis and keeps its rotation.
     hand = r["hand"]
