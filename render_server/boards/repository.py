@@ -16,6 +16,8 @@ from typing import Optional
 
 from shared_schema import Beat, FeedbackScope, Note, NoteChange, dumps, from_dict, loads
 
+from ..storage.transactions import write_all
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS boards (
     id TEXT PRIMARY KEY,
@@ -87,14 +89,7 @@ class BoardRepository:
 
     def _write(self, statements: list[tuple[str, tuple]]) -> None:
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                for sql, params in statements:
-                    self._db.execute(sql, params)
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+            write_all(self._db, statements)
 
     def _rows(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
         with self._lock:

@@ -25,6 +25,8 @@ from shared_schema import (
     to_dict,
 )
 
+from .transactions import write_all
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
     id TEXT PRIMARY KEY,
@@ -112,14 +114,7 @@ class JobStore:
     # -- writes -----------------------------------------------------------------
     def _write(self, sql_and_params: list[tuple[str, tuple]]) -> None:
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                for sql, params in sql_and_params:
-                    self._db.execute(sql, params)
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+            write_all(self._db, sql_and_params)
         self._notify({params[0] for sql, params in sql_and_params if sql.startswith(_EVENT_INSERT)})
 
     def _event_sql(self, job_id: str, kind: EventKind, progress: float = 0.0, message: str = "",
