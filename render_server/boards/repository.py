@@ -16,7 +16,7 @@ from typing import Optional
 
 from shared_schema import Beat, FeedbackScope, Note, NoteChange, dumps, from_dict, loads
 
-from ..storage.transactions import write_all
+from ..storage.transactions import connect, write_all
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS boards (
@@ -75,13 +75,8 @@ CREATE TABLE IF NOT EXISTS take_feedback (
 
 class BoardRepository:
     def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        self._db = connect(path, _SCHEMA)
 
     def close(self) -> None:
         with self._lock:

@@ -25,7 +25,7 @@ from shared_schema import (
     to_dict,
 )
 
-from .transactions import write_all
+from .transactions import connect, write_all
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -61,13 +61,8 @@ CREATE TABLE IF NOT EXISTS events (
 
 class JobStore:
     def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        self._db = connect(path, _SCHEMA)
         _add_idempotency_columns(self._db)
         self._migrate()
         # Long-polls and SSE streams wait on these instead of polling SQLite (see ``watch``).
