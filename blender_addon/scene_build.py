@@ -9,7 +9,8 @@ import bpy
 from mathutils import Matrix, Vector
 
 from .core.framing import CameraPlacement
-from .core.mannequin import BONES, LIMB_RADII, joint_positions
+from .core import body
+from .core.mannequin import BONES, joint_positions
 from .core.sets import Box
 from .core.wire import wire
 
@@ -87,24 +88,30 @@ def build_prop(prop, collection, prefix: str, origin: tuple[float, float]) -> li
     return made
 
 
-def _limb(bm, deform, group: int, head: Vector, tail: Vector, radius: float) -> None:
-    direction = tail - head
-    length = direction.length
-    if length < 1e-6:
-        return
-    rotation = Vector((0.0, 0.0, 1.0)).rotation_difference(direction.normalized()).to_matrix().to_4x4()
-    matrix = Matrix.Translation((head + tail) / 2.0) @ rotation
-    made = bmesh.ops.create_cone(bm, cap_ends=True, segments=10, radius1=radius, radius2=radius * 0.85,
-                                 depth=length + radius, matrix=matrix)
-    for vert in made["verts"]:
-        vert[deform][group] = 1.0
-
-
-def _sphere(bm, deform, group: int, centre: Vector, radius: float) -> None:
-    made = bmesh.ops.create_uvsphere(bm, u_segments=14, v_segments=9, radius=radius,
-                                     matrix=Matrix.Translation(centre))
-    for vert in made["verts"]:
-        vert[deform][group] = 1.0
+def _parts_object(name: str, parts, groups: list[str], rig, actor_name: str, collection, colour, mat):
+    """One mesh object from body parts, each part's vertices in its bone's vertex group."""
+    verts, faces, members = [], [], {}
+    for part in parts:
+        base = len(verts)
+        verts += part.verts
+        faces += [tuple(i + base for i in face) for face in part.faces]
+        members.setdefault(part.bone, []).extend(range(base, len(verts)))
+    mesh = bpy.data.meshes.new(name)
+    mesh.from_pydata(verts, [], faces)
+    mesh.validate()
+    mesh.shade_smooth()
+    obj = bpy.data.objects.new(name, mesh)
+    for group in groups:
+        vertex_group = obj.vertex_groups.new(name=group)
+        if group in members:
+            vertex_group.add(members[group], 1.0, "REPLACE")
+    obj.parent = rig
+    obj[ACTOR_KEY] = actor_name
+    obj.modifiers.new("Rig", "ARMATURE").object = rig
+    obj.data.materials.append(mat)
+    obj.color = (*colour, 1.0)
+    collection.objects.link(obj)
+    return obj
 
 
 def build_mannequin(actor: "wire.ActorPlacement", collection, prefix: str) -> bpy.types.Object:
@@ -137,69 +144,18 @@ def build_mannequin(actor: "wire.ActorPlacement", collection, prefix: str) -> bp
     bpy.ops.object.mode_set(mode="OBJECT")
     view_layer.objects.active = previous
 
-    mesh = bpy.data.meshes.new(f"{prefix}{actor.name} body")
-    bm = bmesh.new()
-    deform = bm.verts.layers.deform.verify()
     groups = [name for name, *_ in BONES]
-    head_centre = (joints["head_top"] + joints["neck"]) / 2.0 + Vector((0, 0, 0.02 * height))
-    for name, head, tail, _ in BONES:
-        if name in LIMB_RADII:
-            end = head_centre if name == "neck" else joints[tail]  # the neck stops inside the head
-            _limb(bm, deform, groups.index(name), joints[head], end, LIMB_RADII[name] * height)
-    _sphere(bm, deform, groups.index("neck"), head_centre, 0.068 * height)
-    # A nose, so depth and a previs frame show where someone looks.
-    nose_tip = joints["nose"] + (joints["nose"] - head_centre).normalized() * 0.05 * height
-    _limb(bm, deform, groups.index("neck"), joints["nose"], nose_tip, 0.014 * height)
-    for side in ("r", "l"):
-        _sphere(bm, deform, groups.index(f"{side}_wrist"), joints[f"{side}_hand"], 0.03 * height)
-        _limb(bm, deform, groups.index(f"{side}_ankle"), joints[f"{side}_ankle"], joints[f"{side}_toe"],
-              0.03 * height)
-    bm.to_mesh(mesh)
-    bm.free()
-    body = bpy.data.objects.new(mesh.name, mesh)
-    for name in groups:
-        body.vertex_groups.new(name=name)
-    body.parent = rig
-    body[ACTOR_KEY] = actor.name
-    modifier = body.modifiers.new("Rig", "ARMATURE")
-    modifier.object = rig
-    body.data.materials.append(material(f"BB {actor.name}", actor.color))
-    body.color = (*actor.color, 1.0)
-    collection.objects.link(body)
-    _visor(actor, rig, joints, head_centre, groups, collection, prefix)
+    local = joint_positions(height, actor.pose)
+    _parts_object(f"{prefix}{actor.name} body", body.body_parts(local, height), groups, rig, actor.name, collection,
+                  actor.color, material(f"BB {actor.name}", actor.color))
+    _parts_object(f"{prefix}{actor.name} visor", [body.visor(local, height)], groups, rig, actor.name, collection,
+                  VISOR_COLOUR, material("BB Visor", VISOR_COLOUR))
     return rig
 
 
 VISOR_COLOUR = (0.08, 0.08, 0.1)
 
 
-def _visor(actor, rig, joints, head_centre: Vector, groups: list[str], collection, prefix: str) -> None:
-    """A dark band across the eyes on the face side of the head: the face reads at a glance."""
-    height = actor.height_m
-    mesh = bpy.data.meshes.new(f"{prefix}{actor.name} visor")
-    bm = bmesh.new()
-    deform = bm.verts.layers.deform.verify()
-    eyes = (joints["r_eye"] + joints["l_eye"]) / 2.0
-    front = Vector((eyes.x - head_centre.x, eyes.y - head_centre.y, 0.0)).normalized()
-    centre = head_centre + front * 0.052 * height
-    centre.z = eyes.z
-    rotation = Vector((0.0, -1.0, 0.0)).rotation_difference(front).to_matrix().to_4x4()
-    matrix = Matrix.Translation(centre) @ rotation @ Matrix.Diagonal((0.1 * height, 0.04 * height,
-                                                                      0.028 * height, 1.0))
-    made = bmesh.ops.create_cube(bm, size=1.0, matrix=matrix)
-    for vert in made["verts"]:
-        vert[deform][groups.index("neck")] = 1.0
-    bm.to_mesh(mesh)
-    bm.free()
-    visor = bpy.data.objects.new(mesh.name, mesh)
-    for name in groups:
-        visor.vertex_groups.new(name=name)
-    visor.parent = rig
-    visor[ACTOR_KEY] = actor.name
-    visor.modifiers.new("Rig", "ARMATURE").object = rig
-    visor.data.materials.append(material("BB Visor", VISOR_COLOUR))
-    visor.color = (*VISOR_COLOUR, 1.0)
-    collection.objects.link(visor)
 def set_performance(rig, emotion: str, intensity: float) -> None:
     """The performance sliders of one actor in one shot (emotion, intensity 0-2), on their rig."""
     rig["beatboard_emotion"] = emotion

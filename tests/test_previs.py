@@ -52,3 +52,40 @@ def test_variations_differ_and_a_seed_reproduces_them():
 def test_cancel_is_honoured_between_steps():
     with pytest.raises(JobCancelled):
         PrevisBackend().render(render_request(variations=3), _ctx(cancel_after=2))
+
+
+def _sphere_request(width=160, height=90):
+    """Two balls 1 m across, 3 m away (MARA left, red; TOMAS right, blue), before a far wall."""
+    import base64
+
+    import shared_schema as wire
+
+    focal = 50.0 / 36.0 * width
+    ys, xs = np.mgrid[0:height, 0:width] + 0.5
+    depth = np.full((height, width), 10.0)
+    labels = np.zeros((height, width), dtype=np.uint8)
+    for label, cx in ((1, width * 0.3), (2, width * 0.7)):
+        r_px = 0.5 / 3.0 * focal
+        d2 = ((xs - cx) ** 2 + (ys - height / 2) ** 2) / r_px ** 2
+        inside = d2 < 1.0
+        depth[inside] = 3.0 - 0.5 * np.sqrt(1.0 - d2[inside])
+        labels[inside] = label
+    cond = wire.Conditioning(
+        depth=wire.DepthMap(width=width, height=height, near=1.0, far=10.0,
+                            data_b64=base64.b64encode(depth.astype("<f2").tobytes()).decode()),
+        masks=wire.LabelMask(width=width, height=height, labels=["MARA", "TOMAS"],
+                             data_b64=base64.b64encode(labels.tobytes()).decode()))
+    return render_request(width=width, height=height, caption="", conditioning=cond,
+                          actors=[wire.ActorPlacement(name="MARA", color=(0.9, 0.2, 0.2)),
+                                  wire.ActorPlacement(name="TOMAS", color=(0.2, 0.3, 0.9))])
+
+
+def test_actors_are_lit_from_their_depth_so_their_form_reads_in_their_own_colour():
+    """Flat tints hid a nose or a visor: the key light from depth normals shows the form."""
+    frame = np.asarray(PrevisBackend().render(_sphere_request(), _ctx())[0]).astype(int)
+    # MARA's ball: upper left faces the key light, lower right turns away from it.
+    lit, shadow = frame[34:38, 40:44].mean(axis=(0, 1)), frame[52:56, 54:58].mean(axis=(0, 1))
+    assert lit.sum() > shadow.sum() + 120, "the lit side is clearly brighter"
+    assert lit[0] > lit[1] + 60 and shadow[0] > shadow[1] + 20, "both sides stay MARA's red"
+    tomas = frame[34:38, 104:108].mean(axis=(0, 1))
+    assert tomas[2] > tomas[0] + 60, "TOMAS keeps his blue"

@@ -258,6 +258,44 @@ def _pose_fall(j, h):
     _arm(j, "l", _near(j, "l_shoulder", 0.15, -0.1, 0.1, h), pole=(1.0, 0.0, 0.0))
 
 
+# Lying poses: the body is laid down after the helper tips are placed (see joint_positions).
+# "lie" rests on a bed or sofa whose top is LIE_SURFACE; "lie_floor" on the floor.
+LIE_SURFACE = 0.5
+LIE_POSES = {"lie": LIE_SURFACE, "lie_floor": 0.0}
+LIE_BACK_DEPTH = 0.068  # half the torso's depth (fraction of height): the back rests on the surface
+HEAD_PROPPED_DEG = 40.0  # head up on a pillow, so the face rises above the chest
+HEAD_TURNED_DEG = 40.0   # face turned towards the front (the camera's side)
+_HEAD = ("head_top", "nose", "r_eye", "l_eye", "r_ear", "l_ear",
+         "nose_tip", "r_eye_tip", "l_eye_tip", "r_ear_tip", "l_ear_tip")
+
+
+def _pose_lie(j, h):
+    """Arms at rest for lying on the back: the left arm beside the body, the right hand on the belly.
+
+    Laid down (``_lay_down``) the body's back (+Y) goes down, so targets a little behind the
+    body's plane end up resting on the surface."""
+    _reach(j, "l_shoulder", "l_elbow", "l_wrist", (0.17 * h, 0.03 * h, 0.47 * h), (1.0, 0.3, 0.0))
+    _reach(j, "r_shoulder", "r_elbow", "r_wrist", (-0.03 * h, -0.08 * h, 0.6 * h), (-1.0, 0.2, 0.0))
+
+
+def _lay_down(j: dict[str, Vec], h: float, surface: float) -> None:
+    """Lay the standing body on its back along local X (head towards +X, the actor's front side
+    at -Y stays their left), its back on ``surface`` and the neck above the local origin.
+
+    Framing aims at the actor's location: with the neck there, a close-up holds the face and a
+    wide shot the whole body. The head is propped up and turned to the front so the face reads."""
+    for name, (x, y, z) in j.items():
+        j[name] = (z, -x, -y)  # up -> +X, front (-Y) -> up (+Z), left (+X) -> front (-Y)
+    neck = j["neck"]
+    for name in _HEAD:
+        j[name] = _rotate_about(j[name], neck, "x", HEAD_TURNED_DEG)  # about the body's axis: a turn
+        j[name] = _rotate_about(j[name], neck, "y", -HEAD_PROPPED_DEG)
+    nx, ny, _ = neck
+    lift = surface + LIE_BACK_DEPTH * h
+    for name, (x, y, z) in j.items():
+        j[name] = (x - nx, y - ny, z + lift)
+
+
 POSES = {
     "stand": lambda j, h: None,
     "walk": _pose_walk,
@@ -274,6 +312,8 @@ POSES = {
     "sit_at_table": _pose_sit_at_table,
     "kneel": _pose_kneel,
     "fall": _pose_fall,
+    "lie": _pose_lie,
+    "lie_floor": _pose_lie,
 }
 
 POSE_WORDS = {
@@ -281,7 +321,9 @@ POSE_WORDS = {
     "walk": "walk walks walking enters enter strides steps crosses approaches arrives leaves comes paces",
     "sit": "sit sits sitting seated slumps",
     "kneel": "kneel kneels kneeling crouches",
-    "fall": "fall falls collapses trips tumbles faints staggers",
+    "fall": "fall falls trips tumbles staggers",
+    "lie": "lie lies lying sleep sleeps sleeping asleep naps dozes reclines sprawled",
+    "lie_floor": "collapses collapse collapsed faints fainted unconscious",
     "punch": "punch punches hits strikes slams",
     "point": "point points pointing gestures aims",
     "wave": "wave waves raises",
@@ -298,10 +340,20 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 def pose_for_action(action: str, entering: bool = False) -> str:
     if entering:
         return "walk"
-    for word in re.findall(r"[a-z']+", action.lower()):
-        if word in _POSE_OF_WORD:
+    words = re.findall(r"[a-z']+", action.lower())
+    for i, word in enumerate(words):
+        if word in _POSE_OF_WORD and not _a_falsehood(words, i):
             return _POSE_OF_WORD[word]
     return "stand"
+
+
+def _a_falsehood(words: list[str], i: int) -> bool:
+    """'lies to her', 'lying about it', 'a lie': telling lies, not lying down."""
+    if words[i] not in ("lie", "lies", "lying", "lied"):
+        return False
+    after = words[i + 1] if i + 1 < len(words) else ""
+    before = words[i - 1] if i else ""
+    return after in ("to", "about", "through") or before in ("a", "the", "that", "big", "white", "another")
 
 
 def pose_for_actor(name: str, action: str, alone: bool) -> str:
@@ -331,6 +383,8 @@ def joint_positions(height: float, pose: str = "stand") -> dict[str, Vec]:
             joints[f"{side}_{part}_tip"] = (px, py - 0.02 * height, pz)
     nx, ny, nz = joints["nose"]
     joints["nose_tip"] = (nx, ny - 0.02 * height, nz)
+    if pose in LIE_POSES:
+        _lay_down(joints, height, LIE_POSES[pose])
     return joints
 
 

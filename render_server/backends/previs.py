@@ -1,7 +1,8 @@
 """The weights-free default backend: a readable previs frame drawn from the scene data.
 
-Shaded depth, each actor's region tinted with their colour, the OpenPose skeletons,
-name labels and a caption: everything a director needs to read the shot, no GPU.
+Shaded depth, each actor's region in their colour lit by a key light from normals read off
+the depth (so a nose, a visor and the turn of a body read), the OpenPose skeletons, name
+labels and a caption: everything a director needs to read the shot, no GPU.
 """
 
 from __future__ import annotations
@@ -13,10 +14,42 @@ from PIL import Image, ImageDraw, ImageFont
 
 from shared_schema import BackendInfo, RenderRequest
 
-from ..conditioning import decode_labels, depth_to_control, label_palette, openpose_drawing, pose_to_control
+from ..conditioning import (
+    decode_depth,
+    decode_labels,
+    depth_to_control,
+    label_palette,
+    openpose_drawing,
+    pose_to_control,
+)
 from .base import RenderContext
 
 _STEPS = ("shading depth", "tinting actors", "drawing poses", "labelling")
+# Key light in camera space (x right, y up, z towards the camera): high, from the left, in front.
+KEY_LIGHT = np.array([-0.45, 0.55, 0.7]) / np.linalg.norm([-0.45, 0.55, 0.7])
+DEFAULT_FOCAL_FRACTION = 50.0 / 36.0  # focal length over sensor width when the request has no camera
+
+
+def _focal_px(request: RenderRequest, width: int) -> float:
+    camera = request.camera
+    if camera is None:
+        return DEFAULT_FOCAL_FRACTION * width
+    if camera.sensor_fit.value == "VERTICAL" or (camera.sensor_fit.value == "AUTO" and request.height > request.width):
+        return camera.focal_length_mm / camera.sensor_width_mm * width * max(request.height / request.width, 1.0)
+    return camera.focal_length_mm / camera.sensor_width_mm * width
+
+
+def key_light(metric: np.ndarray, focal_px: float) -> np.ndarray:
+    """Lambert shading (0..1) of the key light on normals taken from metric view depth.
+
+    Neighbouring pixels one apart see points ``depth / focal_px`` metres apart sideways, so
+    the depth gradient per pixel divided by that is the surface's slope; where depth jumps
+    (a silhouette) the slope is steep and the edge falls dark, which outlines figures."""
+    grad_y, grad_x = np.gradient(metric.astype(np.float64))
+    spacing = np.maximum(metric, 1e-3) / focal_px
+    normals = np.stack([grad_x / spacing, -grad_y / spacing, np.ones_like(spacing)], axis=-1)
+    normals /= np.linalg.norm(normals, axis=-1, keepdims=True)
+    return np.clip(normals @ KEY_LIGHT, 0.0, 1.0).astype(np.float32)
 
 
 def _font(size: int) -> ImageFont.ImageFont:
@@ -62,6 +95,13 @@ class PrevisBackend:
         shade = 0.15 + 0.85 * inverse[..., None] ** 0.8
         rgb = cool * (1 - shade) + warm * shade
 
+        if cond.depth is not None:
+            lambert = key_light(decode_depth(cond.depth), _focal_px(request, cond.depth.width))
+            lit = np.asarray(Image.fromarray(lambert, mode="F").resize(size, Image.Resampling.BILINEAR))[..., None]
+        else:
+            lit = np.full((request.height, request.width, 1), 0.7, dtype=np.float32)
+        rgb = rgb * (0.55 + 0.45 * lit)
+
         self._step(ctx, done + 1, total, "tinting actors")
         colours = {a.name: np.array(a.color) for a in request.actors}
         if cond.masks is not None:
@@ -70,7 +110,9 @@ class PrevisBackend:
             )
             palette, is_actor = label_palette(cond.masks.labels, colours, np.array([0.8, 0.8, 0.8]))
             region = is_actor[labels][..., None]
-            rgb = np.where(region, rgb * 0.45 + palette[labels] * shade * 0.75, rgb)
+            # The actor's own colour under the key light: form reads, hue stays theirs.
+            body = palette[labels] * (0.22 + 0.95 * lit) * (0.75 + 0.25 * shade)
+            rgb = np.where(region, body, rgb)
         image = np.clip(rgb * 255.0, 0, 255).astype(np.uint8)
 
         self._step(ctx, done + 2, total, "drawing poses")
