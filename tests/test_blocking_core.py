@@ -56,7 +56,7 @@ def test_sits_at_a_table_seats_the_actor_on_a_chair_at_the_table():
     assert all(table["min"][i] <= wrist[i] <= table["max"][i] for i in range(2)), "hands over the table"
 
 
-def test_holds_a_flashlight_puts_it_in_the_hand_and_burst_in_frames_a_doorway():
+def test_holds_a_flashlight_puts_it_in_the_hand_and_burst_in_opens_a_door():
     b = beat("The cabin door bursts open. JUNE enters, flashlight raised.", ["TOMAS", "JUNE"], entering=["JUNE"])
     dressing = place_props(b, stage_beat(b).actors, (0.0, 0.0))
     june = next(a for a in dressing.actors if a.name == "JUNE")
@@ -65,8 +65,9 @@ def test_holds_a_flashlight_puts_it_in_the_hand_and_burst_in_frames_a_doorway():
     box = torch.boxes[0]
     assert torch.held_by == "JUNE" and math.dist(box.centre, hand) < 0.2
     door = next(p for p in dressing.props if p.kind == "door")
-    lintel = next(b for b in door.boxes if b.name == "prop_door_lintel")
-    assert math.dist(lintel.centre[:2], june.location[:2]) < 0.5 and lintel.centre[2] > june.height_m
+    assert door.replaces == "wall_right", "the door is in the wall nearest June (she stands at the right)"
+    slab = next(b for b in door.boxes if b.name == "prop_door")
+    assert slab.size[0] > slab.size[1], "burst open: the slab stands out from the wall into the room"
 
 
 def test_a_car_scene_puts_its_people_in_seats():

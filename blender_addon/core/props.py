@@ -13,8 +13,8 @@ import math
 import re
 from dataclasses import dataclass, field, replace
 
-from .mannequin import joint_positions, to_world
-from .sets import Box
+from .mannequin import LIE_POSES, LIE_SURFACE, joint_positions, to_world
+from .sets import Box, along_axis, cut_opening, nearest_wall, room_walls
 from .wire import wire
 
 Vec = tuple[float, float, float]
@@ -25,6 +25,7 @@ PROP_WORDS = {
     "desk": "desk",
     "counter": "counter bar",
     "bed": "bed",
+    "sofa": "sofa couch settee",
     "door": "door doorway",
     "window": "window windows",
     "stairs": "stairs staircase steps stairway",
@@ -43,11 +44,18 @@ HAND_PROPS = ("phone", "cup", "flashlight", "gun", "book")
 CARRIED = ("suitcase", "bag")
 # Sizes (width along the actor's right, depth along their front, height), metres.
 SIZES = {
-    "table": (1.2, 0.8, 0.75), "desk": (1.4, 0.7, 0.76), "counter": (2.4, 0.6, 1.05), "bed": (1.5, 2.0, 0.55),
+    "table": (1.2, 0.8, 0.75), "desk": (1.4, 0.7, 0.76), "counter": (2.4, 0.6, 1.05), "bed": (1.5, 2.0, LIE_SURFACE),
+    "sofa": (2.0, 0.9, LIE_SURFACE),
     "chair": (0.45, 0.45, 0.46), "suitcase": (0.45, 0.22, 0.65), "bag": (0.35, 0.15, 0.3),
     "phone": (0.07, 0.015, 0.15), "cup": (0.08, 0.08, 0.1), "flashlight": (0.05, 0.25, 0.05),
     "gun": (0.03, 0.2, 0.12), "book": (0.2, 0.27, 0.03), "box": (0.5, 0.4, 0.4),
 }
+DOOR = (1.0, 2.1, 0.05)  # opening width, height; slab thickness
+# In a side wall the door sits this far further from the audience than the person it is for:
+# cameras stand on the audience side (-Y), so a side wall reads towards the back of the frame.
+SIDE_DOOR_BACK = 1.5
+OPENS = re.compile(r"\bburst|\bbarges?\b|\bcomes? in\b|\bwalks? in\b|\benters?\b|\bentering\b|\bopens?\b|"
+                   r"\bswings? open\b|\bkicks? (?:in|open)\b|\bflies open\b")
 SIT_AT = re.compile(r"\b(?:sits?|sitting|seated|slumps?)\b|\bat (?:a|the|his|her|their) [\w-]*\s*(?:table|desk)\b")
 
 
@@ -56,11 +64,14 @@ class Prop:
     kind: str
     boxes: tuple[Box, ...]
     held_by: str = ""
+    replaces: str = ""  # the set part this prop stands in for: a wall it cuts a door into, the room's bed
 
     def info(self, origin: tuple[float, float]) -> dict:
-        """The prop for the keypoints JSON: kind, who holds it, its bounds relative to the stage."""
-        lows = [tuple(b.centre[i] - b.size[i] / 2 for i in range(3)) for b in self.boxes]
-        highs = [tuple(b.centre[i] + b.size[i] / 2 for i in range(3)) for b in self.boxes]
+        """The prop for the keypoints JSON: kind, who holds it, its bounds relative to the stage
+        (a door's are the slab's, not the wall it is cut into)."""
+        own = [b for b in self.boxes if not b.name.startswith("wall")] or list(self.boxes)
+        lows = [tuple(b.centre[i] - b.size[i] / 2 for i in range(3)) for b in own]
+        highs = [tuple(b.centre[i] + b.size[i] / 2 for i in range(3)) for b in own]
         low = [min(p[i] for p in lows) - (origin[i] if i < 2 else 0.0) for i in range(3)]
         high = [max(p[i] for p in highs) - (origin[i] if i < 2 else 0.0) for i in range(3)]
         return {"kind": self.kind, "held_by": self.held_by, "min": [round(v, 3) for v in low],
@@ -155,6 +166,83 @@ def _doorway(actor) -> Prop:
     return Prop("door", tuple(parts), held_by=actor.name)
 
 
+def door_in_wall(walls: list[Box], near: tuple[float, float], open_: bool) -> Prop:
+    """A door cut into the wall nearest ``near`` (x, y), opposite that point.
+
+    The prop carries the wall's pieces round the opening (it replaces the set's wall), and the
+    slab: closed in the opening, or swung open into the room, hinged on the side away from
+    the camera (+Y) or, in the back wall, away from ``near``."""
+    wall = nearest_wall(walls, near)
+    axis = along_axis(wall)
+    across = 1 - axis
+    width, height, thick = DOOR
+    along = near[axis] + (SIDE_DOOR_BACK if axis == 1 else 0.0)
+    pieces = cut_opening(wall, along, width, height)
+    over = pieces[-1]
+    centre = over.centre[axis]
+    room_side = -1.0 if wall.centre[across] > near[across] else 1.0  # from the wall into the room
+    face = wall.centre[across] + room_side * wall.size[across] / 2
+    if open_:
+        hinge_dir = 1.0 if axis == 1 else (1.0 if near[axis] < centre else -1.0)
+        hinge = centre + hinge_dir * (width / 2 - thick / 2)
+        slab_centre = [0.0, 0.0, height / 2]
+        slab_centre[axis] = hinge
+        slab_centre[across] = face + room_side * width / 2
+        size = [0.0, 0.0, height]
+        size[axis], size[across] = thick, width
+    else:
+        slab_centre = [0.0, 0.0, height / 2]
+        slab_centre[axis] = centre
+        slab_centre[across] = wall.centre[across]
+        size = [0.0, 0.0, height]
+        size[axis], size[across] = width, thick
+    slab = Box("prop_door", tuple(slab_centre), tuple(size))
+    return Prop("door", tuple(pieces) + (slab,), replaces=wall.name)
+
+
+def _lying_place(actor, kind: str) -> Prop:
+    """A bed or sofa under someone lying on it: its top at LIE_SURFACE, long side along the body
+    (which runs from the feet at local -X to the head near the origin), a little more of it
+    behind them than in front."""
+    h = actor.height_m
+    length = 2.0 if kind == "bed" else max(2.0, 1.15 * h)
+    width = 1.2 if kind == "bed" else SIZES["sofa"][1]
+    centre_x, centre_y = -0.34 * h, 0.15 if kind == "bed" else 0.1
+
+    def part(name: str, x: float, y: float, z: float, size: Vec) -> Box:
+        return _box(name, to_world((x, y, z), actor.location, actor.facing_deg), size, actor.facing_deg)
+
+    head_end = centre_x + length / 2
+    if kind == "bed":
+        parts = [part("prop_bed", centre_x, centre_y, LIE_SURFACE / 2, (length, width, LIE_SURFACE)),
+                 part("prop_bed_head", head_end + 0.04, centre_y, 0.5, (0.08, width, 1.0)),
+                 part("prop_bed_pillow", 0.12 * h, 0.05, LIE_SURFACE + 0.05, (0.4, 0.6, 0.1))]
+    else:
+        parts = [part("prop_sofa", centre_x, centre_y, LIE_SURFACE / 2, (length, width, LIE_SURFACE)),
+                 part("prop_sofa_back", centre_x, centre_y + width / 2 + 0.1, 0.45, (length, 0.2, 0.9))]
+        parts += [part("prop_sofa_arm", centre_x + s * (length / 2 + 0.1), centre_y + 0.1, 0.33,
+                       (0.2, width + 0.2, 0.66)) for s in (-1, 1)]
+    return Prop(kind, tuple(parts), held_by=actor.name, replaces="bed" if kind == "bed" else "")
+
+
+def _lie_down(actors: list, action: str, props: list[Prop]) -> None:
+    """Whoever lies down lies across the frame, face to the audience side, on a bed or sofa
+    (or the floor when they collapse or the sentence says so), clear of the people standing."""
+    for i, actor in enumerate(actors):
+        if actor.pose not in LIE_POSES:
+            continue
+        mine = (_sentences_of(actor.name, action) or action).lower()
+        on_floor = actor.pose == "lie_floor" or re.search(r"\b(?:floor|ground|pavement)\b", mine)
+        others = [a for a in actors if a is not actor and a.pose not in LIE_POSES]
+        x, y, z = actor.location
+        reach = 0.9 * actor.height_m + 0.5  # the body runs this far towards -X from the neck
+        if any(abs(o.location[1] - y) < 1.0 and x - reach < o.location[0] < x + 0.6 for o in others):
+            x = max(o.location[0] for o in others) + reach
+        actors[i] = replace(actor, location=(x, y, z), facing_deg=0.0, pose="lie_floor" if on_floor else "lie")
+        if not on_floor:
+            props.append(_lying_place(actors[i], "sofa" if re.search(r"\b(?:sofa|couch|settee)\b", mine) else "bed"))
+
+
 def place_props(beat: "wire.Beat", actors: list["wire.ActorPlacement"], origin: tuple[float, float],
                 exterior: bool = False) -> Dressing:
     """Dress the stage for the action; may seat actors (pose and place) who sit at something."""
@@ -210,15 +298,22 @@ def place_props(beat: "wire.Beat", actors: list["wire.ActorPlacement"], origin: 
             actors[i] = replace(actor, pose="sit")
             props.append(_chair(actors[i]))
 
-    if "bed" in kinds:
-        w, d, h = SIZES["bed"]
-        props.append(Prop("bed", (Box("prop_bed", (ox - 2.6, oy + 1.6, h / 2), (w, d, h)),)))
-    if "door" in kinds or re.search(r"\bburst|\bbursts|\bbarges|\bcomes in|\bcome in|\bwalks in", action.lower()):
-        comer = next((a for a in actors if a.name in beat.entering), None)
-        if comer is not None:
-            props.append(_doorway(comer))
-        elif "door" in kinds:
-            props.append(Prop("door", (Box("prop_door", (ox + 3.2, oy + 3.38, 1.05), (1.0, 0.08, 2.1)),)))
+    _lie_down(actors, action, props)
+    for kind in ("bed", "sofa"):
+        if kind in kinds and kind not in [p.kind for p in props]:  # nobody on it: against the back wall
+            w, d, h = SIZES[kind]
+            props.append(Prop(kind, (Box(f"prop_{kind}", (ox - 2.6, oy + 2.3, h / 2), (d if kind == "bed" else w,
+                                                                                      w if kind == "bed" else d, h)),)))
+    comer = next((a for a in actors if a.name in beat.entering), None)
+    bursts = re.search(r"\bburst|\bbarges|\bcomes in|\bcome in|\bwalks in", action.lower())
+    if "door" in kinds or (bursts and comer is not None):
+        if exterior:
+            if comer is not None:
+                props.append(_doorway(comer))
+        else:
+            by = comer or _holder("door", actors, action)
+            near = by.location[:2] if by is not None else (ox + 3.0, oy + 3.0)
+            props.append(door_in_wall(room_walls(origin), near, open_=comer is not None or bool(OPENS.search(action.lower()))))
     if "window" in kinds and not exterior:  # a window frame belongs in a wall
         props.append(Prop("window", tuple(
             Box("prop_window", c, s) for c, s in (((ox - 2.5, oy + 3.35, 1.0), (1.4, 0.1, 0.08)),

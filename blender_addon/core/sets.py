@@ -32,6 +32,58 @@ _PROPS = {
 }
 
 
+WALL_HEIGHT = 3.0
+WALL_THICKNESS = 0.2
+
+
+def room_walls(origin: tuple[float, float] = (0.0, 0.0)) -> list[Box]:
+    """An interior's three walls; the fourth side (-Y, the audience's) stays open."""
+    ox, oy = origin
+    h, t = WALL_HEIGHT, WALL_THICKNESS
+    return [Box("wall_back", (ox, oy + 3.5, h / 2), (12.0, t, h)),
+            Box("wall_left", (ox - 6.0, oy, h / 2), (t, 7.0, h)),
+            Box("wall_right", (ox + 6.0, oy, h / 2), (t, 7.0, h))]
+
+
+def along_axis(wall: Box) -> int:
+    """The horizontal axis a wall runs along (0: X, 1: Y)."""
+    return 0 if wall.size[0] >= wall.size[1] else 1
+
+
+def cut_opening(wall: Box, centre: float, width: float, height: float) -> list[Box]:
+    """The wall with a doorway cut through it: the pieces either side and the one above.
+
+    ``centre`` is the opening's middle along the wall (a coordinate on the wall's axis),
+    kept far enough inside the wall's ends for both side pieces to stand."""
+    axis = along_axis(wall)
+    lo = wall.centre[axis] - wall.size[axis] / 2
+    hi = wall.centre[axis] + wall.size[axis] / 2
+    centre = min(max(centre, lo + width / 2 + 0.2), hi - width / 2 - 0.2)
+    bottom = wall.centre[2] - wall.size[2] / 2
+    top = wall.centre[2] + wall.size[2] / 2
+    pieces = []
+    for name, a, b in ((f"{wall.name}_by_door_a", lo, centre - width / 2), (f"{wall.name}_by_door_b", centre + width / 2, hi)):
+        middle = list(wall.centre)
+        middle[axis] = (a + b) / 2
+        size = list(wall.size)
+        size[axis] = b - a
+        pieces.append(Box(name, tuple(middle), tuple(size)))
+    over = list(wall.centre)
+    over[axis], over[2] = centre, (bottom + height + top) / 2
+    size = list(wall.size)
+    size[axis], size[2] = width, top - bottom - height
+    pieces.append(Box(f"{wall.name}_over_door", tuple(over), tuple(size)))
+    return pieces
+
+
+def nearest_wall(walls: list[Box], point: tuple[float, float]) -> Box:
+    """The wall whose face is nearest ``point`` (x, y)."""
+    def distance(wall: Box) -> float:
+        across = 1 - along_axis(wall)
+        return abs(point[across] - wall.centre[across])
+    return min(walls, key=distance)
+
+
 def build_set(beat: "wire.Beat", origin: tuple[float, float] = (0.0, 0.0)) -> list[Box]:
     ox, oy = origin
     exterior = beat.int_ext in (wire.IntExt.EXT,)
@@ -41,9 +93,7 @@ def build_set(beat: "wire.Beat", origin: tuple[float, float] = (0.0, 0.0)) -> li
             height = 6.0 + 3.0 * (i % 2)
             boxes.append(Box(f"block_{i}", (ox + x, oy + 14.0, height / 2), (5.0, 4.0, height)))
     else:
-        boxes.append(Box("wall_back", (ox, oy + 3.5, 1.5), (12.0, 0.2, 3.0)))
-        boxes.append(Box("wall_left", (ox - 6.0, oy, 1.5), (0.2, 7.0, 3.0)))
-        boxes.append(Box("wall_right", (ox + 6.0, oy, 1.5), (0.2, 7.0, 3.0)))
+        boxes += room_walls(origin)
     location = beat.location.upper()
     for keyword, props in _PROPS.items():
         if keyword in location:
