@@ -2,7 +2,10 @@
 
 Installs the extension zip into a private Blender user folder, adds six beats of the
 example kind, then times Block Out Shots and, per shot at 768x432, depth + masks
-(z-buffer), keypoints (projection + occlusion rays), and the whole render request.
+(z-buffer), keypoints (projection + occlusion rays), and the whole render request; it
+counts the triangles the z-buffer draws per shot (all, and the actors'), which the
+depth time follows and which, unlike times, do not vary with the machine's load (nor
+much does the CPU time of depth + masks, also printed, on a machine others share).
 
 Usage: .venv/bin/python bench/blocking_bench.py [--repeat 5]
 """
@@ -41,16 +44,20 @@ for ie, loc, size, lens, chars, action in beats:
     b = scene.beatboard.beats.add()
     b.int_ext, b.location, b.shot_size, b.lens_mm, b.characters, b.action = ie, loc, size, lens, chars, action
 rows = {"block out 6 shots (s)": [], "depth + masks per shot (s)": [], "keypoints per shot (s)": [],
-        "render request per shot (s)": []}
+        "render request per shot (s)": [], "depth + masks CPU per shot (s)": [], "triangles per shot": [], "actor triangles per shot": []}
 for _ in range(REPEAT):
     t = time.perf_counter()
     bpy.ops.beatboard.block_out_shots(replace_existing=True)
     rows["block out 6 shots (s)"].append(time.perf_counter() - t)
     for beat in scene.beatboard.beats:
         cam = conditioning.camera_model(scene, beat.camera)
-        t = time.perf_counter()
+        t, cpu = time.perf_counter(), time.process_time()
         conditioning.depth_and_masks(scene, cam, 1.0, 0.1, 60.0)
         rows["depth + masks per shot (s)"].append(time.perf_counter() - t)
+        rows["depth + masks CPU per shot (s)"].append(time.process_time() - cpu)
+        tris, labels, _ = conditioning.scene_triangles(scene, cam, 60.0)
+        rows["triangles per shot"].append(len(tris))
+        rows["actor triangles per shot"].append(int((labels > 0).sum()))
         t = time.perf_counter()
         for rig in conditioning.actor_rigs(beat.camera.users_collection[0]):
             conditioning.keypoints_for(scene, cam, rig)
@@ -80,7 +87,8 @@ def main() -> int:
           f"depth + pose + masks < 0.3 s per shot)\n")
     print(f"{'measure':<32}{'median':>10}{'min':>10}{'max':>10}")
     for name, (median, low, high) in rows.items():
-        print(f"{name:<32}{median:>10.3f}{low:>10.3f}{high:>10.3f}")
+        digits = 0 if "triangles" in name else 3
+        print(f"{name:<32}{median:>10.{digits}f}{low:>10.{digits}f}{high:>10.{digits}f}")
     return 0
 
 
