@@ -52,3 +52,5 @@ def test_action_words_choose_poses_for_the_actor_they_name():
     assert pose_for_action("Ben sleeps.") == "lie"
     assert pose_for_action("She lies to him about the money.") == "stand"
     assert pose_for_action("It was a lie.") == "stand"
+    assert pose_for_action("The killer lies in wait.") == "stand"
+    assert pose_for_action("She falls asleep in the chair.") == "lie"

@@ -53,8 +53,9 @@ def test_lies_on_the_bed_lays_the_body_flat_across_the_frame_on_a_bed_at_its_hei
 def test_a_sofa_a_floor_and_a_collapse():
     sofa = dressed(beat("BEN lies on the couch.", ["BEN"], location="LIVING ROOM"))
     assert sofa.actors[0].pose == "lie" and "sofa" in [p.kind for p in sofa.props]
-    for action in ("BEN collapses.", "BEN lies on the floor."):
-        floor = dressed(beat(action, ["BEN"], location="LIVING ROOM"))
+    for action, place in (("BEN collapses.", wire.IntExt.INT), ("BEN lies on the floor.", wire.IntExt.INT),
+                          ("BEN lies in the sand, eyes closed.", wire.IntExt.EXT)):
+        floor = dressed(beat(action, ["BEN"], location="BEACH", int_ext=place))
         ben = floor.actors[0]
         assert ben.pose == "lie_floor" and not [p for p in floor.props if p.kind in ("bed", "sofa")]
         assert max(world_joints(ben)[n][2] for n in ("neck", "r_hip", "r_ankle")) < 0.2

@@ -348,12 +348,17 @@ def pose_for_action(action: str, entering: bool = False) -> str:
 
 
 def _a_falsehood(words: list[str], i: int) -> bool:
-    """'lies to her', 'lying about it', 'a lie': telling lies, not lying down."""
+    """Words that only look like a pose: 'lies to her', 'lying about it', 'a lie', 'lies in
+    wait' (telling lies, lurking: not lying down); 'falls asleep' (lies, does not fall)."""
+    after = words[i + 1] if i + 1 < len(words) else ""
+    if words[i] in ("fall", "falls", "falling"):
+        return after == "asleep"
     if words[i] not in ("lie", "lies", "lying", "lied"):
         return False
-    after = words[i + 1] if i + 1 < len(words) else ""
     before = words[i - 1] if i else ""
-    return after in ("to", "about", "through") or before in ("a", "the", "that", "big", "white", "another")
+    then = words[i + 2] if i + 2 < len(words) else ""
+    return (after in ("to", "about", "through") or (after == "in" and then == "wait")
+            or before in ("a", "the", "that", "big", "white", "another"))
 
 
 def pose_for_actor(name: str, action: str, alone: bool) -> str:

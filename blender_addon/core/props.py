@@ -225,14 +225,17 @@ def _lying_place(actor, kind: str) -> Prop:
     return Prop(kind, tuple(parts), held_by=actor.name, replaces="bed" if kind == "bed" else "")
 
 
-def _lie_down(actors: list, action: str, props: list[Prop]) -> None:
+def _lie_down(actors: list, action: str, props: list[Prop], exterior: bool) -> None:
     """Whoever lies down lies across the frame, face to the audience side, on a bed or sofa
-    (or the floor when they collapse or the sentence says so), clear of the people standing."""
+    (on the ground when they collapse, when the sentence says floor, or outdoors with no
+    bed or sofa named), clear of the people standing."""
     for i, actor in enumerate(actors):
         if actor.pose not in LIE_POSES:
             continue
         mine = (_sentences_of(actor.name, action) or action).lower()
-        on_floor = actor.pose == "lie_floor" or re.search(r"\b(?:floor|ground|pavement)\b", mine)
+        furniture = re.search(r"\b(?:bed|sofa|couch|settee)\b", mine)
+        on_floor = (actor.pose == "lie_floor" or re.search(r"\b(?:floor|ground|pavement)\b", mine)
+                    or (exterior and not furniture))
         others = [a for a in actors if a is not actor and a.pose not in LIE_POSES]
         x, y, z = actor.location
         reach = 0.9 * actor.height_m + 0.5  # the body runs this far towards -X from the neck
@@ -298,7 +301,7 @@ def place_props(beat: "wire.Beat", actors: list["wire.ActorPlacement"], origin: 
             actors[i] = replace(actor, pose="sit")
             props.append(_chair(actors[i]))
 
-    _lie_down(actors, action, props)
+    _lie_down(actors, action, props, exterior)
     for kind in ("bed", "sofa"):
         if kind in kinds and kind not in [p.kind for p in props]:  # nobody on it: against the back wall
             w, d, h = SIZES[kind]
