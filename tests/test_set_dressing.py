@@ -61,6 +61,13 @@ def test_a_sofa_a_floor_and_a_collapse():
         assert max(world_joints(ben)[n][2] for n in ("neck", "r_hip", "r_ankle")) < 0.2
 
 
+def test_asleep_in_a_chair_sits_on_the_chair():
+    """how-to-be-a-bad-screenwriter: 'PROTAGONIST sleeps on a chair' was laid on a bed."""
+    dressing = dressed(beat("PROTAGONIST (20s) sleeps on a chair in a white room, no windows, just doors.",
+                            ["PROTAGONIST"], location="WHITE ROOM"))
+    assert dressing.actors[0].pose == "sit" and [p.kind for p in dressing.props] == ["chair", "door"]
+
+
 def test_someone_lying_beside_someone_standing_does_not_lie_through_them():
     dressing = dressed(beat("ANNA sleeps. BEN watches her.", ["BEN", "ANNA"]))
     anna = next(a for a in dressing.actors if a.name == "ANNA")

@@ -117,7 +117,7 @@ def loft(part: Part, rings: list[Ring], segments: int, start: Vec | None, end: V
         row, nxt = base + i * segments, base + (i + 1) * segments
         for k in range(segments):
             k2 = (k + 1) % segments
-            part.faces.append((row + k, nxt + k, nxt + k2, row + k2))
+            part.faces.append((row + k, row + k2, nxt + k2, nxt + k))  # outward: Workbench lights them
     if start is not None:
         part.verts.append(start)
         pole = len(part.verts) - 1
@@ -162,7 +162,7 @@ def torso(j: dict[str, Vec], height: float) -> Part:
     rings = []
     for z, half_w, half_d, ahead in TORSO_RINGS:
         centre = _add(j["pelvis"], _add(_mul(up, (z - PELVIS_Z) * height), _mul(front, ahead * height)))
-        rings.append((centre, left, front, half_w * height, half_d * height))
+        rings.append((centre, left, _mul(front, -1.0), half_w * height, half_d * height))  # counter-clockwise about up
     bottom = _add(j["pelvis"], _mul(up, (TORSO_BOTTOM - PELVIS_Z) * height))
     top = _add(j["pelvis"], _mul(up, (TORSO_TOP - PELVIS_Z) * height))
     loft(part, rings, TORSO_SEGMENTS, bottom, top)

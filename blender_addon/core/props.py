@@ -26,7 +26,7 @@ PROP_WORDS = {
     "counter": "counter bar",
     "bed": "bed",
     "sofa": "sofa couch settee",
-    "door": "door doorway",
+    "door": "door doors doorway",
     "window": "window windows",
     "stairs": "stairs staircase steps stairway",
     "car": "car cars taxi cab sedan jeep truck",
@@ -56,6 +56,8 @@ DOOR = (1.0, 2.1, 0.05)  # opening width, height; slab thickness
 SIDE_DOOR_BACK = 1.5
 OPENS = re.compile(r"\bburst|\bbarges?\b|\bcomes? in\b|\bwalks? in\b|\benters?\b|\bentering\b|\bopens?\b|"
                    r"\bswings? open\b|\bkicks? (?:in|open)\b|\bflies open\b")
+SEATED_REST = re.compile(r"\b(?:chair|armchair|seat|bench|stool|wheelchair)\b")
+LYING_ON = re.compile(r"\b(?:bed|sofa|couch|settee)\b")
 SIT_AT = re.compile(r"\b(?:sits?|sitting|seated|slumps?)\b|\bat (?:a|the|his|her|their) [\w-]*\s*(?:table|desk)\b")
 
 
@@ -85,10 +87,13 @@ class Dressing:
 
 
 def kinds_in(text: str) -> list[str]:
+    """The prop kinds the text names, in order; not those it denies ('no windows')."""
     found = []
-    for word in re.findall(r"[a-z]+", text.lower()):
+    words = re.findall(r"[a-z]+", text.lower())
+    for i, word in enumerate(words):
         kind = _KIND_OF_WORD.get(word)
-        if kind and kind not in found:
+        denied = any(w in ("no", "without") for w in words[max(0, i - 2):i])
+        if kind and kind not in found and not denied:
             found.append(kind)
     return found
 
@@ -233,7 +238,7 @@ def _lie_down(actors: list, action: str, props: list[Prop], exterior: bool) -> N
         if actor.pose not in LIE_POSES:
             continue
         mine = (_sentences_of(actor.name, action) or action).lower()
-        furniture = re.search(r"\b(?:bed|sofa|couch|settee)\b", mine)
+        furniture = LYING_ON.search(mine)
         on_floor = (actor.pose == "lie_floor" or re.search(r"\b(?:floor|ground|pavement)\b", mine)
                     or (exterior and not furniture))
         others = [a for a in actors if a is not actor and a.pose not in LIE_POSES]
@@ -274,6 +279,10 @@ def place_props(beat: "wire.Beat", actors: list["wire.ActorPlacement"], origin: 
         props += [_chair(a) for a in actors[:4]]
         kinds = [k for k in kinds if k not in ("car", "table", "desk", "chair")]
 
+    for i, a in enumerate(actors):  # asleep in a chair: seated, not laid down
+        mine = (_sentences_of(a.name, action) or action).lower()
+        if a.pose == "lie" and SEATED_REST.search(mine) and not LYING_ON.search(mine):
+            actors[i] = replace(a, pose="sit")
     sitters = [a for a in actors if a.pose == "sit" or SIT_AT.search(_sentences_of(a.name, action).lower())]
     surface = next((k for k in ("table", "desk", "counter") if k in kinds), None)
     if surface and actors:
