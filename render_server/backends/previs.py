@@ -39,13 +39,32 @@ def _focal_px(request: RenderRequest, width: int) -> float:
     return camera.focal_length_mm / camera.sensor_width_mm * width
 
 
+SMOOTH_RADIUS = 3  # pixels of the depth map
+
+
+def _box_blur(values: np.ndarray, radius: int) -> np.ndarray:
+    """Mean over a (2r+1)^2 window (edges repeat), by cumulative sums: numpy only."""
+    if radius <= 0:
+        return values
+    out = values
+    for axis in (0, 1):
+        padded = np.pad(out, [(radius, radius) if a == axis else (0, 0) for a in (0, 1)], mode="edge")
+        summed = np.cumsum(np.insert(padded, 0, 0.0, axis=axis), axis=axis)
+        width = 2 * radius + 1
+        out = (np.take(summed, range(width, summed.shape[axis]), axis=axis)
+               - np.take(summed, range(0, summed.shape[axis] - width), axis=axis)) / width
+    return out
+
+
 def key_light(metric: np.ndarray, focal_px: float) -> np.ndarray:
     """Lambert shading (0..1) of the key light on normals taken from metric view depth.
 
     Neighbouring pixels one apart see points ``depth / focal_px`` metres apart sideways, so
     the depth gradient per pixel divided by that is the surface's slope; where depth jumps
     (a silhouette) the slope is steep and the edge falls dark, which outlines figures."""
-    grad_y, grad_x = np.gradient(metric.astype(np.float64))
+    # Depth arrives as float16 (a millimetre step at a metre or two): slopes of the raw values
+    # band into stripes, so smooth first over a few pixels.
+    grad_y, grad_x = np.gradient(_box_blur(metric.astype(np.float64), SMOOTH_RADIUS))
     spacing = np.maximum(metric, 1e-3) / focal_px
     normals = np.stack([grad_x / spacing, -grad_y / spacing, np.ones_like(spacing)], axis=-1)
     normals /= np.linalg.norm(normals, axis=-1, keepdims=True)
@@ -122,10 +141,12 @@ class PrevisBackend:
         frame = Image.fromarray(image)
 
         self._step(ctx, done + 3, total, "labelling")
-        self._labels(frame, request)
+        self._labels(frame, request, labels if cond.masks is not None else None,
+                     cond.masks.labels if cond.masks is not None else [])
         return frame
 
-    def _labels(self, frame: Image.Image, request: RenderRequest) -> None:
+    def _labels(self, frame: Image.Image, request: RenderRequest, labels: np.ndarray | None,
+                names: list[str]) -> None:
         draw = ImageDraw.Draw(frame, "RGBA")
         small = _font(max(11, request.height // 26))
         for actor in request.conditioning.poses:
@@ -133,6 +154,11 @@ class PrevisBackend:
             if not visible:
                 continue
             x, y = visible[0].x, visible[0].y - request.height * 0.09
+            if labels is not None and actor.actor in names:
+                # Above the head, not across the face: just over the actor's topmost pixel.
+                rows = np.flatnonzero((labels == names.index(actor.actor) + 1).any(axis=1))
+                if rows.size:
+                    y = max(float(rows[0]) - 4.0, small.size + 4.0)
             box = draw.textbbox((x, y), actor.actor, font=small, anchor="mb")
             draw.rectangle((box[0] - 3, box[1] - 2, box[2] + 3, box[3] + 2), fill=(0, 0, 0, 150))
             draw.text((x, y), actor.actor, font=small, anchor="mb", fill=(255, 255, 255, 255))
