@@ -16,6 +16,7 @@ from .core.coverage import (
     line_sides,
     people_in_view,
     setup_of,
+    someone_hidden,
 )
 from .core.framing import FACE_SIZES, GROUP_SIZES, Subject, frame_shot
 from .core.mannequin import joint_positions, to_world
@@ -107,6 +108,8 @@ class BEATBOARD_OT_block_out_shots(bpy.types.Operator):
             if size in GROUP_SIZES and len(framed) >= 2 and \
                     len(people_in_view(placement, aspect, framed, whole)) < len(framed):
                 return False  # a group shot shows all of its people, head to hips (or feet)
+            if size in GROUP_SIZES and someone_hidden(placement, aspect, {n: everyone[n] for n in seen}):
+                return False  # nobody stands right behind someone else
             if len(seen) >= 3:
                 return depth_spread(placement, [everyone[n][0] for n in seen]) >= MIN_GROUP_DEPTH
             return True
@@ -175,9 +178,6 @@ class BEATBOARD_OT_block_out_shots(bpy.types.Operator):
                 if exchange.listener in xs and staging.subject in xs:
                     left = xs[exchange.listener] < xs[staging.subject]
                     wire_beat.shot.size = wire.ShotSize.OTS_LEFT if left else wire.ShotSize.OTS_RIGHT
-            if wire_beat.shot.size.value != beat.shot_size:  # blocking chose another size: its lens too
-                wire_beat.shot.lens_mm = LENS_FOR_SIZE.get(wire_beat.shot.size.value, wire_beat.shot.lens_mm)
-                beat.shot_size, beat.lens_mm = wire_beat.shot.size.value, int(wire_beat.shot.lens_mm)
             scene_order += [a.name for a in sorted(staging.actors, key=lambda a: a.location[0])
                             if a.name not in scene_order]
             for actor in staging.actors:  # a cast actor's mannequin has their height and colour
@@ -191,6 +191,12 @@ class BEATBOARD_OT_block_out_shots(bpy.types.Operator):
             if staging.contact:  # the act wins over furniture: nobody punches or hugs from a chair
                 acting = {a.name: a for a in contact_pair}
                 staging.actors = [acting.get(a.name, a) for a in staging.actors]
+            if exchange is not None and wire_beat.shot.size.value in ("OTS_LEFT", "OTS_RIGHT") and any(
+                    a.pose.startswith("sit") for a in staging.actors if a.name in (staging.subject, exchange.listener)):
+                wire_beat.shot.size = wire.ShotSize.MS  # across a table: clean singles, not a back filling the frame
+            if wire_beat.shot.size.value != beat.shot_size:  # blocking chose another size: its lens too
+                wire_beat.shot.lens_mm = LENS_FOR_SIZE.get(wire_beat.shot.size.value, wire_beat.shot.lens_mm)
+                beat.shot_size, beat.lens_mm = wire_beat.shot.size.value, int(wire_beat.shot.lens_mm)
             for actor in staging.actors:
                 build_mannequin(actor, collection, prefix=f"S{number} ")
             subjects = [Subject(a.location, a.facing_deg, a.height_m,

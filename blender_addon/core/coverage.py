@@ -148,6 +148,28 @@ def people_in_view(placement: CameraPlacement, aspect: float,
     return seen
 
 
+BODY_HALF_WIDTH_M = 0.25
+
+
+def someone_hidden(placement: CameraPlacement, aspect: float,
+                   people: dict[str, tuple[tuple[float, float, float], float]]) -> bool:
+    """Does anyone stand right behind someone else, as the lens sees them (their chests
+    closer on screen than a body's width)?"""
+    width = 1000
+    camera = PinholeCamera(placement.location, placement.rotation, placement.focal_length_mm,
+                           placement.sensor_width_mm, placement.sensor_width_mm / aspect, width, round(width / aspect),
+                           "HORIZONTAL")
+    px_per_m = camera.width_px * placement.focal_length_mm / placement.sensor_width_mm  # at 1 m
+    chests = [camera.project((loc[0], loc[1], loc[2] + 0.7 * height)) for loc, height in people.values()]
+    for i, (u1, _, d1) in enumerate(chests):
+        for u2, _, d2 in chests[i + 1:]:
+            if d1 <= 0 or d2 <= 0 or abs(d1 - d2) < 0.3:
+                continue
+            if abs(u1 - u2) < 2 * BODY_HALF_WIDTH_M * px_per_m / max(d1, d2):
+                return True
+    return False
+
+
 def depth_spread(placement: CameraPlacement, locations: list[tuple[float, float, float]]) -> float:
     """Front-to-back spread of ``locations`` along the camera's horizontal view direction."""
     fx, fy = -placement.rotation[0][2], -placement.rotation[1][2]

@@ -171,7 +171,7 @@ def stage_beat(beat: "wire.Beat", origin: tuple[float, float] = (0.0, 0.0),
 
 SINGLE_SIZES = ("MS", "MCU", "CU", "ECU")
 # The lens a size blocking chose gets (as the beat extractor suggests them).
-LENS_FOR_SIZE = {"TWO_SHOT": 40, "MLS": 35, "WS": 24, "OTS_LEFT": 50, "OTS_RIGHT": 50}
+LENS_FOR_SIZE = {"TWO_SHOT": 40, "MLS": 35, "WS": 24, "MS": 50, "OTS_LEFT": 50, "OTS_RIGHT": 50}
 
 
 def _size_for(size: str, contact: Contact | None, people: int) -> str:
@@ -233,8 +233,8 @@ def _stage_contact(beat, contact: Contact, present: list[str], origin, colours, 
     right = [n for n in others if present.index(n) > present.index(pair[0])]
     for side, names in ((-1.0, left), (1.0, right)):
         for row, name in enumerate(names):
-            x = ox + side * (out + half + row * 0.9)
-            y = oy + (BYSTANDER_BACK if two_shot else 0.6) + row * 0.9
+            x = ox + side * (out + half + row * 0.5)
+            y = oy + (BYSTANDER_BACK if two_shot else 0.9) + row * 1.0
             placements.append(_placement(name, (x, y), (ox, oy - 0.5),
                                          pose_for_actor(name, beat.action, alone=False), colours.get(name)))
     return placements
