@@ -186,8 +186,13 @@ class BEATBOARD_OT_block_out_shots(bpy.types.Operator):
                     actor.height_m, actor.color = card.height_m, tuple(card.color)
             contact_pair = [a for a in staging.actors
                             if staging.contact and a.name in (staging.contact.actor, staging.contact.target)]
-            dressing = place_props(wire_beat, staging.actors, origin, exterior=wire_beat.int_ext.value == "EXT")
-            staging.actors = dressing.actors
+            # Props seat people in the beat's own order, not the framing's (subject first), so who
+            # sits at the table does not change with whom a shot is on.
+            framing_order = [a.name for a in staging.actors]
+            listed = wire_beat.characters + wire_beat.entering
+            by_listing = sorted(staging.actors, key=lambda a: listed.index(a.name) if a.name in listed else len(listed))
+            dressing = place_props(wire_beat, by_listing, origin, exterior=wire_beat.int_ext.value == "EXT")
+            staging.actors = sorted(dressing.actors, key=lambda a: framing_order.index(a.name))
             if staging.contact:  # the act wins over furniture: nobody punches or hugs from a chair
                 acting = {a.name: a for a in contact_pair}
                 staging.actors = [acting.get(a.name, a) for a in staging.actors]

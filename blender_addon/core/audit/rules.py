@@ -258,7 +258,7 @@ def named_people_staged(shots: list[ShotFacts]) -> list[Violation]:
 SEEN_IN_FRAME = 0.25     # of the framed body inside the frame ...
 SEEN_VISIBLE = 0.15      # ... and this much of it unhidden: someone the viewer counts
 MIN_GROUP_DEPTH = 0.5    # metres front to back a group of three or more is staged over
-SAME_LENS = 0.15         # lenses within 15% read as the same lens
+SAME_LENS = 0.35         # in a close shot, lenses within a third of each other read alike (85 vs 65 mm)
 SAME_BEARING_DEG, SAME_PITCH_DEG = 40.0, 10.0
 CLOSE_SIZES = ("CU", "MCU", "ECU")
 SINGLE_SIZES = ("MS", "MCU", "CU", "ECU", "OTS_LEFT", "OTS_RIGHT")
