@@ -20,8 +20,10 @@ from .projection import PinholeCamera
 from .wire import wire
 
 # (side, turn in degrees): the first is the framing's own choice.
-VARIATIONS = ((1.0, 0.0), (-1.0, 0.0), (1.0, 35.0), (1.0, -35.0), (-1.0, 35.0), (-1.0, -35.0), (1.0, 60.0),
-              (1.0, -60.0), (-1.0, 60.0), (-1.0, -60.0))
+# A smaller turn comes after the 35-degree ones: a staggered group turned 35 degrees can line
+# up a back-row face behind a front-row shoulder.
+VARIATIONS = ((1.0, 0.0), (-1.0, 0.0), (1.0, 35.0), (1.0, -35.0), (-1.0, 35.0), (-1.0, -35.0), (1.0, 22.0),
+              (1.0, -22.0), (1.0, 60.0), (1.0, -60.0), (-1.0, 60.0), (-1.0, -60.0))
 # Margins inside the set's walls (sets.py) a camera keeps to, relative to the stage origin.
 INTERIOR_LIMITS = (5.7, 3.2)   # |x|, y
 EXTERIOR_LIMITS = (30.0, 11.5)
@@ -107,7 +109,9 @@ def choose_setup(frame: Callable[[float, float], CameraPlacement], origin: tuple
     ``frame(side, turn)`` places a camera; ``people`` are stage-relative positions. Returns the
     placement and which variation it was (0: the framing's own)."""
     limit_x, limit_y = EXTERIOR_LIMITS if exterior else INTERIOR_LIMITS
-    fallback = None
+    # When no variation passes everything: one that frames well but stands outside the set's
+    # limits (its walls are opened to it) beats one that is merely a new setup.
+    good_outside = fallback = None
     for index, (side, turn) in enumerate(VARIATIONS):
         placement = frame(side, turn)
         setup = setup_of(placement, origin)
@@ -116,11 +120,16 @@ def choose_setup(frame: Callable[[float, float], CameraPlacement], origin: tuple
         new = previous is None or differs(setup, previous)
         sides = line_sides(people, (x, y))
         on_line = all((kept_sides[k] > 0) == (v > 0) for k, v in sides.items() if k in kept_sides)
-        if inside and new and on_line and acceptable(placement):
+        if not (new and on_line):
+            continue
+        reads = acceptable(placement)
+        if inside and reads:
             return placement, index
-        if fallback is None and new and on_line:
+        if good_outside is None and reads:
+            good_outside = (placement, index)
+        if fallback is None:
             fallback = (placement, index)
-    return fallback or (frame(*VARIATIONS[0]), 0)
+    return good_outside or fallback or (frame(*VARIATIONS[0]), 0)
 
 
 # --- What the audit's staging rules ask of a setup, checked before a camera is kept ----------

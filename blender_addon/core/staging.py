@@ -119,7 +119,7 @@ def named_in_order(action: str, people: list[str]) -> list[str]:
 
 # A group of three or more stands in two rows, the back row in the gaps of the front one,
 # so the group has depth (not a line-up across the frame) and nobody hides behind another.
-GROUP_STEP_X, GROUP_ROW_DEPTH = 1.0, 1.0
+GROUP_STEP_X, GROUP_ROW_DEPTH = 1.15, 0.7
 # Bystanders of a contact beat shot as a two-shot stand this far out from the pair's centre
 # (and back), outside a two-shot's frame.
 BYSTANDER_OUT, BYSTANDER_BACK = 3.4, 1.2
