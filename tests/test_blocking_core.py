@@ -241,3 +241,26 @@ def test_a_two_person_exchange_is_covered_shot_reverse_shot():
     assert plan[3].size == "MS", "Mara again: not the same over-the-shoulder twice"
     assert plan[4].size == "OTS"
     assert plan[5] is None, "three people: not a two-person exchange"
+
+
+def test_a_staggered_group_finds_a_new_setup_where_nobody_hides_behind_anyone():
+    """heads-or-tails at N=12, shot 8: after a wide shot of the same four, every 35-degree turn
+    lined a back-row face up behind a front-row shoulder, and blocking fell back to one of them."""
+    from blender_addon.core.coverage import people_in_view, someone_hidden
+
+    b = beat("Dad flips the coin.", ["A", "B", "C", "D"], size="WS", lens=24)
+    staging = stage_beat(b)
+    everyone = {a.name: (a.location, a.height_m) for a in staging.actors}
+    people = {a.name: a.location[:2] for a in staging.actors}
+
+    def frame(side, turn):
+        return frame_shot(b.shot, subjects(staging), aspect=16 / 9, audience=AUDIENCE_SIDE, side=side, turn_deg=turn)
+
+    def reads(placement):
+        return (len(people_in_view(placement, 16 / 9, everyone, (0.05, 0.5, 0.95))) == 4
+                and not someone_hidden(placement, 16 / 9, everyone))
+
+    first, _ = choose_setup(frame, (0, 0), None, {}, people, exterior=False, acceptable=reads)
+    second, variation = choose_setup(frame, (0, 0), setup_of(first, (0, 0)), {}, people, exterior=False,
+                                     acceptable=reads)
+    assert variation > 0 and reads(second) and differs(setup_of(first, (0, 0)), setup_of(second, (0, 0)))
