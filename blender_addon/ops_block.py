@@ -116,6 +116,47 @@ class BEATBOARD_OT_block_out_shots(bpy.types.Operator):
 
         return reads
 
+    @staticmethod
+    def _follow_exchange(wire_beat, exchange) -> str:
+        """Shot / reverse shot in a two-person exchange: on the speaker (unless the beat names
+        its subject or one person acts on the other), over the listener's shoulder. Returns
+        where the shot's subject comes from (see staging.subject_and_source)."""
+        subject_from = subject_and_source(wire_beat)[1]
+        if exchange is None:
+            return subject_from
+        if subject_from not in ("beat", "contact"):
+            wire_beat.subject, subject_from = exchange.speaker, "speaker"
+        if exchange.size == "OTS" and wire_beat.subject != exchange.listener:
+            wire_beat.shot.size = wire.ShotSize.OTS_LEFT
+        return subject_from
+
+    @staticmethod
+    def _over_the_listener(wire_beat, staging, exchange) -> None:
+        """An exchange's over-the-shoulder is over the listener (second in line for framing);
+        which shoulder follows who stands screen left."""
+        if exchange is None or wire_beat.shot.size.value not in ("OTS_LEFT", "OTS_RIGHT"):
+            return
+        staging.actors.sort(key=lambda a: (a.name != staging.subject, a.name != exchange.listener))
+        xs = {a.name: a.location[0] for a in staging.actors}
+        if exchange.listener in xs and staging.subject in xs:
+            left = xs[exchange.listener] < xs[staging.subject]
+            wire_beat.shot.size = wire.ShotSize.OTS_LEFT if left else wire.ShotSize.OTS_RIGHT
+
+    @staticmethod
+    def _dress(wire_beat, staging, origin):
+        """Props from the action. They seat people in the beat's own order, not the framing's
+        (subject first), so who sits at the table does not change with whom a shot is on; and
+        the two of a contact keep their places and poses (nobody punches from a chair)."""
+        acting = {a.name: a for a in staging.actors
+                  if staging.contact and a.name in (staging.contact.actor, staging.contact.target)}
+        framing_order = [a.name for a in staging.actors]
+        listed = wire_beat.characters + wire_beat.entering
+        by_listing = sorted(staging.actors, key=lambda a: listed.index(a.name) if a.name in listed else len(listed))
+        dressing = place_props(wire_beat, by_listing, origin, exterior=wire_beat.int_ext.value == "EXT")
+        in_framing_order = sorted(dressing.actors, key=lambda a: framing_order.index(a.name))
+        staging.actors = [acting.get(a.name, a) for a in in_framing_order]
+        return dressing
+
     def invoke(self, context, event):
         if root_collection(context.scene).children:
             return context.window_manager.invoke_props_dialog(self, title="Replace blocked-out shots?")
@@ -161,41 +202,19 @@ class BEATBOARD_OT_block_out_shots(bpy.types.Operator):
             wire_beat = wire_beats[index]
             if previous is None or previous[0].scene_number != wire_beat.scene_number:
                 scene_order = []
-            subject_from = subject_and_source(wire_beat)[1]
             exchange = plan[index]
-            if exchange is not None:  # shot / reverse shot: on the speaker, over the listener's shoulder
-                if subject_from not in ("beat", "contact"):
-                    wire_beat.subject, subject_from = exchange.speaker, "speaker"
-                if exchange.size == "OTS" and wire_beat.subject != exchange.listener:
-                    wire_beat.shot.size = wire.ShotSize.OTS_LEFT
+            subject_from = self._follow_exchange(wire_beat, exchange)
             staging = stage_beat(wire_beat, origin, colours, order=scene_order)
             if staging.shot_size:  # a contact's single is a two-shot; a crowded two-shot a group shot
                 wire_beat.shot.size = wire.ShotSize(staging.shot_size)
-            if wire_beat.shot.size.value in ("OTS_LEFT", "OTS_RIGHT") and exchange is not None:
-                # over the listener's shoulder; which shoulder follows who stands screen left
-                staging.actors.sort(key=lambda a: (a.name != staging.subject, a.name != exchange.listener))
-                xs = {a.name: a.location[0] for a in staging.actors}
-                if exchange.listener in xs and staging.subject in xs:
-                    left = xs[exchange.listener] < xs[staging.subject]
-                    wire_beat.shot.size = wire.ShotSize.OTS_LEFT if left else wire.ShotSize.OTS_RIGHT
+            self._over_the_listener(wire_beat, staging, exchange)
             scene_order += [a.name for a in sorted(staging.actors, key=lambda a: a.location[0])
                             if a.name not in scene_order]
             for actor in staging.actors:  # a cast actor's mannequin has their height and colour
                 card = cast_card(props, actor.name)
                 if card is not None:
                     actor.height_m, actor.color = card.height_m, tuple(card.color)
-            contact_pair = [a for a in staging.actors
-                            if staging.contact and a.name in (staging.contact.actor, staging.contact.target)]
-            # Props seat people in the beat's own order, not the framing's (subject first), so who
-            # sits at the table does not change with whom a shot is on.
-            framing_order = [a.name for a in staging.actors]
-            listed = wire_beat.characters + wire_beat.entering
-            by_listing = sorted(staging.actors, key=lambda a: listed.index(a.name) if a.name in listed else len(listed))
-            dressing = place_props(wire_beat, by_listing, origin, exterior=wire_beat.int_ext.value == "EXT")
-            staging.actors = sorted(dressing.actors, key=lambda a: framing_order.index(a.name))
-            if staging.contact:  # the act wins over furniture: nobody punches or hugs from a chair
-                acting = {a.name: a for a in contact_pair}
-                staging.actors = [acting.get(a.name, a) for a in staging.actors]
+            dressing = self._dress(wire_beat, staging, origin)
             if exchange is not None and wire_beat.shot.size.value in ("OTS_LEFT", "OTS_RIGHT") and any(
                     a.pose.startswith("sit") for a in staging.actors if a.name in (staging.subject, exchange.listener)):
                 wire_beat.shot.size = wire.ShotSize.MS  # across a table: clean singles, not a back filling the frame
@@ -249,8 +268,7 @@ class BEATBOARD_OT_block_out_shots(bpy.types.Operator):
             camera = build_camera(number, placement, collection)
             camera["beatboard_subject"] = staging.subject
             camera["beatboard_subject_from"] = subject_from
-            view = close_view(placement)
-            previous_close = (view[0], view[1], view[2], view[3]) if view else None
+            previous_close = close_view(placement)
             beat.shot_number = number
             beat.camera = camera
             beat.frame_start, beat.frame_end = first, last

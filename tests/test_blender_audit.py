@@ -67,7 +67,8 @@ wired = scene.beatboard.beats[2].to_wire()
 copy = scene.beatboard.beats.add()
 copy.from_wire(wired)
 print(json.dumps({"violations": [[v.shot, v.rule, v.detail] for v in audit(facts)],
-                  "fight": [facts[0].size, fight["MIKE"].pose, list(fight["MIKE"].location), list(fight["JOE"].location)],
+                  "fight": [facts[0].size, fight["MIKE"].pose, list(fight["MIKE"].location),
+                            list(fight["JOE"].location)],
                   "subjects": [[f.subject, f.subject_from] for f in facts], "round_trip": copy.subject,
                   "stored_size": scene.beatboard.beats[0].shot_size}))
 """, tmp_path)
