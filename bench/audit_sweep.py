@@ -4,6 +4,7 @@ and print one summary line per board.
 Usage:
   .venv/bin/python bench/audit_sweep.py --out OUT            # 'beatboard block' each (one render server), audit
   .venv/bin/python bench/audit_sweep.py --out OUT --fast     # one Blender, facts only (no renders), audit
+  .venv/bin/python bench/audit_sweep.py --out OUT --fast --sheets  # ... plus blockouts and a contact sheet per board
   .venv/bin/python bench/audit_sweep.py --out OUT --audit-only  # audit boards already in OUT
 """
 
@@ -47,11 +48,32 @@ for name, script, n in BOARDS:
     folder = pathlib.Path(OUT) / name
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "board_facts.json").write_text(json.dumps({"title": scene.beatboard.title, "shots": shots}))
+    if SHEETS:  # Workbench blockouts at half size, for the contact sheet
+        scene.render.engine = "BLENDER_WORKBENCH"
+        scene.display.shading.color_type = "OBJECT"
+        scene.render.resolution_percentage = 50
+        for b in scene.beatboard.beats:
+            if b.camera:
+                scene.camera = b.camera
+                scene.frame_set(b.frame_start)
+                scene.render.filepath = str(folder / f"shot_{b.shot_number}_blockout.png")
+                bpy.ops.render.render(write_still=True)
+        scene.render.resolution_percentage = 100
     print("done", name, flush=True)
 """
 
 
-def _fast(out: Path) -> None:
+def _contact_sheet(folder: Path) -> Path | None:
+    from beatboard.contact_sheet import Panel, make_contact_sheet
+
+    shots = load_board(folder)
+    panels = [Panel(str(folder / f"shot_{s.shot}_blockout.png"), s.shot, f"sc {s.scene_number}", s.action,
+                    f"{s.size.replace('_', ' ')} {s.lens_mm:g}mm  ({s.subject})", s.dialogue) for s in shots]
+    panels = [p for p in panels if Path(p.image_path).is_file()]
+    return make_contact_sheet(panels, folder / "contact_sheet.png", title=folder.name) if panels else None
+
+
+def _fast(out: Path, sheets: bool = False) -> None:
     """Every board in one Blender process: block out and measure, no renders."""
     import os
     import tempfile
@@ -62,7 +84,8 @@ def _fast(out: Path) -> None:
     with tempfile.TemporaryDirectory() as tmp, ServerProcess(out / "server-data") as server:
         zip_path = build_extension(Path(tmp))
         runs = [(name, str(script), n) for name, script, n in boards()]
-        code = f"ZIP = {str(zip_path)!r}\nURL = {server.url!r}\nOUT = {str(out)!r}\nBOARDS = {runs!r}\n" + FAST
+        code = (f"ZIP = {str(zip_path)!r}\nURL = {server.url!r}\nOUT = {str(out)!r}\nBOARDS = {runs!r}\n"
+                f"SHEETS = {sheets!r}\n" + FAST)
         subprocess.run([sys.executable, "-c", code], env={**os.environ, "BLENDER_USER_RESOURCES": tmp},
                        stdout=subprocess.DEVNULL, check=True)
 
@@ -72,11 +95,16 @@ def main() -> int:
     parser.add_argument("--out", required=True)
     parser.add_argument("--audit-only", action="store_true")
     parser.add_argument("--fast", action="store_true", help="one Blender process, facts only, no renders")
+    parser.add_argument("--sheets", action="store_true",
+                        help="with --fast: also render Workbench blockouts and write OUT/BOARD/contact_sheet.png")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     if args.fast:
-        _fast(out)
+        _fast(out, sheets=args.sheets)
+        if args.sheets:
+            for name, _, _ in boards():
+                _contact_sheet(out / name)
     elif not args.audit_only:
         from beatboard.server_process import ServerProcess
 

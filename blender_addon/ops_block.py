@@ -6,13 +6,25 @@ from dataclasses import replace
 
 import bpy
 
-from .core.coverage import choose_setup, face_hidden, line_sides, setup_of
-from .core.framing import FACE_SIZES, Subject, frame_shot
+from .core.audit.rules import MIN_GROUP_DEPTH, same_close_up
+from .core.coverage import (
+    choose_setup,
+    close_view_of,
+    depth_spread,
+    exchanges,
+    face_hidden,
+    line_sides,
+    people_in_view,
+    setup_of,
+    someone_hidden,
+)
+from .core.framing import FACE_SIZES, GROUP_SIZES, Subject, frame_shot
 from .core.mannequin import joint_positions, to_world
 from .core.people import enters, named_in, people_of
 from .core.props import place_props
 from .core.sets import build_set, open_to_camera
-from .core.staging import AUDIENCE_SIDE, board_colours, stage_beat
+from .core.staging import AUDIENCE_SIDE, LENS_FOR_SIZE, board_colours, stage_beat, subject_and_source
+from .core.wire import wire
 from .core.timing import frame_ranges, shot_seconds
 from .ops_actors import cast_card
 from .scene_build import (
@@ -69,6 +81,82 @@ class BEATBOARD_OT_block_out_shots(bpy.types.Operator):
                   for name, p in joint_positions(main.height_m, main.pose).items()}
         return lambda placement: not face_hidden(placement.location, joints, main.height_m)
 
+    @staticmethod
+    def _close_view(beat, staging):
+        """(placement -> the audit's close view of it) for this shot's subject."""
+        main = next((a for a in staging.actors if a.name == staging.subject), None)
+        if main is None:
+            return lambda placement: None
+        eye = main.location[2] + joint_positions(main.height_m, main.pose)["r_eye"][2]
+        return lambda placement: close_view_of(beat.shot.size.value, main.name, main.location, eye, placement)
+
+    @staticmethod
+    def _staging_reads(beat, staging, aspect):
+        """A two-shot sees only its two; three or more in view stand in depth."""
+        size = beat.shot.size.value
+        pair = ([staging.contact.actor, staging.contact.target] if staging.contact
+                else [a.name for a in staging.actors[:2]])
+        everyone = {a.name: (a.location, a.height_m) for a in staging.actors}
+
+        framed = {n: everyone[n] for n in (pair if size == "TWO_SHOT" else everyone)}
+        whole = (0.05, 0.5, 0.95) if size in ("WS", "EWS") else (0.5, 0.95)
+
+        def reads(placement) -> bool:
+            seen = people_in_view(placement, aspect, everyone)
+            if size == "TWO_SHOT" and any(n not in pair for n in seen):
+                return False
+            if size in GROUP_SIZES and len(framed) >= 2 and \
+                    len(people_in_view(placement, aspect, framed, whole)) < len(framed):
+                return False  # a group shot shows all of its people, head to hips (or feet)
+            if size in GROUP_SIZES and someone_hidden(placement, aspect, {n: everyone[n] for n in seen}):
+                return False  # nobody stands right behind someone else
+            if len(seen) >= 3:
+                return depth_spread(placement, [everyone[n][0] for n in seen]) >= MIN_GROUP_DEPTH
+            return True
+
+        return reads
+
+    @staticmethod
+    def _follow_exchange(wire_beat, exchange) -> str:
+        """Shot / reverse shot in a two-person exchange: on the speaker (unless the beat names
+        its subject or one person acts on the other), over the listener's shoulder. Returns
+        where the shot's subject comes from (see staging.subject_and_source)."""
+        subject_from = subject_and_source(wire_beat)[1]
+        if exchange is None:
+            return subject_from
+        if subject_from not in ("beat", "contact"):
+            wire_beat.subject, subject_from = exchange.speaker, "speaker"
+        if exchange.size == "OTS" and wire_beat.subject != exchange.listener:
+            wire_beat.shot.size = wire.ShotSize.OTS_LEFT
+        return subject_from
+
+    @staticmethod
+    def _over_the_listener(wire_beat, staging, exchange) -> None:
+        """An exchange's over-the-shoulder is over the listener (second in line for framing);
+        which shoulder follows who stands screen left."""
+        if exchange is None or wire_beat.shot.size.value not in ("OTS_LEFT", "OTS_RIGHT"):
+            return
+        staging.actors.sort(key=lambda a: (a.name != staging.subject, a.name != exchange.listener))
+        xs = {a.name: a.location[0] for a in staging.actors}
+        if exchange.listener in xs and staging.subject in xs:
+            left = xs[exchange.listener] < xs[staging.subject]
+            wire_beat.shot.size = wire.ShotSize.OTS_LEFT if left else wire.ShotSize.OTS_RIGHT
+
+    @staticmethod
+    def _dress(wire_beat, staging, origin):
+        """Props from the action. They seat people in the beat's own order, not the framing's
+        (subject first), so who sits at the table does not change with whom a shot is on; and
+        the two of a contact keep their places and poses (nobody punches from a chair)."""
+        acting = {a.name: a for a in staging.actors
+                  if staging.contact and a.name in (staging.contact.actor, staging.contact.target)}
+        framing_order = [a.name for a in staging.actors]
+        listed = wire_beat.characters + wire_beat.entering
+        by_listing = sorted(staging.actors, key=lambda a: listed.index(a.name) if a.name in listed else len(listed))
+        dressing = place_props(wire_beat, by_listing, origin, exterior=wire_beat.int_ext.value == "EXT")
+        in_framing_order = sorted(dressing.actors, key=lambda a: framing_order.index(a.name))
+        staging.actors = [acting.get(a.name, a) for a in in_framing_order]
+        return dressing
+
     def invoke(self, context, event):
         if root_collection(context.scene).children:
             return context.window_manager.invoke_props_dialog(self, title="Replace blocked-out shots?")
@@ -105,6 +193,8 @@ class BEATBOARD_OT_block_out_shots(bpy.types.Operator):
         colours = board_colours(wire_beats, fixed=cast_colours)
         scene_sides: dict = {}
         scene_order: list[str] = []
+        plan = exchanges(wire_beats)
+        previous_close = None
         for index, (beat, (first, last)) in enumerate(zip(props.beats, ranges)):
             number = shot_number(index)
             origin = (index * STAGE_SPACING, 0.0)
@@ -112,31 +202,53 @@ class BEATBOARD_OT_block_out_shots(bpy.types.Operator):
             wire_beat = wire_beats[index]
             if previous is None or previous[0].scene_number != wire_beat.scene_number:
                 scene_order = []
+            exchange = plan[index]
+            subject_from = self._follow_exchange(wire_beat, exchange)
             staging = stage_beat(wire_beat, origin, colours, order=scene_order)
+            if staging.shot_size:  # a contact's single is a two-shot; a crowded two-shot a group shot
+                wire_beat.shot.size = wire.ShotSize(staging.shot_size)
+            self._over_the_listener(wire_beat, staging, exchange)
             scene_order += [a.name for a in sorted(staging.actors, key=lambda a: a.location[0])
                             if a.name not in scene_order]
             for actor in staging.actors:  # a cast actor's mannequin has their height and colour
                 card = cast_card(props, actor.name)
                 if card is not None:
                     actor.height_m, actor.color = card.height_m, tuple(card.color)
-            dressing = place_props(wire_beat, staging.actors, origin, exterior=wire_beat.int_ext.value == "EXT")
-            staging.actors = dressing.actors
+            dressing = self._dress(wire_beat, staging, origin)
+            if exchange is not None and wire_beat.shot.size.value in ("OTS_LEFT", "OTS_RIGHT") and any(
+                    a.pose.startswith("sit") for a in staging.actors if a.name in (staging.subject, exchange.listener)):
+                wire_beat.shot.size = wire.ShotSize.MS  # across a table: clean singles, not a back filling the frame
+            if wire_beat.shot.size.value != beat.shot_size:  # blocking chose another size: its lens too
+                wire_beat.shot.lens_mm = LENS_FOR_SIZE.get(wire_beat.shot.size.value, wire_beat.shot.lens_mm)
+                beat.shot_size, beat.lens_mm = wire_beat.shot.size.value, int(wire_beat.shot.lens_mm)
             for actor in staging.actors:
                 build_mannequin(actor, collection, prefix=f"S{number} ")
             subjects = [Subject(a.location, a.facing_deg, a.height_m,
                                 joint_positions(a.height_m, a.pose)["head_top"][2] - a.height_m)
                         for a in staging.actors]
+            if wire_beat.shot.size.value == "TWO_SHOT":  # framed on its two; anyone else stays out
+                subjects = subjects[:2]
             if not subjects:  # an empty place: frame a standing height at the stage centre
                 subjects = [Subject((origin[0], origin[1], 0.0), 0.0, 1.7)]
             same_scene = previous is not None and previous[0].scene_number == wire_beat.scene_number
             if not same_scene:
                 scene_sides = {}
             people = {a.name: (a.location[0] - origin[0], a.location[1] - origin[1]) for a in staging.actors}
+            face_reads = self._face_reads(wire_beat, staging)
+            staging_reads = self._staging_reads(wire_beat, staging, aspect)
+            close_view = self._close_view(wire_beat, staging)
+            last_close = previous_close if same_scene else None
+
+            def acceptable(placement, face_reads=face_reads, staging_reads=staging_reads, close_view=close_view,
+                           last_close=last_close) -> bool:
+                return (face_reads(placement) and staging_reads(placement)
+                        and not same_close_up(last_close, close_view(placement)))
+
             placement, _ = choose_setup(
                 lambda side, turn: frame_shot(wire_beat.shot, subjects, aspect=aspect, audience=AUDIENCE_SIDE,
                                               side=side, turn_deg=turn),
                 origin, setup_of(previous[1], (previous[2], 0.0)) if same_scene else None, scene_sides, people,
-                exterior=wire_beat.int_ext.value == "EXT", acceptable=self._face_reads(wire_beat, staging))
+                exterior=wire_beat.int_ext.value == "EXT", acceptable=acceptable)
             beat.continues_shot = ""
             if previous is not None and continues_setup(previous[0], wire_beat):
                 # Someone enters an unchanged setup: keep the earlier camera so its frame is the plate.
@@ -155,6 +267,8 @@ class BEATBOARD_OT_block_out_shots(bpy.types.Operator):
                 build_prop(prop, collection, f"S{number} ", origin)
             camera = build_camera(number, placement, collection)
             camera["beatboard_subject"] = staging.subject
+            camera["beatboard_subject_from"] = subject_from
+            previous_close = close_view(placement)
             beat.shot_number = number
             beat.camera = camera
             beat.frame_start, beat.frame_end = first, last

@@ -159,6 +159,7 @@ def draw_beatboard(layout, context) -> None:
         box = layout.box()
         box.prop(beat, "action")
         box.prop(beat, "characters")
+        box.prop(beat, "subject")
         row = box.row(align=True)
         row.prop(beat, "shot_size", text="")
         row.prop(beat, "angle", text="")

@@ -22,6 +22,9 @@ class BEATBOARD_PG_beat(bpy.types.PropertyGroup):
     entering: bpy.props.StringProperty(name="Entering", description="Comma-separated")
     dialogue: bpy.props.StringProperty(name="Dialogue")
     speaker: bpy.props.StringProperty(name="Speaker")
+    # Who the shot is of (empty: blocking picks, see core/staging.subject_of_beat). A .blend
+    # saved before this property existed reads it as empty.
+    subject: bpy.props.StringProperty(name="Subject", description="Who the shot is of; empty lets blocking choose")
     emotion: bpy.props.StringProperty(name="Emotion")
     weather: bpy.props.StringProperty(name="Weather")
     prompt_notes: bpy.props.StringProperty(name="Prompt notes", description="Phrases notes added, ';'-separated")
@@ -49,7 +52,7 @@ class BEATBOARD_PG_beat(bpy.types.PropertyGroup):
             index=0, action=self.action, scene_number=self.scene_number, heading=self.heading,
             location=self.location, int_ext=wire.IntExt(self.int_ext), time_of_day=self.time_of_day,
             characters=split(self.characters), entering=split(self.entering), dialogue=self.dialogue,
-            speaker=self.speaker, emotion=self.emotion,
+            speaker=self.speaker, emotion=self.emotion, subject=self.subject,
             shot=wire.ShotSpec(size=wire.ShotSize(self.shot_size), angle=wire.CameraAngle(self.angle),
                                lens_mm=self.lens_mm),
             line_start=self.line_start, line_end=self.line_end,
@@ -66,6 +69,7 @@ class BEATBOARD_PG_beat(bpy.types.PropertyGroup):
         self.entering = ", ".join(beat.entering)
         self.dialogue = beat.dialogue
         self.speaker = beat.speaker
+        self.subject = beat.subject
         self.emotion = beat.emotion
         self.shot_size = beat.shot.size.value
         self.angle = beat.shot.angle.value

@@ -155,7 +155,14 @@ def gather(scene, beat) -> ShotFacts:
         ))
     origin = camera_obj.matrix_world.translation
     forward = camera_obj.matrix_world.to_3x3() @ Vector((0.0, 0.0, -1.0))
+    # The beat's own subject when it names someone staged (a hand edit after blocking counts),
+    # else whom blocking framed; a .blend from before subjects were stored has neither.
     subject = str(camera_obj.get("beatboard_subject", ""))
+    subject_from = str(camera_obj.get("beatboard_subject_from", ""))
+    staged = [r["beatboard_actor"] for r in rigs]
+    beat_subject = getattr(beat, "subject", "")
+    if beat_subject and beat_subject in staged:
+        subject, subject_from = beat_subject, "beat"
     subject_rig = next((r for r in rigs if r["beatboard_actor"] == subject), rigs[0] if rigs else None)
     between = []
     if subject_rig is not None:
@@ -165,7 +172,7 @@ def gather(scene, beat) -> ShotFacts:
     return ShotFacts(
         shot=beat.shot_number, scene_number=beat.scene_number, size=beat.shot_size, angle=beat.angle,
         lens_mm=float(beat.lens_mm), characters=_split(beat.characters), entering=_split(beat.entering),
-        subject=subject, action=beat.action, dialogue=beat.dialogue, speaker=beat.speaker,
+        subject=subject, subject_from=subject_from, action=beat.action, dialogue=beat.dialogue, speaker=beat.speaker,
         continues_shot=beat.continues_shot, width=camera.width_px, height=camera.height_px,
         camera_location=tuple(round(c, 3) for c in origin - stage), camera_forward=tuple(round(c, 4) for c in forward),
         focal_length_mm=float(camera_obj.data.lens), camera_inside=camera_inside(scene, origin),

@@ -199,3 +199,74 @@ def test_someone_the_action_names_is_on_the_stage():
     present = shot("TWO_SHOT", [actor("TOMAS"), actor("JUNE", BLUE, location=(3, 0, 0))], number="2",
                    characters=["TOMAS"], action="The door bursts open. JUNE enters.")
     assert rules.named_people_staged([june, present]) == []
+
+
+# --- Staging rules: contact, two-shot, group depth, close-up variety, dialogue coverage -------
+
+def _facing(src, dst):
+    import math
+
+    return math.degrees(math.atan2(dst[0] - src[0], -(dst[1] - src[1])))
+
+
+def test_a_punch_from_four_metres_or_not_facing_fails_within_reach_passes():
+    """heads-or-tails: 'Mike starts hitting him hard' staged as four people in a row."""
+    far = [actor("MIKE", location=(-2.0, 0, 0), facing_deg=0.0, pose="stand"),
+           actor("JOE", BLUE, location=(2.0, 0, 0), facing_deg=0.0)]
+    bad = shot("MLS", far, action="Mike starts hitting him hard, furious.")
+    details = " ".join(v.detail for v in rules.contact_in_reach(bad))
+    assert "from 4.0 m" in details and "faces 90 deg away" in details and "'stand' pose" in details
+    near = [actor("MIKE", location=(-0.4, 0, 0), facing_deg=_facing((-0.4, 0), (0.4, 0)), pose="punch"),
+            actor("JOE", BLUE, location=(0.4, 0, 0), facing_deg=_facing((0.4, 0), (-0.4, 0)))]
+    assert rules.contact_in_reach(shot("TWO_SHOT", near, action="Mike starts hitting him hard, furious.")) == []
+    out = replace(near[1], in_frame_px=100)
+    assert "the camera must see both" in rules.contact_in_reach(
+        shot("TWO_SHOT", [near[0], out], action="Mike starts hitting him hard."))[0].detail
+
+
+def test_contact_words_that_are_not_contact_are_left_alone():
+    pair = [actor("MARA", location=(-2, 0, 0)), actor("TOMAS", BLUE, location=(2, 0, 0))]
+    for action in ("Mara slams a fistful of crumpled notes on the table.", "Minna slams her head on the ground.",
+                   "He kisses his hand and sends a kiss to Tomas.", "The wave hits the hull."):
+        assert rules.contact_in_reach(shot("MLS", pair, action=action)) == [], action
+
+
+def test_a_two_shot_of_three_is_a_group_shot():
+    trio = [actor("A", location=(-1.3, 0, 0)), actor("B", BLUE, location=(0, 0, 0)),
+            actor("C", (0.3, 0.7, 0.3), location=(1.3, 0, 0))]
+    found = rules.two_shot_of_two(shot("TWO_SHOT", trio))
+    assert rules_hit(found) == {"two-shot"} and "3 people" in found[0].detail
+    kept_out = trio[:2] + [replace(trio[2], in_frame_px=50, visible_px=50)]
+    assert rules.two_shot_of_two(shot("TWO_SHOT", kept_out)) == []
+    assert rules.group_in_frame(shot("TWO_SHOT", kept_out, subject="A", speaker="B")) == []
+
+
+def test_three_in_a_row_across_the_frame_fails_staggered_passes():
+    row = [actor("A", location=(-1.3, 0.3, 0)), actor("B", BLUE, location=(0, 0, 0)),
+           actor("C", (0.3, 0.7, 0.3), location=(1.3, 0.3, 0))]
+    assert rules_hit(rules.group_in_depth(shot("WS", row))) == {"group depth"}
+    staggered = [row[0], replace(row[1], location=(0, 1.0, 0)), row[2]]
+    assert rules.group_in_depth(shot("WS", staggered)) == []
+
+
+def test_two_close_ups_of_one_person_same_lens_same_angle_fail():
+    """The example at N=6, shots 5 and 6: CU 85 mm of Tomas twice, 35 degrees apart."""
+    tomas = [actor("TOMAS", location=(-1.3, 0.325, 0), face_pitch_deg=-2.0)]
+    five = shot("CU", tomas, number="5", focal_length_mm=85.0, camera_location=(-1.135, -1.912, 1.58))
+    six = shot("CU", tomas, number="6", focal_length_mm=85.0, camera_location=(0.118, -1.413, 1.58))
+    assert rules_hit(rules.varied_close_ups([five, six])) == {"repeated close-up"}
+    longer = replace(six, focal_length_mm=135.0)
+    other_side = replace(six, camera_location=(1.2, 0.2, 1.58))
+    reverse = shot("CU", [actor("MARA", BLUE)], number="6", focal_length_mm=85.0)
+    for varied in (longer, other_side, reverse):
+        assert rules.varied_close_ups([five, varied]) == []
+
+
+def test_an_exchange_follows_the_speaker_unless_the_beat_names_its_subject():
+    pair = [actor("MARA", location=(-0.65, 0, 0)), actor("TOMAS", BLUE, location=(0.65, 0, 0))]
+    line1 = shot("OTS_LEFT", pair, number="1", speaker="MARA", subject="MARA")
+    line2 = shot("OTS_RIGHT", pair, number="2", speaker="TOMAS", subject="MARA", subject_from="first")
+    assert rules_hit(rules.dialogue_coverage([line1, line2])) == {"dialogue coverage"}
+    assert rules.dialogue_coverage([line1, replace(line2, subject="TOMAS")]) == []
+    reaction = replace(line2, subject_from="beat")
+    assert rules.dialogue_coverage([line1, reaction]) == []

@@ -42,3 +42,41 @@ print(json.dumps({"clean": clean, "found": found, "summary": scene[ops_audit.SUM
     assert [(r["shot"], r["rule"]) for r in result["found"]] == [("3", "jump cut")]
     assert result["summary"].startswith("4 shots, 1 violations in 1 shots")
     assert result["active"] == result["camera"] == "CAM 3"
+
+
+def test_blocking_stages_a_punch_within_reach_and_remembers_each_shots_subject(extension_zip, tmp_path):
+    """One Blender run: a contact beat as a fight two-shot, the beat's subject stored in the
+    .blend and used, and a beat with no stored subject (as in a .blend from before subjects
+    were stored) framed on whom the action is about."""
+    result = run_blender(INSTALL_SNIPPET.format(zip=str(extension_zip)) + """
+scene = bpy.context.scene
+scene.render.resolution_x, scene.render.resolution_y = 384, 216
+for action, characters, size, lens, subject, number in [
+        ("Mike starts hitting him hard, furious.", "MIKE, JOE, DAD, REFEREE", "MS", 50, "", "4"),
+        ("Mara freezes. Tomas raises his hands slowly.", "TOMAS, MARA", "CU", 85, "", "2"),
+        ("Tomas laughs, a low tired laugh.", "TOMAS, MARA", "MCU", 65, "TOMAS", "2")]:
+    beat = scene.beatboard.beats.add()
+    beat.action, beat.characters, beat.shot_size, beat.lens_mm = action, characters, size, lens
+    beat.int_ext, beat.location, beat.scene_number, beat.subject = "INT", "RING", number, subject
+bpy.ops.beatboard.block_out_shots(replace_existing=True)
+from bl_ext.user_default.beatboard import shot_facts
+from bl_ext.user_default.beatboard.core.audit import audit
+facts = [shot_facts.gather(scene, b) for b in scene.beatboard.beats]
+fight = {a.name: a for a in facts[0].actors}
+wired = scene.beatboard.beats[2].to_wire()
+copy = scene.beatboard.beats.add()
+copy.from_wire(wired)
+print(json.dumps({"violations": [[v.shot, v.rule, v.detail] for v in audit(facts)],
+                  "fight": [facts[0].size, fight["MIKE"].pose, list(fight["MIKE"].location),
+                            list(fight["JOE"].location)],
+                  "subjects": [[f.subject, f.subject_from] for f in facts], "round_trip": copy.subject,
+                  "stored_size": scene.beatboard.beats[0].shot_size}))
+""", tmp_path)
+    import math
+
+    assert result["violations"] == []
+    size, pose, mike, joe = result["fight"]
+    assert size == result["stored_size"] == "TWO_SHOT" and pose == "punch"
+    assert math.dist(mike[:2], joe[:2]) <= 0.9, "within reach, not 4 m away"
+    assert result["subjects"][1:] == [["MARA", "action"], ["TOMAS", "beat"]]
+    assert result["round_trip"] == "TOMAS"

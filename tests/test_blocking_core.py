@@ -159,3 +159,109 @@ def test_entering_is_read_from_the_sentence_that_names_them():
     action = "The cabin door bursts open. JUNE (20s) enters, breathless. Tomas looks up."
     assert named_in(action, ["TOMAS", "MARA", "JUNE"]) == ["TOMAS", "JUNE"]
     assert enters("JUNE", action) and not enters("TOMAS", action)
+
+
+# --- Contact, two-shots, groups, subjects, dialogue coverage ---------------------------------
+
+def _facts(staging, size="MS", action=""):
+    """The staged actors as the audit sees them (everyone fully in frame)."""
+    from blender_addon.core.audit import ActorFacts, ShotFacts
+
+    actors = [ActorFacts(a.name, a.color, a.height_m, a.location, a.facing_deg, a.pose, silhouette_px=1000,
+                         in_frame_px=1000, visible_px=1000) for a in staging.actors]
+    return ShotFacts("1", size=size, characters=[a.name for a in staging.actors], action=action,
+                     subject=staging.subject, actors=actors, camera_forward=(0.0, 1.0, 0.0))
+
+
+@pytest.mark.parametrize("action, pose", [("Mike starts hitting him hard, furious.", "punch"),
+                                          ("MIKE grabs Joe by the collar.", "punch"),
+                                          ("Mike hugs Joe.", "hug"),
+                                          ("Mike and Joe embrace.", "hug")])
+def test_a_contact_beat_stages_the_two_within_reach_facing_each_other(action, pose):
+    """heads-or-tails: 'Mike starts hitting him hard' was four mannequins in a row, 1.3 m apart."""
+    from blender_addon.core.audit import rules
+
+    b = beat(action, ["MIKE", "JOE", "DAD", "REFEREE"], size="MLS", lens=35)
+    staging = stage_beat(b)
+    mike, joe = (next(a for a in staging.actors if a.name == n) for n in ("MIKE", "JOE"))
+    assert 0.3 < math.dist(mike.location[:2], joe.location[:2]) <= 0.9
+    assert mike.pose == pose and staging.subject == "MIKE"
+    assert rules.contact_in_reach(_facts(staging, "MLS", action)) == []
+    assert rules.group_in_depth(_facts(staging, "MLS", action)) == []
+
+
+def test_a_contact_single_becomes_a_two_shot_with_the_others_well_aside():
+    b = beat("Steel SMACKS him.", ["COGNITO", "BRICK", "STEEL"], size="CU", lens=85)
+    staging = stage_beat(b)
+    assert staging.shot_size == "TWO_SHOT" and staging.contact.says == "STEEL smacks COGNITO"
+    assert [a.name for a in staging.actors[:2]] == ["STEEL", "COGNITO"]
+    brick = next(a for a in staging.actors if a.name == "BRICK")
+    assert abs(brick.location[0]) > 3.0, "out of the two-shot"
+
+
+def test_a_two_shot_of_three_without_a_pair_becomes_a_group_shot():
+    assert stage_beat(beat("They wait.", ["A", "B", "C"], size="TWO_SHOT", lens=40)).shot_size == "MLS"
+    assert stage_beat(beat("They wait.", ["A", "B", "C", "D"], size="TWO_SHOT", lens=40)).shot_size == "WS"
+    assert stage_beat(beat("They wait.", ["A", "B"], size="TWO_SHOT", lens=40)).shot_size == ""
+
+
+def test_a_group_of_three_or_more_is_staged_in_depth():
+    from blender_addon.core.audit import rules
+
+    for people in (["A", "B", "C"], ["A", "B", "C", "D"], ["A", "B", "C", "D", "E"]):
+        staging = stage_beat(beat("They wait.", people, size="WS", lens=24))
+        assert rules.group_in_depth(_facts(staging, "WS")) == [], people
+        depths = sorted(a.location[1] for a in staging.actors)
+        assert depths[-1] - depths[0] >= 0.6
+
+
+def test_the_subject_is_the_one_the_action_is_about_unless_the_beat_names_one():
+    """'Mara freezes... eyes locked on the suitcase' framed Tomas, the first person listed."""
+    from blender_addon.core.staging import subject_and_source
+
+    b = beat("Mara freezes. Tomas raises his hands slowly.", ["TOMAS", "MARA", "JUNE"], size="CU", lens=85)
+    assert subject_and_source(b) == ("MARA", "action")
+    b.subject = "JUNE"
+    assert subject_and_source(b) == ("JUNE", "beat") and stage_beat(b).subject == "JUNE"
+    b.subject = "NOBODY"
+    assert stage_beat(b).subject == "MARA"
+
+
+def test_a_two_person_exchange_is_covered_shot_reverse_shot():
+    from blender_addon.core.coverage import exchanges
+
+    sizes = ["TWO_SHOT", "CU", "TWO_SHOT", "MS", "MS", "MS"]
+    lines = [beat("", ["MARA", "TOMAS"], size=size) for size in sizes]
+    lines[-1].characters.append("JUNE")
+    for b, speaker in zip(lines, ["MARA", "TOMAS", "MARA", "MARA", "TOMAS", "MARA"]):
+        b.speaker, b.scene_number = speaker, "2"
+    plan = exchanges(lines)
+    assert plan[0].size == "TWO_SHOT", "the two-shot that opens the exchange establishes it"
+    assert plan[1].speaker == "TOMAS" and plan[1].listener == "MARA" and plan[1].size == "OTS"
+    assert plan[2].speaker == "MARA" and plan[2].size == "OTS", "the reverse"
+    assert plan[3].size == "MS", "Mara again: not the same over-the-shoulder twice"
+    assert plan[4].size == "OTS"
+    assert plan[5] is None, "three people: not a two-person exchange"
+
+
+def test_a_staggered_group_finds_a_new_setup_where_nobody_hides_behind_anyone():
+    """heads-or-tails at N=12, shot 8: after a wide shot of the same four, every 35-degree turn
+    lined a back-row face up behind a front-row shoulder, and blocking fell back to one of them."""
+    from blender_addon.core.coverage import people_in_view, someone_hidden
+
+    b = beat("Dad flips the coin.", ["A", "B", "C", "D"], size="WS", lens=24)
+    staging = stage_beat(b)
+    everyone = {a.name: (a.location, a.height_m) for a in staging.actors}
+    people = {a.name: a.location[:2] for a in staging.actors}
+
+    def frame(side, turn):
+        return frame_shot(b.shot, subjects(staging), aspect=16 / 9, audience=AUDIENCE_SIDE, side=side, turn_deg=turn)
+
+    def reads(placement):
+        return (len(people_in_view(placement, 16 / 9, everyone, (0.05, 0.5, 0.95))) == 4
+                and not someone_hidden(placement, 16 / 9, everyone))
+
+    first, _ = choose_setup(frame, (0, 0), None, {}, people, exterior=False, acceptable=reads)
+    second, variation = choose_setup(frame, (0, 0), setup_of(first, (0, 0)), {}, people, exterior=False,
+                                     acceptable=reads)
+    assert variation > 0 and reads(second) and differs(setup_of(first, (0, 0)), setup_of(second, (0, 0)))

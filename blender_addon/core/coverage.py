@@ -13,12 +13,17 @@ from dataclasses import dataclass
 from itertools import combinations
 from typing import Callable
 
-from .audit.rules import LINE_TOLERANCE, MIN_LENS_CHANGE, MIN_TURN_DEG
+from .audit.rules import CLOSE_SIZES, LINE_TOLERANCE, MIN_LENS_CHANGE, MIN_TURN_DEG
 from .framing import CameraPlacement
+from .people import people_of
+from .projection import PinholeCamera
+from .wire import wire
 
 # (side, turn in degrees): the first is the framing's own choice.
-VARIATIONS = ((1.0, 0.0), (-1.0, 0.0), (1.0, 35.0), (1.0, -35.0), (-1.0, 35.0), (-1.0, -35.0), (1.0, 60.0),
-              (1.0, -60.0), (-1.0, 60.0), (-1.0, -60.0))
+# A smaller turn comes after the 35-degree ones: a staggered group turned 35 degrees can line
+# up a back-row face behind a front-row shoulder.
+VARIATIONS = ((1.0, 0.0), (-1.0, 0.0), (1.0, 35.0), (1.0, -35.0), (-1.0, 35.0), (-1.0, -35.0), (1.0, 22.0),
+              (1.0, -22.0), (1.0, 60.0), (1.0, -60.0), (-1.0, 60.0), (-1.0, -60.0))
 # Margins inside the set's walls (sets.py) a camera keeps to, relative to the stage origin.
 INTERIOR_LIMITS = (5.7, 3.2)   # |x|, y
 EXTERIOR_LIMITS = (30.0, 11.5)
@@ -104,7 +109,9 @@ def choose_setup(frame: Callable[[float, float], CameraPlacement], origin: tuple
     ``frame(side, turn)`` places a camera; ``people`` are stage-relative positions. Returns the
     placement and which variation it was (0: the framing's own)."""
     limit_x, limit_y = EXTERIOR_LIMITS if exterior else INTERIOR_LIMITS
-    fallback = None
+    # When no variation passes everything: one that frames well but stands outside the set's
+    # limits (its walls are opened to it) beats one that is merely a new setup.
+    good_outside = fallback = None
     for index, (side, turn) in enumerate(VARIATIONS):
         placement = frame(side, turn)
         setup = setup_of(placement, origin)
@@ -113,8 +120,114 @@ def choose_setup(frame: Callable[[float, float], CameraPlacement], origin: tuple
         new = previous is None or differs(setup, previous)
         sides = line_sides(people, (x, y))
         on_line = all((kept_sides[k] > 0) == (v > 0) for k, v in sides.items() if k in kept_sides)
-        if inside and new and on_line and acceptable(placement):
+        if not (new and on_line):
+            continue
+        reads = acceptable(placement)
+        if inside and reads:
             return placement, index
-        if fallback is None and new and on_line:
+        if good_outside is None and reads:
+            good_outside = (placement, index)
+        if fallback is None:
             fallback = (placement, index)
-    return fallback or (frame(*VARIATIONS[0]), 0)
+    return good_outside or fallback or (frame(*VARIATIONS[0]), 0)
+
+
+# --- What the audit's staging rules ask of a setup, checked before a camera is kept ----------
+
+BODY_POINTS = (0.05, 0.5, 0.95)   # feet, hips and head, as fractions of height
+
+
+def people_in_view(placement: CameraPlacement, aspect: float,
+                   people: dict[str, tuple[tuple[float, float, float], float]],
+                   every: tuple[float, ...] = ()) -> list[str]:
+    """Who of ``people`` (name -> (location, height)) the camera sees: their head or hips
+    inside the frame, in front of the lens; with ``every`` (fractions of height), all of those."""
+    width = 1000
+    camera = PinholeCamera(placement.location, placement.rotation, placement.focal_length_mm,
+                           placement.sensor_width_mm, placement.sensor_width_mm / aspect, width, round(width / aspect),
+                           "HORIZONTAL")
+    seen = []
+    for name, (location, height) in people.items():
+        inside = []
+        for fraction in every or BODY_POINTS[1:]:
+            u, v, depth = camera.project((location[0], location[1], location[2] + fraction * height))
+            inside.append(depth > 0 and 0 <= u <= camera.width_px and 0 <= v <= camera.height_px)
+        if (all if every else any)(inside):
+            seen.append(name)
+    return seen
+
+
+BODY_HALF_WIDTH_M = 0.25
+
+
+def someone_hidden(placement: CameraPlacement, aspect: float,
+                   people: dict[str, tuple[tuple[float, float, float], float]]) -> bool:
+    """Does anyone stand right behind someone else, as the lens sees them (their chests
+    closer on screen than a body's width)?"""
+    width = 1000
+    camera = PinholeCamera(placement.location, placement.rotation, placement.focal_length_mm,
+                           placement.sensor_width_mm, placement.sensor_width_mm / aspect, width, round(width / aspect),
+                           "HORIZONTAL")
+    px_per_m = camera.width_px * placement.focal_length_mm / placement.sensor_width_mm  # at 1 m
+    chests = [camera.project((loc[0], loc[1], loc[2] + 0.7 * height)) for loc, height in people.values()]
+    for i, (u1, _, d1) in enumerate(chests):
+        for u2, _, d2 in chests[i + 1:]:
+            if d1 <= 0 or d2 <= 0 or abs(d1 - d2) < 0.3:
+                continue
+            if abs(u1 - u2) < 2 * BODY_HALF_WIDTH_M * px_per_m / max(d1, d2):
+                return True
+    return False
+
+
+def depth_spread(placement: CameraPlacement, locations: list[tuple[float, float, float]]) -> float:
+    """Front-to-back spread of ``locations`` along the camera's horizontal view direction."""
+    fx, fy = -placement.rotation[0][2], -placement.rotation[1][2]
+    norm = math.hypot(fx, fy) or 1.0
+    depths = [(x * fx + y * fy) / norm for x, y, _ in locations]
+    return max(depths) - min(depths) if depths else 0.0
+
+
+def close_view_of(size: str, subject: str, location, eye_z: float, placement: CameraPlacement):
+    """The audit's (subject, lens, bearing, pitch) of a close shot (rules.close_view), from a placement."""
+    if size not in CLOSE_SIZES:
+        return None
+    dx, dy = placement.location[0] - location[0], placement.location[1] - location[1]
+    pitch = math.degrees(math.atan2(placement.location[2] - eye_z, math.hypot(dx, dy)))
+    return subject, placement.focal_length_mm, math.degrees(math.atan2(dy, dx)), pitch
+
+
+# --- Dialogue: shot / reverse shot ------------------------------------------------------------
+
+EXCHANGE_SIZES = ("MS", "MCU", "CU")
+
+
+@dataclass(frozen=True)
+class Exchange:
+    speaker: str
+    listener: str
+    size: str          # "OTS" where the beat's single becomes an over-the-shoulder, else the beat's
+
+
+def exchanges(beats: list["wire.Beat"]) -> list[Exchange | None]:
+    """For each beat, whether it is a line of a two-person exchange (a neighbouring beat of its
+    scene has the other one speaking, both present): then the shot is on the speaker, over the
+    listener's shoulder, and the next line is the reverse."""
+    plan: list[Exchange | None] = []
+    for i, beat in enumerate(beats):
+        people = people_of(list(dict.fromkeys(beat.characters + beat.entering)))
+        found = None
+        if beat.speaker in people and len(people) == 2:
+            for other in (beats[i - 1] if i else None, beats[i + 1] if i + 1 < len(beats) else None):
+                if (other is not None and other.scene_number == beat.scene_number and other.speaker
+                        and other.speaker != beat.speaker and other.speaker in people):
+                    size = beat.shot.size.value
+                    last = plan[-1] if plan else None
+                    opened = last is not None and beats[i - 1].scene_number == beat.scene_number
+                    if size in EXCHANGE_SIZES or (size == "TWO_SHOT" and opened):
+                        size = "OTS"  # after the two-shot that opens it, the exchange is in OTS
+                    if last is not None and last.size == "OTS" and last.speaker == beat.speaker and opened:
+                        size = beat.shot.size.value  # the same speaker again: not the same OTS twice
+                    found = Exchange(beat.speaker, other.speaker, size)
+                    break
+        plan.append(found)
+    return plan

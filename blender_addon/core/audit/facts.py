@@ -52,6 +52,7 @@ class ShotFacts:
     characters: list[str] = field(default_factory=list)   # as the beat names them
     entering: list[str] = field(default_factory=list)
     subject: str = ""                  # who the shot is of (see subject_of)
+    subject_from: str = ""             # "beat" when the beat names it; else how blocking chose
     action: str = ""
     dialogue: str = ""
     speaker: str = ""

@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from ..colour import DISTINCT_DELTA_E, delta_e
+from ..contact import FACING_TOLERANCE, MIN_DISTANCE, Contact, find_contact
 from ..people import named_in, not_a_person, people_of
-from .facts import OUT_OF_FRAME, VISIBLE, ShotFacts, subject_of
+from .facts import OUT_OF_FRAME, VISIBLE, ActorFacts, ShotFacts, subject_of
 
 FACE_SIZES = ("CU", "MCU", "ECU", "OTS_LEFT", "OTS_RIGHT")
 HIP_SIZES = ("MS", "MLS", "TWO_SHOT")
@@ -126,6 +127,8 @@ def group_in_frame(shot: ShotFacts) -> list[Violation]:
         return []
     found = []
     staged = {a.name for a in shot.actors}
+    if shot.size == "TWO_SHOT":  # a two-shot is of its two; the others belong out of it
+        people = two_shot_pair(shot)
     for name in people:
         actor = shot.actor(name)
         if actor is None:
@@ -250,10 +253,188 @@ def named_people_staged(shots: list[ShotFacts]) -> list[Violation]:
     return found
 
 
-SHOT_RULES = (subject_in_frame, clear_line_of_sight, group_in_frame, headroom, distinct_colours, people_only)
-BOARD_RULES = (distinct_setups, line_of_action, named_people_staged)
+# --- Staging a storyboard artist would keep -------------------------------------------------
+
+SEEN_IN_FRAME = 0.25     # of the framed body inside the frame ...
+SEEN_VISIBLE = 0.15      # ... and this much of it unhidden: someone the viewer counts
+MIN_GROUP_DEPTH = 0.5    # metres front to back a group of three or more is staged over
+SAME_LENS = 0.35         # in a close shot, lenses within a third of each other read alike (85 vs 65 mm)
+SAME_BEARING_DEG, SAME_PITCH_DEG = 40.0, 10.0
+CLOSE_SIZES = ("CU", "MCU", "ECU")
+SINGLE_SIZES = ("MS", "MCU", "CU", "ECU", "OTS_LEFT", "OTS_RIGHT")
+
+
+def _seen(actor: ActorFacts) -> bool:
+    return (actor.in_frame_fraction() >= SEEN_IN_FRAME
+            and actor.silhouette_px > 0 and actor.visible_px >= SEEN_VISIBLE * actor.silhouette_px)
+
+
+def seen_people(shot: ShotFacts) -> list[ActorFacts]:
+    return [a for a in shot.actors if not not_a_person(a.name) and _seen(a)]
+
+
+def contact_of(shot: ShotFacts) -> Contact | None:
+    """The contact the action describes between two of the shot's people, unless the beat
+    points the shot at someone else (a reaction to it)."""
+    people = people_of(list(dict.fromkeys(shot.characters + shot.entering)))
+    contact = find_contact(shot.action, people)
+    if contact and shot.subject_from == "beat" and shot.subject not in (contact.actor, contact.target):
+        return None
+    return contact
+
+
+def two_shot_pair(shot: ShotFacts) -> list[str]:
+    """The two a two-shot is of: a contact's two; else the subject and whom the beat pairs with
+    them (the speaker, the next person the action names, the next person listed)."""
+    contact = contact_of(shot)
+    if contact:
+        return [contact.actor, contact.target]
+    people = [p for p in people_of(shot.characters) if p not in shot.entering] or people_of(shot.characters)
+    if len(people) <= 2:
+        return people
+    subject = subject_of(shot.characters, shot.subject)
+    for other in [shot.speaker, *named_in(shot.action, people), *people]:
+        if other and other != subject and other in people:
+            return [subject, other]
+    return people[:2]
+
+
+def _facing_off(actor: ActorFacts, other: ActorFacts) -> float:
+    """Degrees between where ``actor`` faces and the direction to ``other``."""
+    a = math.radians(actor.facing_deg)
+    look = (math.sin(a), -math.cos(a))
+    to = (other.location[0] - actor.location[0], other.location[1] - actor.location[1])
+    return _angle_deg((*look, 0.0), (*to, 0.0))
+
+
+def contact_in_reach(shot: ShotFacts) -> list[Violation]:
+    """A punch, grab, shove or embrace: the two within reach, facing each other, the one who
+    acts in the act's pose, and (but in an insert, a POV or an over-the-shoulder) both in frame."""
+    contact = contact_of(shot)
+    if contact is None:
+        return []
+    rule = "contact"
+    actor, target = shot.actor(contact.actor), shot.actor(contact.target)
+    if actor is None or target is None:
+        missing = contact.actor if actor is None else contact.target
+        return [_v(shot, rule, f"{contact.says}, but {missing} is not staged")]
+    found = []
+    distance = math.dist(actor.location[:2], target.location[:2])
+    if not MIN_DISTANCE <= distance <= contact.max_distance:
+        found.append(_v(shot, rule, f"{contact.says} from {distance:.1f} m "
+                                    f"(within reach is {contact.distance:.1f} m)"))
+    for one, other in ((actor, target), (target, actor)):
+        off = _facing_off(one, other)
+        if off > FACING_TOLERANCE:
+            found.append(_v(shot, rule, f"{one.name} faces {off:.0f} deg away from {other.name} in a "
+                                        f"'{contact.verb}' beat"))
+    if actor.pose != contact.pose:
+        found.append(_v(shot, rule, f"{contact.says} in the '{actor.pose}' pose "
+                                    f"(should be '{contact.pose}')"))
+    if shot.size not in NO_SUBJECT_FRAMING + ("OTS_LEFT", "OTS_RIGHT"):
+        for one in (actor, target):
+            if one.in_frame_fraction() < MIN_IN_FRAME:
+                found.append(_v(shot, rule, f"{one.name} is out of frame ({one.in_frame_fraction():.0%}) in a "
+                                            f"'{contact.verb}' beat: the camera must see both"))
+    return found
+
+
+def two_shot_of_two(shot: ShotFacts) -> list[Violation]:
+    """A two-shot shows two people; three is a group shot."""
+    if shot.size != "TWO_SHOT":
+        return []
+    seen = seen_people(shot)
+    if len(seen) <= 2:
+        return []
+    pair = two_shot_pair(shot)
+    extra = ", ".join(a.name for a in seen if a.name not in pair)
+    return [_v(shot, "two-shot", f"{len(seen)} people in a two-shot ({extra} besides {' and '.join(pair)}): "
+                                 "a group shot, or keep them out of frame")]
+
+
+def group_in_depth(shot: ShotFacts) -> list[Violation]:
+    """Three or more people in frame are staged in depth, not in a line across the frame."""
+    seen = seen_people(shot)
+    if len(seen) < 3:
+        return []
+    fx, fy = shot.camera_forward[0], shot.camera_forward[1]
+    norm = math.hypot(fx, fy) or 1.0
+    depths = [(a.location[0] * fx + a.location[1] * fy) / norm for a in seen]
+    spread = max(depths) - min(depths)
+    if spread >= MIN_GROUP_DEPTH:
+        return []
+    return [_v(shot, "group depth", f"{len(seen)} people in a line across the frame ({spread:.2f} m front to back, "
+                                    f"at least {MIN_GROUP_DEPTH} m): stagger them in depth")]
+
+
+def close_view(shot: ShotFacts) -> tuple[str, float, float, float] | None:
+    """(subject, lens, bearing round the subject in degrees, pitch) of a close shot, else None."""
+    if shot.size not in CLOSE_SIZES:
+        return None
+    actor = shot.actor(subject_of(shot.characters, shot.subject))
+    if actor is None:
+        return None
+    dx, dy = shot.camera_location[0] - actor.location[0], shot.camera_location[1] - actor.location[1]
+    return actor.name, shot.focal_length_mm, math.degrees(math.atan2(dy, dx)), actor.face_pitch_deg
+
+
+def same_close_up(a: tuple | None, b: tuple | None) -> bool:
+    """Two close shots of one person through the same lens from nearly the same angle."""
+    if a is None or b is None or a[0] != b[0]:
+        return False
+    lens = abs(a[1] - b[1]) / min(a[1], b[1])
+    bearing = abs((a[2] - b[2] + 180.0) % 360.0 - 180.0)
+    return lens <= SAME_LENS and bearing <= SAME_BEARING_DEG and abs(a[3] - b[3]) <= SAME_PITCH_DEG
+
+
+def varied_close_ups(shots: list[ShotFacts]) -> list[Violation]:
+    """No two close shots in a row of the same person at the same lens and angle."""
+    found = []
+    for before, after in zip(shots, shots[1:]):
+        if before.scene_number != after.scene_number or after.continues_shot == before.shot:
+            continue
+        if same_close_up(close_view(before), close_view(after)):
+            found.append(_v(after, "repeated close-up", f"{after.size} of {close_view(after)[0]} at "
+                                                        f"{after.focal_length_mm:g} mm from the angle of shot "
+                                                        f"{before.shot}: change lens, size or angle, or cut to "
+                                                        "the other person"))
+    return found
+
+
+def in_exchange(before: ShotFacts | None, shot: ShotFacts, after: ShotFacts | None) -> bool:
+    """Is ``shot`` one line of a two-person dialogue exchange: the two are its people, and a
+    neighbouring beat of its scene has the other one speaking?"""
+    people = people_of(list(dict.fromkeys(shot.characters + shot.entering)))
+    if shot.speaker not in people or len(people) != 2:
+        return False
+    for other in (before, after):
+        if (other is not None and other.scene_number == shot.scene_number and other.speaker
+                and other.speaker != shot.speaker and other.speaker in people):
+            return True
+    return False
+
+
+def dialogue_coverage(shots: list[ShotFacts]) -> list[Violation]:
+    """In an exchange, each single (or over-the-shoulder) is on the one speaking, unless the
+    beat itself names whom to show (a reaction)."""
+    found = []
+    for i, shot in enumerate(shots):
+        before = shots[i - 1] if i else None
+        after = shots[i + 1] if i + 1 < len(shots) else None
+        if shot.size not in SINGLE_SIZES or shot.subject_from == "beat" or not in_exchange(before, shot, after):
+            continue
+        if subject_of(shot.characters, shot.subject) != shot.speaker:
+            found.append(_v(shot, "dialogue coverage", f"{shot.speaker} speaks but the shot is on "
+                                                       f"{subject_of(shot.characters, shot.subject)}"))
+    return found
+
+
+SHOT_RULES = (subject_in_frame, clear_line_of_sight, group_in_frame, headroom, distinct_colours, people_only,
+              contact_in_reach, two_shot_of_two, group_in_depth)
+BOARD_RULES = (distinct_setups, line_of_action, named_people_staged, varied_close_ups, dialogue_coverage)
 RULE_NAMES = ("subject in frame", "clear view", "everyone in frame", "headroom", "distinct colours",
-              "people only", "jump cut", "180-degree line")
+              "people only", "jump cut", "180-degree line", "contact", "two-shot", "group depth",
+              "repeated close-up", "dialogue coverage")
 
 
 def audit(shots: list[ShotFacts]) -> list[Violation]:
