@@ -11,6 +11,7 @@ from shared_schema import SCHEMA_VERSION, Job, JobAccepted, RenderRequest, dumps
 
 from ..api.errors import ApiError
 from ..backends.registry import BackendRegistry
+from ..people import PeopleService, Principal, Role
 from ..prompts import compose_into
 from .frame_cache import answer_from_cache, request_digest
 from ..services.worker import RenderWorker
@@ -51,7 +52,7 @@ def _same_submission(store: JobStore, key: str, print_: str) -> Optional[JobAcce
 
 def submit(store: JobStore, backends: BackendRegistry, worker: RenderWorker, request: RenderRequest,
            idempotency_key: Optional[str] = None, request_print: str = "",
-           frames_dir: Optional[Path] = None) -> JobAccepted:
+           frames_dir: Optional[Path] = None, author: str = "") -> JobAccepted:
     """Queue the request. With an Idempotency-Key, a retry of the same request returns the job
     the first attempt made (its reply may have been lost), and a different request is refused."""
     if idempotency_key is not None:
@@ -69,22 +70,24 @@ def submit(store: JobStore, backends: BackendRegistry, worker: RenderWorker, req
     if not 1 <= request.variations <= MAX_VARIATIONS:
         raise ApiError(422, "validation_error", f"variations={request.variations} is out of range",
                        f"ask for 1 to {MAX_VARIATIONS} variations")
-    if request.plate_job and store.get(request.plate_job) is None:
-        raise ApiError(422, "validation_error", f"plate_job {request.plate_job!r} is not a job of this server",
-                       "reuse a plate only from a job submitted to the same server")
-    if request.parent_job_id and store.get(request.parent_job_id) is None:
-        raise ApiError(422, "validation_error", f"parent_job_id {request.parent_job_id!r} is not a job of this server",
-                       "a take refines a job of the same server; leave it empty for a first take")
+    # A job of another project is, to this request, no job at all.
+    if request.plate_job and store.project_of(request.plate_job) != request.project:
+        raise ApiError(422, "validation_error", f"plate_job {request.plate_job!r} is not a job of this project",
+                       "reuse a plate only from a job of the same project on the same server")
+    if request.parent_job_id and store.project_of(request.parent_job_id) != request.project:
+        raise ApiError(422, "validation_error",
+                       f"parent_job_id {request.parent_job_id!r} is not a job of this project",
+                       "a take refines a job of the same project and server; leave it empty for a first take")
     backend = backends.resolve_name(request.backend)
     compose_into(request, backend)
     digest = request_digest(request, backend)
-    cached = answer_from_cache(store, frames_dir, request, backend, digest) if frames_dir else None
+    cached = answer_from_cache(store, frames_dir, request, backend, digest, author) if frames_dir else None
     if cached is not None:
         job, earlier = cached
         accepted = _accepted(job)
         accepted.cached_from = earlier.id
         return accepted
-    job = store.create(request, backend, idempotency_key or "", request_print)
+    job = store.create(request, backend, idempotency_key or "", request_print, author=author)
     store.link(job.id, request.parent_job_id, digest)
     worker.wake()
     if idempotency_key is not None:
@@ -92,9 +95,16 @@ def submit(store: JobStore, backends: BackendRegistry, worker: RenderWorker, req
     return _accepted(job)
 
 
-def get_or_404(store: JobStore, job_id: str) -> Job:
+def _missing(job_id: str) -> ApiError:
+    return ApiError(404, "not_found", f"no job {job_id!r}", "job ids come from POST /v1/jobs; GET /v1/jobs lists recent ones")
+
+
+def get_or_404(store: JobStore, job_id: str, people: Optional[PeopleService] = None,
+               principal: Optional[Principal] = None, need: Role = Role.VIEWER, what: str = "reading a job") -> Job:
+    """The job, when it exists and the principal may do ``what`` in its project (not a member: 404)."""
     job: Optional[Job] = store.get(job_id)
     if job is None:
-        raise ApiError(404, "not_found", f"no job {job_id!r}",
-                       "job ids come from POST /v1/jobs; GET /v1/jobs lists recent ones")
+        raise _missing(job_id)
+    if people is not None and principal is not None:
+        people.require(principal, job.project, need, what, lambda: _missing(job_id))
     return job
