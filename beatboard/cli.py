@@ -9,7 +9,7 @@ import sys
 import urllib.parse
 from pathlib import Path
 
-from . import gc_command
+from . import gc_command, users_command
 from .paths import EXAMPLE_SCRIPT
 
 
@@ -350,6 +350,7 @@ def build_parser() -> argparse.ArgumentParser:
     actors.set_defaults(func=_cmd_actors)
 
     gc_command.add_parser(sub)
+    users_command.add_parser(sub, _server_url)
     note = sub.add_parser("note", help="a director's note on DIR/board.blend: re-render what it changes, save")
     note.add_argument("dir")
     note.add_argument("text")
