@@ -158,6 +158,13 @@ class PeopleService:
         self.require(principal, project, need, what, lambda: self._no_project(project_ref))
         return project
 
+    @staticmethod
+    def require_worker(principal: Principal) -> None:
+        """For the team-mode worker routes (/v1/worker/*): a worker token, or an admin's."""
+        if principal.role not in (Role.WORKER, Role.ADMIN):
+            raise AccessError(403, "forbidden", "the worker routes need the worker role",
+                              "beatboard worker processes use a token made with: beatboard users add NAME --role worker")
+
     def require_some_project(self, principal: Principal, need: Role, what: str) -> None:
         """For work that belongs to no project (breaking a script into beats, reading a note): the
         principal needs ``need`` in at least one project."""

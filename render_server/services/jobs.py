@@ -38,14 +38,15 @@ def _accepted(job: Job) -> JobAccepted:
     return JobAccepted(id=job.id, state=job.state, url=f"/v1/jobs/{job.id}", events_url=f"/v1/jobs/{job.id}/events")
 
 
-def _same_submission(store: JobStore, key: str, print_: str) -> Optional[JobAccepted]:
+def _same_submission(store: JobStore, key: str, print_: str, project: str = "") -> Optional[JobAccepted]:
     found = store.by_idempotency_key(key)
     if found is None:
         return None
     job, stored = found
-    if stored != print_:
+    if stored != print_ or (project and job.project != project):  # another project's job is never answered
+        which = f" (job {job.id})" if not project or job.project == project else ""
         raise ApiError(422, "idempotency_key_reused",
-                       f"Idempotency-Key {key!r} was already used for a different request (job {job.id})",
+                       f"Idempotency-Key {key!r} was already used for a different request{which}",
                        "send a retry with exactly the same body, or use a new key for a new request")
     return _accepted(job)
 
@@ -60,7 +61,7 @@ def submit(store: JobStore, backends: BackendRegistry, worker: RenderWorker, req
             raise ApiError(422, "validation_error", "the Idempotency-Key header must be 1 to 200 visible ASCII "
                            "characters", "use a fresh UUID per submission, e.g. uuid.uuid4().hex")
         request_print = request_print or fingerprint(request)
-        earlier = _same_submission(store, idempotency_key, request_print)
+        earlier = _same_submission(store, idempotency_key, request_print, request.project)
         if earlier is not None:
             return earlier
     check_schema_version(request.schema_version)
@@ -91,7 +92,7 @@ def submit(store: JobStore, backends: BackendRegistry, worker: RenderWorker, req
     store.link(job.id, request.parent_job_id, digest)
     worker.wake()
     if idempotency_key is not None:
-        return _same_submission(store, idempotency_key, request_print)  # a concurrent retry may have won
+        return _same_submission(store, idempotency_key, request_print, request.project)  # a concurrent retry may have won
     return _accepted(job)
 
 
