@@ -144,6 +144,10 @@ class ActorRepository:
                if projects is None or r[1] == "" or r[1] in projects]
         return [self.get(i, cast_in) for i in ids]
 
+    def private_actors(self) -> list[tuple[str, str, str]]:
+        """(id, name, project) of every actor private to a project."""
+        return [tuple(r) for r in self.db.execute("SELECT id, name, project FROM actors WHERE project != ''")]
+
     def private_actor_ids(self, except_project: Optional[str]) -> set[str]:
         """Actors private to projects other than ``except_project``: hidden from its searches."""
         return {r[0] for r in self.db.execute("SELECT id FROM actors WHERE project != '' AND project != ?",

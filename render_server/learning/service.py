@@ -302,7 +302,10 @@ class LearningService:
         """Fill in each cast actor's stored id, description, standing hints and trained LoRA, before the
         job is stored (render_server.prompts phrases them into the prompt)."""
         project = request.project or DEFAULT_PROJECT
+        foreign = {name.lower() for _, name, owner in self.store.private_actors() if owner != project}
         for placement in request.actors:
+            if placement.lora and placement.lora.split("@")[0].lower() in foreign:
+                placement.lora = ""  # the LoRA of an actor private to another project: never applied here
             actor = self._usable(placement.actor_id, project) or self.castings.actor_for(placement.name, project)
             if actor is None:
                 placement.actor_id = ""  # unknown, or private to another project: as if never named
