@@ -234,3 +234,39 @@ def test_a_private_actor_never_appears_in_another_projects_casting_search(team):
                                                 "project": things["own"]["project"]})
     assert cast.status_code == 404
     assert team["api"]["artist"].get(f"/v1/actors/{lookalike['id']}").status_code == 404
+
+
+def test_the_add_on_client_names_its_project_and_follows_a_board(team):
+    """The add-on's bpy-free client: what it creates lands in its project; a board change wakes its long-poll."""
+    import threading
+
+    from blender_addon.core.board_watch import BoardWatch
+    from blender_addon.core.client import ServerClient, ServerError
+
+    own = team["things"]["own"]
+    client = ServerClient(base_url=team["server"].url, token=team["tokens"]["artist"], project=own["project"])
+    board = client.create_board(wire.BoardCreate(title="from Blender", shots=[wire.BoardShotIn("1")]))
+    assert board.project == own["project"]
+    accepted = client.submit(render_request(width=64, height=48))  # no board: the client's project
+    assert client.job(accepted.id).project == own["project"]
+    client.cast("MARA", own["actor"])
+    assert client.castings()["MARA"] == own["actor"]
+    assert team["api"]["admin"].get("/v1/castings").json() == []  # nothing leaked into the default project
+    elsewhere = ServerClient(base_url=team["server"].url, token=team["tokens"]["artist"],
+                             project=team["things"]["other"]["project"])
+    try:
+        elsewhere.create_board(wire.BoardCreate(title="nope"))
+        raise AssertionError("a board in a project the artist is not in was made")
+    except ServerError as exc:
+        assert exc.status == 404
+    watch = BoardWatch(client, board.id, board.revision).start()
+    threading.Timer(0.3, lambda: team["api"]["director"].post(
+        f"/v1/boards/{board.id}/notes", json={"text": "tighter", "scope": "SHOT", "shot_number": "1"})).start()
+    deadline = time.monotonic() + 20
+    seen = []
+    while time.monotonic() < deadline and not seen:
+        seen = watch.drain()
+        time.sleep(0.05)
+    watch.stop()
+    assert seen and [(n.text, n.author) for n in seen[0].shots[0].notes] == [("tighter", "director-1")]
+    assert seen[0].revision > board.revision
