@@ -222,7 +222,8 @@ def test_a_private_actor_never_appears_in_another_projects_casting_search(team):
     admin, things = team["api"]["admin"], team["things"]
     lookalike = admin.post("/v1/actors", json={"name": "NDA Lookalike", "description": "a tall ferry captain "
                                                "in a red coat", "project": things["other"]["project"]}).json()
-    admin.post("/v1/actors", json={"name": "Studio Baker", "description": "a short baker with flour on his hands"})
+    baker = admin.post("/v1/actors", json={"name": "Studio Baker",
+                                           "description": "a short baker with flour on his hands"}).json()
     query = {"text": "a tall ferry captain in a red coat", "k": 100}
     inside = admin.post("/v1/actors/search", json={**query, "project": things["other"]["project"]}).json()
     assert inside["matches"][0]["actor"]["id"] == lookalike["id"]  # found where it belongs, first
@@ -230,6 +231,10 @@ def test_a_private_actor_never_appears_in_another_projects_casting_search(team):
         outside = team["api"][role].post("/v1/actors/search", json={**query, "project": things["own"]["project"]})
         names = [m["actor"]["name"] for m in outside.json()["matches"]]
         assert "Studio Baker" in names and "NDA Lookalike" not in names, (role, names)
+    # A studio actor made private later leaves the other projects' searches from then on.
+    assert admin.patch(f"/v1/actors/{baker['id']}", json={"project": things["other"]["project"]}).status_code == 200
+    later = team["api"]["artist"].post("/v1/actors/search", json={**query, "project": things["own"]["project"]})
+    assert "Studio Baker" not in [m["actor"]["name"] for m in later.json()["matches"]]
     cast = admin.put("/v1/castings/MARA", json={"character": "MARA", "actor_id": lookalike["id"],
                                                 "project": things["own"]["project"]})
     assert cast.status_code == 404
