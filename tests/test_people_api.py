@@ -264,7 +264,7 @@ def test_the_add_on_client_names_its_project_and_follows_a_board(team):
         raise AssertionError("a board in a project the artist is not in was made")
     except ServerError as exc:
         assert exc.status == 404
-    watch = BoardWatch(client, board.id, board.revision).start()
+    watch = BoardWatch(client, board.id, board.revision, wait=2.0).start()  # short: the server stops sooner
     threading.Timer(0.3, lambda: team["api"]["director"].post(
         f"/v1/boards/{board.id}/notes", json={"text": "tighter", "scope": "SHOT", "shot_number": "1"})).start()
     deadline = time.monotonic() + 20
@@ -275,3 +275,22 @@ def test_the_add_on_client_names_its_project_and_follows_a_board(team):
     watch.stop()
     assert seen and [(n.text, n.author) for n in seen[0].shots[0].notes] == [("tighter", "director-1")]
     assert seen[0].revision > board.revision
+
+
+def test_beatboard_users_goes_through_the_server_that_holds_the_data_folder(team, capsys, monkeypatch):
+    from beatboard.cli import main as cli
+
+    monkeypatch.delenv("BEATBOARD_TOKEN", raising=False)
+    folder = ["--data-dir", str(team["data"])]
+    assert cli(["users", "add", "cli-1", "--role", "viewer", *folder]) == 1
+    assert "bearer token" in capsys.readouterr().err  # no token: refused by the server, saying why
+    assert cli(["users", "add", "cli-1", "--role", "viewer", *folder, "--token", team["tokens"]["artist"]]) == 1
+    assert "admin role" in capsys.readouterr().err
+    assert cli(["users", "add", "cli-1", "--role", "viewer", *folder, "--token", ADMIN_TOKEN]) == 0
+    token = next(line.strip() for line in capsys.readouterr().out.splitlines() if line.strip().startswith("bb_"))
+    assert Api(team["server"].url, token).get("/v1/projects").status_code == 200
+    assert cli(["users", "revoke", "cli-1", *folder, "--token", ADMIN_TOKEN]) == 0
+    assert Api(team["server"].url, token).get("/v1/projects").status_code == 401
+    assert cli(["users", "list", *folder, "--token", ADMIN_TOKEN]) == 0
+    listed = {line.split()[0]: line.split()[2] for line in capsys.readouterr().out.splitlines() if line.strip()}
+    assert listed["cli-1"] == "revoked" and listed["director-1"] == "active"

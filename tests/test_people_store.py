@@ -1,12 +1,11 @@
-"""The people database and project isolation below the API: the kNN mask for private actors, and
-``beatboard users`` on a data folder (directly, or through the server that holds it)."""
+"""Project isolation below the API: the kNN mask for private actors, and ``beatboard users`` on a data
+folder no server holds."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from beatboard.cli import main as cli
-from beatboard.server_process import ServerProcess
 from render_server.actors.store import ActorStore
 from render_server.people import PeopleRepository, PeopleService
 from shared_schema import ActorProfile
@@ -38,21 +37,17 @@ def test_hiding_private_actors_happens_before_the_top_k_so_the_answer_stays_whol
     store.close()
 
 
-def test_users_on_a_data_folder_and_through_the_server_that_holds_it(tmp_path, capsys, monkeypatch):
+def test_users_directly_on_a_data_folder_no_server_holds(tmp_path, capsys, monkeypatch):
     monkeypatch.delenv("BEATBOARD_TOKEN", raising=False)
     data = tmp_path / "data"
     assert cli(["users", "add", "ann", "--role", "admin", "--data-dir", str(data)]) == 0
     token = next(line.strip() for line in capsys.readouterr().out.splitlines() if line.strip().startswith("bb_"))
-    with ServerProcess(data):  # it holds the folder now: the command must go through its API
-        assert cli(["users", "add", "bob", "--role", "viewer", "--data-dir", str(data)]) == 1
-        assert "admin" in capsys.readouterr().err  # no token given: the server refuses, saying why
-        assert cli(["users", "add", "bob", "--role", "viewer", "--data-dir", str(data), "--token", token]) == 0
-        assert "bob (viewer)" in capsys.readouterr().out
-        assert cli(["users", "revoke", "bob", "--data-dir", str(data), "--token", token]) == 0
-        assert cli(["users", "list", "--data-dir", str(data), "--token", token]) == 0
-        listed = capsys.readouterr().out
-        assert "bob" in listed and "revoked" in listed and "ann" in listed
+    assert cli(["users", "add", "bob", "--role", "viewer", "--data-dir", str(data)]) == 0
+    assert cli(["users", "revoke", "bob", "--data-dir", str(data)]) == 0
+    assert cli(["users", "add", "ann", "--role", "viewer", "--data-dir", str(data)]) == 1
+    assert "already exists" in capsys.readouterr().err
     people = PeopleService(PeopleRepository(data / "people.sqlite3"))
     assert people.authenticate(token).name == "ann"
     assert [u["name"] for u in people.users() if not u["revoked"]] == ["ann"]
+    assert not (data / "people.sqlite3").read_bytes().count(token.encode())
     people.repo.close()

@@ -18,8 +18,9 @@ RETRY_S = 3.0  # after an error (server restarting, network), try again this muc
 
 
 class BoardWatch:
-    def __init__(self, client: ServerClient, board_id: str, revision: int = 0):
+    def __init__(self, client: ServerClient, board_id: str, revision: int = 0, wait: float = WAIT_S):
         self.client = client
+        self.wait = wait  # one long-poll; stop() takes effect when the one in flight returns
         self.board_id = board_id
         self.revision = revision
         self.updates: "queue.Queue" = queue.Queue()  # wire.Board, or a ServerError to report
@@ -41,7 +42,7 @@ class BoardWatch:
     def _run(self) -> None:
         while not self._stop.is_set():
             try:
-                changes = self.client.board_changes(self.board_id, self.revision, wait=WAIT_S)
+                changes = self.client.board_changes(self.board_id, self.revision, wait=self.wait)
                 if self._stop.is_set():
                     return
                 if changes.changed:
