@@ -216,6 +216,14 @@ def test_people_are_managed_only_by_admins(team):
     assert bad_role.status_code == 422 and "director" in bad_role.json()["hint"]
     twice = team["api"]["admin"].post("/v1/users", json={"name": "artist-1", "role": "artist"})
     assert twice.status_code == 409 and "revoke" in twice.json()["hint"]
+    token = team["api"]["admin"].post("/v1/users", json={"name": "temp-1", "role": "viewer"}).json()["token"]
+    temp = Api(team["server"].url, token)
+    assert [p["id"] for p in temp.get("/v1/projects").json()] == ["default"]
+    assert director.delete("/v1/projects/default/members/temp-1").status_code == 403
+    left = team["api"]["admin"].delete("/v1/projects/default/members/temp-1")
+    assert left.status_code == 200 and "temp-1" not in {m["user"] for m in left.json()["members"]}
+    assert temp.get("/v1/projects").json() == []
+    assert temp.get(f"/v1/jobs/{team['things']['own']['job']}").status_code == 404
 
 
 def test_a_private_actor_never_appears_in_another_projects_casting_search(team):

@@ -49,6 +49,11 @@ def add_member(body: MemberRequest, state: State, caller: Caller, project_id: st
     return _project(_people(state).add_member(caller, project_id, body.user, body.role))
 
 
+@router.delete("/v1/projects/{project_id}/members/{name}")
+def remove_member(state: State, caller: Caller, project_id: str = ProjectId, name: str = UserName) -> Project:
+    return _project(_people(state).remove_member(caller, project_id, name))
+
+
 @router.get("/v1/projects/{project_id}/activity")
 def project_activity(state: State, caller: Caller, project_id: str = ProjectId,
                      limit: int = Query(200, ge=1, le=5000)) -> list[ActivityEntry]:

@@ -115,6 +115,10 @@ class PeopleRepository:
                              "ON CONFLICT(project, user) DO UPDATE SET role = excluded.role",
                              (project, user, role, time.time()))
 
+    def remove_member(self, project: str, user: str) -> bool:
+        with self._lock, immediate(self._db):
+            return bool(self._db.execute("DELETE FROM members WHERE project = ? AND user = ?", (project, user)).rowcount)
+
     def members(self, project: str) -> list[sqlite3.Row]:
         return self._rows("SELECT m.user, m.role FROM members m JOIN users u ON u.name = m.user "
                           "WHERE m.project = ? AND u.revoked_at IS NULL ORDER BY m.user", (project,))

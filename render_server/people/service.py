@@ -129,6 +129,17 @@ class PeopleService:
         self.record(principal, project, "member.set", f"{found['name']}={role_.value}")
         return self.project(principal, project)
 
+    def remove_member(self, principal: Principal, project_ref: str, user: str) -> dict:
+        """Take someone out of a project (the default one too): from their next request on, its
+        boards, jobs and private actors answer them 404."""
+        project = self.project(principal, project_ref)["id"]
+        self._require_admin(principal, "removing a member")
+        if not self.repo.remove_member(project, user.strip()):
+            raise AccessError(404, "not_found", f"{user!r} is no member of project {project_ref!r}",
+                              f"GET /v1/projects/{project} lists its members")
+        self.record(principal, project, "member.remove", user.strip())
+        return self.project(principal, project)
+
     # -- access --------------------------------------------------------------------------------
     @staticmethod
     def _require_admin(principal: Principal, what: str) -> None:
