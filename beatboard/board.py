@@ -58,7 +58,7 @@ class BoardResult:
 def run_board(script: Path, out_dir: Path, *, server_url: Optional[str] = None, backend: str = "",
               n: int = 6, focus: str = "", token: str = "", blend_name: str = "board.blend",
               width: int = 768, height: int = 432, server_env: Optional[dict] = None,
-              block_only: bool = False, steps: int = 20) -> BoardResult:
+              block_only: bool = False, steps: int = 20, project: str = "") -> BoardResult:
     started = time.perf_counter()
     script, out_dir = Path(script), Path(out_dir)
     if not script.is_file():
@@ -82,13 +82,13 @@ def run_board(script: Path, out_dir: Path, *, server_url: Optional[str] = None, 
         return _run_with_server(script, out_dir, extension, python, started, server_url=server_url,
                                 backend=backend, n=n, focus=focus, token=token, blend_name=blend_name,
                                 width=width, height=height, server_env=server_env, block_only=block_only,
-                                steps=steps)
+                                steps=steps, project=project)
 
 
 def _run_with_server(script: Path, out_dir: Path, extension: Path, python: str, started: float, *,
                      server_url: Optional[str], backend: str, n: int, focus: str, token: str, blend_name: str,
                      width: int, height: int, server_env: Optional[dict], block_only: bool,
-                     steps: int) -> BoardResult:
+                     steps: int, project: str = "") -> BoardResult:
     if server_url:
         server = nullcontext(None)
     else:
@@ -103,7 +103,8 @@ def _run_with_server(script: Path, out_dir: Path, extension: Path, python: str, 
             command = [python, "-c", _RUN_DRIVER, str(_DRIVER), "--zip", str(extension),
                        "--script", str(script.resolve()), "--server", url, "--out", str(out_dir.resolve()),
                        "--n", str(n), "--focus", focus, "--backend", backend, "--token", token,
-                       "--width", str(width), "--height", str(height), "--steps", str(steps)] + (["--block-only"] if block_only else [])
+                       "--width", str(width), "--height", str(height), "--steps", str(steps),
+                       "--project", project] + (["--block-only"] if block_only else [])
             completed = subprocess.run(command, env=env)
         if completed.returncode != 0:
             raise BoardError("Blender could not finish the board (see the messages above)")

@@ -9,7 +9,7 @@ import sys
 import urllib.parse
 from pathlib import Path
 
-from . import gc_command
+from . import gc_command, users_command
 from .paths import EXAMPLE_SCRIPT
 
 
@@ -47,7 +47,7 @@ def _cmd_board(args) -> int:
     width, height = args.size
     return _board_and_report("board", Path(args.script), Path(args.out), server_url=args.server,
                              backend=args.backend, n=args.n, focus=args.focus, token=args.token, server_env=env,
-                             steps=args.steps, width=width, height=height)
+                             steps=args.steps, width=width, height=height, project=args.project)
 
 
 def _cmd_note(args) -> int:
@@ -80,7 +80,7 @@ def _cmd_make_tiny_models(args) -> int:
 
 def _cmd_block(args) -> int:
     return _board_and_report("block", Path(args.script), Path(args.out), server_url=args.server, n=args.n,
-                             focus=args.focus, token=args.token, block_only=True)
+                             focus=args.focus, token=args.token, block_only=True, project=args.project)
 
 
 def _cmd_audit(args) -> int:
@@ -203,6 +203,23 @@ def _read_images(paths: list[str]) -> list[bytes]:
     return images
 
 
+def _project_id(settings, ref: str) -> str:
+    """A project named on the command line, as its id (read from the data folder's people database)."""
+    if not ref:
+        return ""
+    from render_server.people import PeopleRepository, PeopleService
+    from render_server.people.errors import AccessError
+    from render_server.actors.store import ActorStoreError
+
+    repo = PeopleRepository(settings.people_db_path)
+    try:
+        return PeopleService(repo).project_id(ref)
+    except AccessError as exc:
+        raise ActorStoreError("not_found", f"{exc.message} in {settings.data_dir}", exc.hint) from None
+    finally:
+        repo.close()
+
+
 def _cmd_actors(args) -> int:
     from render_server.actors.embedder import ClipEmbedder
     from render_server.actors.service import ActorService
@@ -216,12 +233,13 @@ def _cmd_actors(args) -> int:
     try:
         if args.action == "add":
             images = _read_images(args.image or [])
-            actor = service.create(ActorProfile(name=args.name, description=args.description, height_m=args.height))
+            actor = service.create(ActorProfile(name=args.name, description=args.description, height_m=args.height,
+                                                project=_project_id(settings, args.project)))
             for image in images:
                 service.add_reference(actor.id, image)
             print(f"added {actor.name} ({actor.id})")
         elif args.action == "list":
-            for actor in store.list():
+            for actor in service.list(project=_project_id(settings, args.project)):
                 print(f"{actor.name:<20} {actor.height_m:.2f} m  {actor.description[:60]}")
         elif args.action == "show":
             actor = store.require(args.name)
@@ -231,7 +249,7 @@ def _cmd_actors(args) -> int:
             loras = ", ".join(f"v{v['version']} {v['status']}" for v in store.lora_versions(actor.id))
             print(f"notes: {store.note_count(actor.id)}; LoRA versions: {loras or 'none'}")
         elif args.action == "search":
-            for actor, distance in service.search(args.text, k=args.k):
+            for actor, distance in service.search(args.text, k=args.k, project=_project_id(settings, args.project)):
                 print(f"{distance:6.3f}  {actor.name:<20} {actor.description[:60]}")
         elif args.action == "identify":
             for actor, distance in service.identify(Path(args.image).read_bytes(), k=args.k):
@@ -321,6 +339,8 @@ def build_parser() -> argparse.ArgumentParser:
     board.add_argument("--n", type=_shot_count, default=6)
     board.add_argument("--focus", default="")
     board.add_argument("--token", default="")
+    board.add_argument("--project", default="", help="the project on the server (id or name; default: 'default'); "
+                                                     "stored in the .blend")
     board.add_argument("--steps", type=int, default=20, help="denoising steps (diffusers)")
     board.add_argument("--size", type=_size, default=(768, 432), help="frame size WxH (default 768x432)")
     board.add_argument("--model", help="a diffusers model folder or hub id, or a 'make-tiny-models' folder; "
@@ -335,12 +355,16 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--description", default="")
     add.add_argument("--height", type=float, default=1.75)
     add.add_argument("--image", action="append", help="a reference image (repeatable)")
-    actor_sub.add_parser("list")
+    add.add_argument("--project", default="", help="make the actor private to this project (id or name); "
+                                                   "default: the studio-wide library")
+    listing = actor_sub.add_parser("list")
+    listing.add_argument("--project", default="", help="the library as this project sees it (default: every actor)")
     show = actor_sub.add_parser("show")
     show.add_argument("name")
     search = actor_sub.add_parser("search")
     search.add_argument("text")
     search.add_argument("--k", type=int, default=5)
+    search.add_argument("--project", default="", help="search as this project sees the library (default: 'default')")
     identify = actor_sub.add_parser("identify", help="which stored actor an image (a crop) shows")
     identify.add_argument("image")
     identify.add_argument("--k", type=int, default=3)
@@ -350,6 +374,7 @@ def build_parser() -> argparse.ArgumentParser:
     actors.set_defaults(func=_cmd_actors)
 
     gc_command.add_parser(sub)
+    users_command.add_parser(sub, _server_url)
     note = sub.add_parser("note", help="a director's note on DIR/board.blend: re-render what it changes, save")
     note.add_argument("dir")
     note.add_argument("text")
@@ -374,6 +399,7 @@ def build_parser() -> argparse.ArgumentParser:
     block.add_argument("--n", type=_shot_count, default=6)
     block.add_argument("--focus", default="")
     block.add_argument("--token", default="")
+    block.add_argument("--project", default="", help="the project on the server (id or name; default: 'default')")
     block.set_defaults(func=_cmd_block)
 
     audit = sub.add_parser("audit", help="check every shot of a 'block' or 'board' output folder: subject in "

@@ -100,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--focus", default="")
     parser.add_argument("--backend", default="")
     parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument("--project", default="", help="the project on the server (empty: the default project)")
     parser.add_argument("--width", type=int, default=768)
     parser.add_argument("--height", type=int, default=432)
     parser.add_argument("--block-only", action="store_true",
@@ -131,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     scene.beatboard.focus = args.focus
     scene.beatboard.backend = args.backend
     scene.beatboard.steps = args.steps
+    scene.beatboard.project = args.project or "default"
     scene.beatboard.output_dir = str(out / "frames")
 
     _run(bpy.ops.beatboard.load_script, "load script", timings, filepath=str(Path(args.script).resolve()))

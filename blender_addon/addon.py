@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import bpy
 
-from . import (ops_actors, ops_audit, ops_beats, ops_block, ops_export, ops_feedback, ops_notes, ops_render,
-               panels, preferences, props, runner)
+from . import (board_watch, ops_actors, ops_audit, ops_beats, ops_block, ops_export, ops_feedback, ops_notes,
+               ops_render, panels, preferences, props, runner)
 
 classes = (
     preferences.BEATBOARD_AddonPreferences,
@@ -18,6 +18,7 @@ classes = (
     *ops_feedback.classes,
     *ops_export.classes,
     *ops_notes.classes,
+    *board_watch.classes,
     *panels.classes,
 )
 
@@ -31,6 +32,7 @@ def register() -> None:
 
 def unregister() -> None:
     runner.shutdown()
+    board_watch.stop_all()
     for name in ("beatboard_export", "beatboard"):
         if hasattr(bpy.types.Scene, name):
             delattr(bpy.types.Scene, name)

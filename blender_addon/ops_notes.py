@@ -190,6 +190,8 @@ def remember_notes(props, board: "wire.Board") -> None:
         item.name, item.text, item.scope, item.summary = note.id, note.text, note.scope.value, note.change.summary
         item.shot = "all" if note.scope is wire.FeedbackScope.BOARD or note.all_shots else note.shot_number
         item.actor = note.actor
+        item.author = note.author
+    props.board_revision = max(props.board_revision, board.revision)
 
 
 def _finish(scene_name: str, folder: str, client, messages_key: str = "messages"):

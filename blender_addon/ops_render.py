@@ -82,7 +82,7 @@ def ensure_board(client: ServerClient, scene_name: str) -> str:
         props = bpy.data.scenes[scene_name].beatboard
         shots = [wire.BoardShotIn(number=b.shot_number, beat=b.to_wire()) for b in props.beats if b.shot_number]
         return props.board_id, wire.BoardCreate(title=props.title, script_digest=script_digest(props),
-                                                project=bpy.path.basename(bpy.data.filepath), shots=shots)
+                                                project=props.project.strip(), shots=shots)
     return read
 
 
@@ -209,7 +209,7 @@ def _collect(task: Task, client: ServerClient, scene_name: str, job: "wire.Job",
     for frame in job.frames:
         path = client.download(frame.url, frame_path(folder, number, job.id, frame.index))
         meta = {"job": job.id, "frame": frame.index, "seed": frame.seed, "backend": frame.backend,
-                "prompt": frame.prompt, "note": note, "parent_job": parent_job}
+                "prompt": frame.prompt, "note": note, "parent_job": parent_job, "author": job.author}
 
         def place(path=path, meta=meta):
             place_take(bpy.data.scenes[scene_name], number, first, last, path, meta)

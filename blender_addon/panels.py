@@ -70,7 +70,8 @@ def draw_feedback(layout, context) -> None:
     if strip is None:
         return
     box = layout.box()
-    box.label(text=f"{strip.name}: {strip.get('beatboard_verdict', 'not judged')}", icon="SEQUENCE")
+    author = f", by {strip['beatboard_author']}" if strip.get("beatboard_author") else ""
+    box.label(text=f"{strip.name}{author}: {strip.get('beatboard_verdict', 'not judged')}", icon="SEQUENCE")
     row = box.row(align=True)
     row.operator("beatboard.feedback", text="Approve", icon="CHECKMARK").verdict = "APPROVE"
     row.operator("beatboard.feedback", text="Reject", icon="X").verdict = "REJECT"
@@ -128,15 +129,21 @@ def draw_director(layout, context) -> None:
             row.label(text=rig.get("beatboard_actor", rig.name), icon="ARMATURE_DATA")
             row.prop(rig, '["beatboard_emotion"]', text="")
             row.prop(rig, '["beatboard_intensity"]', text="", slider=True)
+    row = box.row(align=True)
+    row.label(text=f"Notes in force ({props.project or 'default'})", icon="BOOKMARKS")
+    row.operator("beatboard.watch_board", text="Live" if not props.watching else "Live: on",
+                 icon="PLAY" if not props.watching else "PAUSE", depress=props.watching).enable = not props.watching
     for note in props.notes_in_force:
         row = box.row(align=True)
         where = "board" if note.scope == "BOARD" else (f"{note.actor} " if note.actor else "") + f"shot {note.shot}"
-        row.label(text=f"{where}: {note.text}", icon="BOOKMARKS")
+        by = f" ({note.author})" if note.author else ""
+        row.label(text=f"{where}: {note.text}{by}", icon="BOOKMARKS")
         row.operator("beatboard.remove_note", text="", icon="X").note_id = note.name
 
 
 def draw_beatboard(layout, context) -> None:
     props = context.scene.beatboard
+    layout.prop(props, "project", icon="COMMUNITY")
     column = layout.column(align=True)
     column.operator("beatboard.load_script", icon="FILE_TEXT")
     if props.script_text:

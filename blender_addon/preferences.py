@@ -33,4 +33,6 @@ def get_prefs(context=None) -> BEATBOARD_AddonPreferences:
 
 def make_client(context=None) -> ServerClient:
     prefs = get_prefs(context)
-    return ServerClient(base_url=prefs.server_url, token=prefs.token)
+    scene = getattr(context or bpy.context, "scene", None)
+    project = scene.beatboard.project if scene is not None and hasattr(scene, "beatboard") else ""
+    return ServerClient(base_url=prefs.server_url, token=prefs.token, project=project.strip())

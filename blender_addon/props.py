@@ -109,6 +109,7 @@ class BEATBOARD_PG_note(bpy.types.PropertyGroup):
     shot: bpy.props.StringProperty(name="Shot")
     actor: bpy.props.StringProperty(name="Actor")
     summary: bpy.props.StringProperty(name="Change", description="What the note changes, as the server read it")
+    author: bpy.props.StringProperty(name="Author", description="Who gave the note")
 
 
 class BEATBOARD_PG_casting(bpy.types.PropertyGroup):
@@ -133,6 +134,12 @@ class BeatboardSceneProps(bpy.types.PropertyGroup):
     active_beat: bpy.props.IntProperty(name="Active beat")
     title: bpy.props.StringProperty(name="Title")
     board_id: bpy.props.StringProperty(name="Board", description="This board on the render server")
+    project: bpy.props.StringProperty(
+        name="Project", default="default",
+        description="The project on the render server this .blend belongs to (its id or name); every board, "
+                    "render, casting and note goes there")
+    board_revision: bpy.props.IntProperty(name="Board revision", description="The server's board as last read")
+    watching: bpy.props.BoolProperty(name="Live notes", description="The note list follows the server's board")
     style: bpy.props.StringProperty(name="Style", default="cinematic film still",
                                     description="How frames should look; the server adds it to every prompt")
     backend: bpy.props.StringProperty(name="Backend", default="", description="Empty: the server's default")

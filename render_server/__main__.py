@@ -38,6 +38,19 @@ def _port_taken(host: str, port: int) -> bool:
     return False
 
 
+def _has_users(settings: Settings) -> bool:
+    """Whether the data folder has people with tokens: then every request needs one."""
+    if not settings.people_db_path.exists():
+        return False
+    from .people import PeopleRepository
+
+    repo = PeopleRepository(settings.people_db_path)
+    try:
+        return repo.active_user_count() > 0
+    finally:
+        repo.close()
+
+
 def _url(host: str, port: int) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
@@ -49,9 +62,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     overrides = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
     settings = Settings(**overrides)
-    if not _is_loopback(settings.host) and not settings.token:
+    if not _is_loopback(settings.host) and not settings.token and not _has_users(settings):
         print(f"Refusing to bind {settings.host} without a token: anyone on the network could use this "
-              "machine's GPU and read your frames. Set BEATBOARD_TOKEN, or bind 127.0.0.1.", file=sys.stderr)
+              "machine's GPU and read your frames. Set BEATBOARD_TOKEN or add users (beatboard users add NAME "
+              "--role admin), or bind 127.0.0.1.", file=sys.stderr)
         return 2
     if _port_taken(settings.host, settings.port):
         print(f"Port {settings.port} on {settings.host} is already in use (another Beatboard server? see "

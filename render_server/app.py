@@ -13,7 +13,8 @@ from . import __version__
 from .actors.embedder import ClipEmbedder
 from .actors.service import ActorService
 from .actors.store import ActorStore
-from .api import routes_actors, routes_beats, routes_boards, routes_health, routes_jobs, routes_learning
+from .api import (routes_actors, routes_beats, routes_boards, routes_health, routes_jobs, routes_learning,
+                  routes_people)
 from .api.deps import ServerState
 from .api.errors import install_error_handlers
 from .api.guards import GuardMiddleware, check_token
@@ -21,6 +22,7 @@ from .backends.registry import BackendRegistry
 from .boards import BoardRepository, BoardService
 from .learning.lora_training import LoraTrainer
 from .learning.service import LearningService
+from .people import PeopleRepository, PeopleService
 from .services.worker import RenderWorker
 from .settings import Settings
 from .storage.job_store import JobStore
@@ -38,7 +40,8 @@ def _warm_quietly(actor_store: ActorStore) -> None:
 
 def _training_queue(store: JobStore, actor_store: ActorStore, worker: RenderWorker):
     def queue(actor_id: str, steps: int, reason: str):
-        job = store.create_training(actor_id, actor_store.require(actor_id).name, steps, reason)
+        actor = actor_store.require(actor_id)
+        job = store.create_training(actor_id, actor.name, steps, reason, actor.project or "default", "auto")
         if job is not None:
             worker.wake()
         return job.id if job else None
@@ -53,6 +56,8 @@ def create_app(settings: Optional[Settings] = None, backends: Optional[BackendRe
     async def lifespan(app: FastAPI):
         # One server per data folder, for the server's whole life (see storage/server_lock.py).
         lock = DataDirLock(settings.data_dir).acquire(settings.host, settings.port)
+        people_repo = PeopleRepository(settings.people_db_path)
+        people = PeopleService(people_repo)
         store = JobStore(settings.db_path)
         recovered = store.recover_interrupted(settings.max_attempts)
         if recovered:
@@ -61,13 +66,13 @@ def create_app(settings: Optional[Settings] = None, backends: Optional[BackendRe
         worker = RenderWorker(store, registry, settings.artifacts)
         actor_store = ActorStore(settings.actors_db_path)
         actors = ActorService(actor_store, ClipEmbedder(settings.clip_model, settings.clip_checkpoint),
-                              settings.artifacts)
+                              settings.artifacts, people)
         learning = LearningService(actors, store, settings, queue_training=_training_queue(store, actor_store, worker))
         if settings.diffusers_model:
             worker.trainer = LoraTrainer(settings, actor_store, actors.embedder)
         board_repo = BoardRepository(settings.boards_db_path)
-        boards = BoardService(board_repo, store, settings)
-        app.state.beatboard = ServerState(settings, store, registry, worker, actors, learning, boards)
+        boards = BoardService(board_repo, store, settings, people)
+        app.state.beatboard = ServerState(settings, store, registry, worker, actors, learning, boards, people)
         worker.start()
         threading.Thread(target=_warm_quietly, args=(actor_store,), name="beatboard-actor-index", daemon=True).start()
         try:
@@ -77,11 +82,13 @@ def create_app(settings: Optional[Settings] = None, backends: Optional[BackendRe
             store.close()
             board_repo.close()
             actor_store.close()
+            people_repo.close()
             lock.release()
 
     app = FastAPI(title="Beatboard render server", version=__version__, lifespan=lifespan)
     install_error_handlers(app)
-    for module in (routes_health, routes_beats, routes_jobs, routes_actors, routes_learning, routes_boards):
+    for module in (routes_health, routes_beats, routes_jobs, routes_actors, routes_learning, routes_boards,
+                   routes_people):
         app.include_router(module.router)
     app.add_middleware(GuardMiddleware, max_body_bytes=int(settings.max_body_mb * 1e6), token=settings.token,
                        port=settings.port, allowed_hosts=settings.allowed_host_list)

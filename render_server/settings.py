@@ -91,6 +91,11 @@ class Settings(BaseSettings):
         return bool(self.llm_model and (self.llm_base_url or self.llm_api_key))
 
     @property
+    def people_db_path(self) -> Path:
+        """Users (token digests only), projects, members and the activity record."""
+        return self.data_dir / "people.sqlite3"
+
+    @property
     def boards_db_path(self) -> Path:
         return self.data_dir / "boards.sqlite3"
 

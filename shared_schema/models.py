@@ -271,6 +271,8 @@ class RenderRequest:
     parent_job_id: str = short_text()
     note: str = long_text()
     note_id: str = short_text()
+    # 1.3: the project (id or name) the job belongs to; empty: the board's, else the default project.
+    project: str = short_text()
 
 
 @dataclass
@@ -300,6 +302,8 @@ class Job:
     frames: list[Frame] = field(default_factory=list)
     error: Optional[ErrorBody] = None
     parent_job_id: str = ""  # 1.2: the take this one refines
+    project: str = ""  # 1.3: the project's id
+    author: str = ""  # 1.3: who submitted it
 
 
 @dataclass
@@ -416,6 +420,7 @@ class Ranking:
 class Casting:
     character: str = short_text(REQUIRED)
     actor_id: str = short_text(REQUIRED)
+    project: str = short_text()  # 1.3: castings are per project; empty: the default project
 
 
 @dataclass
@@ -449,6 +454,9 @@ class ActorProfile:
     lora_version: str = ""
     references: list[str] = field(default_factory=list)  # URLs of the reference images
     cast_as: list[str] = field(default_factory=list)  # script characters this actor plays
+    # 1.3: empty: the studio-wide library; a project's id: private to that project (never in
+    # another project's casting search).
+    project: str = short_text()
 
 
 @dataclass
@@ -460,12 +468,14 @@ class ActorPatch:
     height_m: Optional[float] = bounded(None, ge=0.1, le=5.0)
     color: Optional[tuple[float, float, float]] = bounded(None, items=_UNIT)
     prompt_hints: Optional[list[str]] = bounded(None, max_length=LIST_ITEMS, items={"max_length": 4000})
+    project: Optional[str] = short_text(None)  # 1.3: a project's id makes the actor private to it; "" studio-wide
 
 
 @dataclass
 class ActorSearch:
     text: str = long_text(REQUIRED)
     k: int = bounded(5, ge=1, le=100)
+    project: str = short_text()  # 1.3: search as this project sees the library; empty: the default project
 
 
 @dataclass
@@ -543,6 +553,7 @@ class Note:
     active: bool = True
     created_at: float = 0.0
     shots: list[str] = field(default_factory=list)  # the shots it re-renders, in board order
+    author: str = ""  # 1.3: the user who gave it
 
 
 @dataclass
@@ -570,6 +581,7 @@ class Take:
     note: str = ""
     frames: list[Frame] = field(default_factory=list)
     created_at: float = 0.0
+    author: str = ""  # 1.3: the user who rendered it
 
 
 @dataclass
@@ -592,6 +604,74 @@ class Board:
     created_at: float = 0.0
     shots: list[BoardShot] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)  # BOARD notes in force
+    revision: int = 0  # 1.3: grows with every note, take and pick; GET .../changes waits for it to pass a value
+
+
+@dataclass
+class BoardChanges:
+    """1.3: the board's revision after a long-poll (``changed``: it passed the one asked about)."""
+
+    board_id: str
+    revision: int
+    changed: bool
+
+
+@dataclass
+class ProjectCreate:
+    name: str = short_text(REQUIRED)
+
+
+@dataclass
+class MemberRequest:
+    user: str = short_text(REQUIRED)
+    role: str = short_text(REQUIRED)  # admin, director, artist, viewer
+
+
+@dataclass
+class ProjectMember:
+    user: str
+    role: str
+
+
+@dataclass
+class Project:
+    id: str
+    name: str
+    role: str = ""  # the caller's role in it
+    members: list[ProjectMember] = field(default_factory=list)
+
+
+@dataclass
+class UserCreate:
+    name: str = short_text(REQUIRED)
+    role: str = short_text(REQUIRED)  # admin, director, artist, viewer, worker
+
+
+@dataclass
+class UserToken:
+    """A new user's personal token: shown this once, kept on the server only as a SHA-256 digest."""
+
+    name: str
+    role: str
+    token: str
+
+
+@dataclass
+class UserInfo:
+    name: str
+    role: str
+    revoked: bool = False
+    created_at: float = 0.0
+    projects: dict[str, str] = field(default_factory=dict)  # project id -> role there
+
+
+@dataclass
+class ActivityEntry:
+    id: int
+    user: str
+    action: str
+    target: str = ""
+    at: float = 0.0
 
 
 # Every top-level body, by name: the JSON Schema export walks this.
@@ -621,4 +701,12 @@ WIRE_TYPES: tuple[type, ...] = (
     Note,
     BoardCreate,
     Board,
+    BoardChanges,
+    ProjectCreate,
+    MemberRequest,
+    Project,
+    UserCreate,
+    UserToken,
+    UserInfo,
+    ActivityEntry,
 )

@@ -32,11 +32,11 @@ def test_schema_is_versioned_and_reopening_does_not_migrate_twice(tmp_path):
     old.execute("INSERT INTO notes(actor_id, text, created_at) VALUES ('a1', 'older', 0)")
     old.close()
     store = ActorStore(tmp_path / "actors.sqlite3")
-    assert store.schema_version == MIGRATIONS[-1][0] == 3
+    assert store.schema_version == MIGRATIONS[-1][0] == 4
     assert store.db.execute("SELECT text, promoted FROM notes").fetchall() == [("older", 0)]
     store.close()
     again = ActorStore(tmp_path / "actors.sqlite3")
-    assert again.schema_version == 3 and [a.name for a in again.list()] == ["MARA"]
+    assert again.schema_version == 4 and [a.name for a in again.list()] == ["MARA"]
     assert again.db.execute("SELECT vec_version()").fetchone()[0].startswith("v")
 
 

@@ -68,7 +68,16 @@ def test_every_wire_type_round_trips_with_defaults():
                              change=wire.NoteChange(time_of_day="EVENING"), shots=["1", "2"]),
         wire.BoardCreate: wire.BoardCreate(title="T", shots=[wire.BoardShotIn("1", wire.Beat(index=0, action="x"))]),
         wire.Board: wire.Board(id="b", shots=[wire.BoardShot("1", 0, takes=[wire.Take("j", wire.JobState.DONE,
-                                                                                      parent_job_id="p")])]),
+                                                                                      parent_job_id="p",
+                                                                                      author="ann")])], revision=3),
+        wire.BoardChanges: wire.BoardChanges(board_id="b", revision=4, changed=True),
+        wire.ProjectCreate: wire.ProjectCreate(name="The Last Ferry"),
+        wire.MemberRequest: wire.MemberRequest(user="ann", role="director"),
+        wire.Project: wire.Project(id="p1", name="Ferry", role="admin", members=[wire.ProjectMember("ann", "viewer")]),
+        wire.UserCreate: wire.UserCreate(name="ann", role="artist"),
+        wire.UserToken: wire.UserToken(name="ann", role="artist", token="bb_x"),
+        wire.UserInfo: wire.UserInfo(name="ann", role="artist", projects={"default": "artist"}),
+        wire.ActivityEntry: wire.ActivityEntry(id=1, user="ann", action="note.add", target="b/n", at=1.0),
     }
     assert set(samples) == set(wire.WIRE_TYPES)
     for cls, sample in samples.items():

@@ -34,6 +34,14 @@ class ServerError(Exception):
 class ServerClient:
     base_url: str = "http://127.0.0.1:8765"
     token: str = ""
+    # The project (id or name) this .blend belongs to: every request that creates or searches names
+    # it; reads of a board or job go by the thing's own project on the server.
+    project: str = ""
+
+    def _in_project(self, path: str) -> str:
+        if not self.project:
+            return path
+        return f"{path}{'&' if '?' in path else '?'}project={urllib.parse.quote(self.project, safe='')}"
 
     def _url(self, path: str) -> str:
         return self.base_url.rstrip("/") + path
@@ -72,6 +80,8 @@ class ServerClient:
         return wire.from_dict(wire.BeatsResponse, self.request_json("POST", "/v1/beats", request))
 
     def submit(self, request: "wire.RenderRequest") -> "wire.JobAccepted":
+        if not request.board_id:  # a board's take goes to the board's project
+            request.project = request.project or self.project
         return wire.from_dict(wire.JobAccepted, self.request_json("POST", "/v1/jobs", request))
 
     def job(self, job_id: str) -> "wire.Job":
@@ -86,7 +96,7 @@ class ServerClient:
 
     # -- actors, casting and feedback ----------------------------------------------------------
     def actors(self) -> "list[wire.ActorProfile]":
-        return [wire.from_dict(wire.ActorProfile, a) for a in self.request_json("GET", "/v1/actors")]
+        return [wire.from_dict(wire.ActorProfile, a) for a in self.request_json("GET", self._in_project("/v1/actors"))]
 
     def create_actor(self, profile: "wire.ActorProfile") -> "wire.ActorProfile":
         return wire.from_dict(wire.ActorProfile, self.request_json("POST", "/v1/actors", profile))
@@ -102,14 +112,14 @@ class ServerClient:
             "POST", f"/v1/actors/{actor_id}/loras", wire.LoraTrainRequest()))
 
     def castings(self) -> "dict[str, str]":
-        return {c["character"]: c["actor_id"] for c in self.request_json("GET", "/v1/castings")}
+        return {c["character"]: c["actor_id"] for c in self.request_json("GET", self._in_project("/v1/castings"))}
 
     def cast(self, character: str, actor_id: str) -> None:
         path = f"/v1/castings/{urllib.parse.quote(character, safe='')}"
         if actor_id:
-            self.request_json("PUT", path, wire.Casting(character=character, actor_id=actor_id))
+            self.request_json("PUT", path, wire.Casting(character=character, actor_id=actor_id, project=self.project))
         else:
-            self.request_json("DELETE", path)
+            self.request_json("DELETE", self._in_project(path))
 
     def feedback(self, job_id: str, index: int, feedback: "wire.Feedback") -> "wire.FeedbackResult":
         return wire.from_dict(wire.FeedbackResult, self.request_json(
@@ -120,7 +130,16 @@ class ServerClient:
 
     # -- boards and notes ----------------------------------------------------------------------
     def create_board(self, board: "wire.BoardCreate") -> "wire.Board":
+        board.project = board.project or self.project
         return wire.from_dict(wire.Board, self.request_json("POST", "/v1/boards", board))
+
+    def board_changes(self, board_id: str, after: int, wait: float = LONG_POLL_WAIT) -> "wire.BoardChanges":
+        """The board's revision, waiting up to ``wait`` s for it to pass ``after`` (anyone's note, take, pick)."""
+        path = f"/v1/boards/{urllib.parse.quote(board_id)}/changes?after={int(after)}&wait={wait}"
+        return wire.from_dict(wire.BoardChanges, self.request_json("GET", path, timeout=wait + REQUEST_TIMEOUT))
+
+    def projects(self) -> "list[wire.Project]":
+        return [wire.from_dict(wire.Project, p) for p in self.request_json("GET", "/v1/projects")]
 
     def board(self, board_id: str) -> "wire.Board":
         return wire.from_dict(wire.Board, self.request_json("GET", f"/v1/boards/{urllib.parse.quote(board_id)}"))

@@ -115,4 +115,24 @@ MIGRATIONS: list[tuple[int, str]] = [
     ALTER TABLE notes ADD COLUMN frame_ref TEXT NOT NULL DEFAULT '';
     CREATE UNIQUE INDEX notes_once_per_frame ON notes(actor_id, frame_ref, text) WHERE frame_ref != '';
     """),
+    (4, """
+    -- 1.3, projects. Actors stay in the studio-wide library (project '') unless made private to one
+    -- project. Castings, frame judgements, ratings and reward models belong to a project; what a
+    -- single-user folder holds moves into the default project.
+    ALTER TABLE actors ADD COLUMN project TEXT NOT NULL DEFAULT '';
+    CREATE TABLE castings_by_project (
+        project TEXT NOT NULL,
+        character TEXT NOT NULL COLLATE NOCASE,
+        actor_id TEXT NOT NULL REFERENCES actors(id) ON DELETE CASCADE,
+        updated_at REAL NOT NULL,
+        PRIMARY KEY (project, character)
+    );
+    INSERT INTO castings_by_project(project, character, actor_id, updated_at)
+        SELECT 'default', character, actor_id, updated_at FROM castings;
+    DROP TABLE castings;
+    ALTER TABLE castings_by_project RENAME TO castings;
+    ALTER TABLE frame_feedback ADD COLUMN project TEXT NOT NULL DEFAULT 'default';
+    ALTER TABLE ratings ADD COLUMN project TEXT NOT NULL DEFAULT 'default';
+    ALTER TABLE reward_models ADD COLUMN project TEXT NOT NULL DEFAULT 'default';
+    """),
 ]

@@ -103,10 +103,10 @@ class ActorRepository:
         with self.transaction():
             try:
                 self.db.execute(
-                    "INSERT INTO actors(id, name, description, height_m, color, prompt_hints, created_at, updated_at)"
-                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO actors(id, name, description, height_m, color, prompt_hints, created_at, updated_at,"
+                    " project) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (actor_id, profile.name.strip(), profile.description, profile.height_m,
-                     json.dumps(list(profile.color)), json.dumps(profile.prompt_hints), now, now))
+                     json.dumps(list(profile.color)), json.dumps(profile.prompt_hints), now, now, profile.project))
             except apsw.ConstraintError:
                 raise ActorStoreError("conflict", f"an actor named {profile.name!r} already exists",
                                       "update that actor, or choose another name") from None
@@ -114,19 +114,21 @@ class ActorRepository:
                 self.add_embedding(actor_id, "text", "description", description_vector, model, profile.description)
         return self.get(actor_id)
 
-    def get(self, actor_id: str) -> Optional[ActorProfile]:
-        row = self.db.execute("SELECT id, name, description, height_m, color, prompt_hints FROM actors "
+    def get(self, actor_id: str, project: Optional[str] = None) -> Optional[ActorProfile]:
+        """The actor by id or name; ``cast_as`` lists the castings of ``project`` (None: of every project)."""
+        row = self.db.execute("SELECT id, name, description, height_m, color, prompt_hints, project FROM actors "
                               "WHERE id = ? OR name = ? COLLATE NOCASE", (actor_id, actor_id)).fetchone()
         if row is None:
             return None
         lora = self.db.execute("SELECT version FROM lora_versions WHERE actor_id = ? AND status = 'active' "
                                "ORDER BY version DESC LIMIT 1", (row[0],)).fetchone()
         references = self.db.execute("SELECT COUNT(*) FROM reference_images WHERE actor_id = ?", (row[0],))
-        cast_as = [r[0] for r in self.db.execute("SELECT character FROM castings WHERE actor_id = ? "
-                                                 "ORDER BY character", (row[0],))]
+        cast_as = [r[0] for r in self.db.execute(
+            "SELECT DISTINCT character FROM castings WHERE actor_id = ? AND (? IS NULL OR project = ?) "
+            "ORDER BY character", (row[0], project, project))]
         return ActorProfile(id=row[0], name=row[1], description=row[2], height_m=row[3],
                             color=tuple(json.loads(row[4])), prompt_hints=json.loads(row[5]),
-                            lora_version=f"v{lora[0]}" if lora else "", cast_as=cast_as,
+                            lora_version=f"v{lora[0]}" if lora else "", cast_as=cast_as, project=row[6],
                             references=[f"/v1/actors/{row[0]}/references/{i}.png"
                                         for i in range(references.fetchone()[0])])
 
@@ -136,14 +138,25 @@ class ActorRepository:
             raise ActorStoreError("not_found", f"no actor {actor_id!r}", "GET /v1/actors lists the actors")
         return actor
 
-    def list(self) -> list[ActorProfile]:
-        ids = [r[0] for r in self.db.execute("SELECT id FROM actors ORDER BY name COLLATE NOCASE")]
-        return [self.get(i) for i in ids]
+    def list(self, projects: Optional[set[str]] = None, cast_in: Optional[str] = None) -> list[ActorProfile]:
+        """Every actor, or (``projects`` given) the studio-wide ones and those private to these projects."""
+        ids = [r[0] for r in self.db.execute("SELECT id, project FROM actors ORDER BY name COLLATE NOCASE")
+               if projects is None or r[1] == "" or r[1] in projects]
+        return [self.get(i, cast_in) for i in ids]
+
+    def private_actors(self) -> list[tuple[str, str, str]]:
+        """(id, name, project) of every actor private to a project."""
+        return [tuple(r) for r in self.db.execute("SELECT id, name, project FROM actors WHERE project != ''")]
+
+    def private_actor_ids(self, except_project: Optional[str]) -> set[str]:
+        """Actors private to projects other than ``except_project``: hidden from its searches."""
+        return {r[0] for r in self.db.execute("SELECT id FROM actors WHERE project != '' AND project != ?",
+                                              (except_project or "",))}
 
     def update(self, actor_id: str, description_vector=None, model: str = "", **fields) -> ActorProfile:
         """Change fields and, when given, add the new description's embedding: one commit."""
         actor = self.require(actor_id)
-        allowed = {"name", "description", "height_m", "color", "prompt_hints"}
+        allowed = {"name", "description", "height_m", "color", "prompt_hints", "project"}
         unknown = set(fields) - allowed
         if unknown:
             raise ActorStoreError("validation_error", f"cannot change {', '.join(sorted(unknown))}",
@@ -267,22 +280,24 @@ class ActorRepository:
                                "IN ('approved', 'rejected')", (actor_id, frame_ref)).fetchone() is not None
 
     # -- castings ---------------------------------------------------------------------------
-    def cast_character(self, character: str, actor_id: str) -> None:
+    def cast_character(self, character: str, actor_id: str, project: str = "default") -> None:
         with self.transaction():
-            self.db.execute("INSERT INTO castings(character, actor_id, updated_at) VALUES (?, ?, ?) "
-                            "ON CONFLICT(character) DO UPDATE SET actor_id = excluded.actor_id, "
-                            "updated_at = excluded.updated_at", (character, actor_id, time.time()))
+            self.db.execute("INSERT INTO castings(project, character, actor_id, updated_at) VALUES (?, ?, ?, ?) "
+                            "ON CONFLICT(project, character) DO UPDATE SET actor_id = excluded.actor_id, "
+                            "updated_at = excluded.updated_at", (project, character, actor_id, time.time()))
 
-    def uncast_character(self, character: str) -> None:
+    def uncast_character(self, character: str, project: str = "default") -> None:
         with self.transaction():
-            self.db.execute("DELETE FROM castings WHERE character = ?", (character,))
+            self.db.execute("DELETE FROM castings WHERE project = ? AND character = ?", (project, character))
 
-    def cast_actor_id(self, character: str) -> Optional[str]:
-        row = self.db.execute("SELECT actor_id FROM castings WHERE character = ?", (character,)).fetchone()
+    def cast_actor_id(self, character: str, project: str = "default") -> Optional[str]:
+        row = self.db.execute("SELECT actor_id FROM castings WHERE project = ? AND character = ?",
+                              (project, character)).fetchone()
         return row[0] if row else None
 
-    def castings(self) -> dict[str, str]:
-        return {c: a for c, a in self.db.execute("SELECT character, actor_id FROM castings ORDER BY character")}
+    def castings(self, project: str = "default") -> dict[str, str]:
+        return {c: a for c, a in self.db.execute("SELECT character, actor_id FROM castings WHERE project = ? "
+                                                 "ORDER BY character", (project,))}
 
     # -- notes ------------------------------------------------------------------------------
     def add_note(self, actor_id: str, text: str, shot: str = "", scope: str = "ACTOR", frame_ref: str = "") -> bool:
@@ -317,55 +332,60 @@ class ActorRepository:
         return row[0] if row else None
 
     def record_frame_feedback(self, job_id: str, frame_ref: str, embedding_id: int, rating: int, verdict: str,
-                              picked: bool) -> None:
+                              picked: bool, project: str = "default") -> None:
         """The director's judgement of a whole frame; repeating it changes nothing."""
         with self.transaction():
             if picked:  # one pick per job: picking another variation moves the pick
                 self.db.execute("UPDATE frame_feedback SET picked = 0 WHERE job_id = ? AND frame_ref != ?",
                                 (job_id, frame_ref))
             self.db.execute(
-                "INSERT INTO frame_feedback(frame_ref, job_id, embedding_id, rating, verdict, picked, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(frame_ref) DO UPDATE SET "
+                "INSERT INTO frame_feedback(frame_ref, job_id, embedding_id, rating, verdict, picked, updated_at, "
+                "project) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(frame_ref) DO UPDATE SET "
                 "rating = CASE WHEN excluded.rating > 0 THEN excluded.rating ELSE rating END, "
                 "verdict = CASE WHEN excluded.verdict != 'NONE' THEN excluded.verdict ELSE verdict END, "
                 "picked = CASE WHEN excluded.picked THEN 1 ELSE picked END, updated_at = excluded.updated_at",
-                (frame_ref, job_id, embedding_id, rating, verdict, int(picked), time.time()))
+                (frame_ref, job_id, embedding_id, rating, verdict, int(picked), time.time(), project))
 
-    def rate_frame(self, actor_id: str, frame_ref: str, rating: int, verdict: str) -> None:
+    def rate_frame(self, actor_id: str, frame_ref: str, rating: int, verdict: str, project: str = "default") -> None:
         """The actor's own record of how a frame of them was judged: one row per frame."""
         with self.transaction():
             self.db.execute(
-                "INSERT INTO ratings(actor_id, frame_ref, rating, verdict, created_at) VALUES (?, ?, ?, ?, ?) "
+                "INSERT INTO ratings(actor_id, frame_ref, rating, verdict, created_at, project) VALUES (?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT(actor_id, frame_ref) DO UPDATE SET "
                 "rating = CASE WHEN excluded.rating > 0 THEN excluded.rating ELSE rating END, "
                 "verdict = CASE WHEN excluded.verdict != 'NONE' THEN excluded.verdict ELSE verdict END",
-                (actor_id, frame_ref, rating, verdict, time.time()))
+                (actor_id, frame_ref, rating, verdict, time.time(), project))
 
     def ratings(self, actor_id: str) -> list[tuple[str, int, str]]:
         return [tuple(r) for r in self.db.execute("SELECT frame_ref, rating, verdict FROM ratings WHERE actor_id = ? "
                                                   "ORDER BY id", (actor_id,))]
 
-    def judged_frames(self, model: str) -> list[tuple[str, str, int, int, str, int]]:
-        """(frame ref, job id, embedding id, rating, verdict, picked) of every judged frame, oldest first."""
+    def judged_frames(self, model: str, project: str = "default") -> list[tuple[str, str, int, int, str, int]]:
+        """(frame ref, job id, embedding id, rating, verdict, picked) of every judged frame of the project,
+        oldest first."""
         return [tuple(r) for r in self.db.execute(
             "SELECT f.frame_ref, f.job_id, f.embedding_id, f.rating, f.verdict, f.picked FROM frame_feedback f "
-            "JOIN embeddings e ON e.id = f.embedding_id WHERE e.model = ? ORDER BY f.id", (model,))]
+            "JOIN embeddings e ON e.id = f.embedding_id WHERE e.model = ? AND f.project = ? ORDER BY f.id",
+            (model, project))]
 
-    def frames_judged_since(self, since: float) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM frame_feedback WHERE updated_at > ?", (since,)).fetchone()[0]
+    def frames_judged_since(self, since: float, project: str = "default") -> int:
+        return self.db.execute("SELECT COUNT(*) FROM frame_feedback WHERE updated_at > ? AND project = ?",
+                               (since, project)).fetchone()[0]
 
-    def add_reward_model(self, path: str, model: str, pairs: int, metrics: dict, created_at: float) -> None:
+    def add_reward_model(self, path: str, model: str, pairs: int, metrics: dict, created_at: float,
+                         project: str = "default") -> None:
         with self.transaction():
-            self.db.execute("INSERT INTO reward_models(path, model, pairs, metrics, created_at) VALUES (?, ?, ?, ?, ?)",
-                            (path, model, pairs, json.dumps(metrics), created_at))
+            self.db.execute("INSERT INTO reward_models(path, model, pairs, metrics, created_at, project) "
+                            "VALUES (?, ?, ?, ?, ?, ?)", (path, model, pairs, json.dumps(metrics), created_at, project))
 
-    def latest_reward_model_path(self, model: str) -> Optional[str]:
-        row = self.db.execute("SELECT path FROM reward_models WHERE model = ? ORDER BY id DESC LIMIT 1",
-                              (model,)).fetchone()
+    def latest_reward_model_path(self, model: str, project: str = "default") -> Optional[str]:
+        row = self.db.execute("SELECT path FROM reward_models WHERE model = ? AND project = ? ORDER BY id DESC "
+                              "LIMIT 1", (model, project)).fetchone()
         return row[0] if row else None
 
-    def last_reward_trained_at(self) -> float:
-        return self.db.execute("SELECT MAX(created_at) FROM reward_models").fetchone()[0] or 0.0
+    def last_reward_trained_at(self, project: str = "default") -> float:
+        return self.db.execute("SELECT MAX(created_at) FROM reward_models WHERE project = ?",
+                               (project,)).fetchone()[0] or 0.0
 
     # -- LoRA versions ------------------------------------------------------------------------
     def lora_versions(self, actor_id: str) -> list[dict]:
@@ -400,11 +420,14 @@ class ActorRepository:
                  "active" if accepted else "kept_aside", time.time()))
 
     # -- queries ----------------------------------------------------------------------------
-    def nearest_actors(self, vector, model: str, k: int = 5) -> list[tuple[ActorProfile, float]]:
-        """Actors whose current profile is nearest ``vector`` (cosine distance, ascending)."""
+    def nearest_actors(self, vector, model: str, k: int = 5,
+                       hide: frozenset = frozenset()) -> list[tuple[ActorProfile, float]]:
+        """Actors whose current profile is nearest ``vector`` (cosine distance, ascending), but those in ``hide``."""
         v = _unit(vector)
         scored = []
         for actor in self.list():
+            if actor.id in hide:
+                continue
             profile = self.profile(actor.id, model)
             if profile is not None and len(profile) == len(v):
                 scored.append((actor, float(1.0 - np.dot(profile, v))))
@@ -437,11 +460,13 @@ class ActorRepository:
                 self._index(dim).search(np.ones(dim, dtype=np.float32) / np.sqrt(dim), 1)
 
     def nearest_embeddings(self, vector, k: int = 10, source: Optional[str] = None,
-                           actor_id: Optional[str] = None) -> list[tuple[int, Optional[str], str, float]]:
-        """kNN over stored embeddings: (row id, actor id, ref, cosine distance), nearest first."""
+                           actor_id: Optional[str] = None,
+                           hide: frozenset = frozenset()) -> list[tuple[int, Optional[str], str, float]]:
+        """kNN over stored embeddings: (row id, actor id, ref, cosine distance), nearest first. Embeddings
+        of the actors in ``hide`` (private to other projects) are masked out before the top k is taken."""
         v = _unit(vector)
         with self._lock:
-            hits = self._index(len(v)).search(v, k, source=source, actor_id=actor_id)
+            hits = self._index(len(v)).search(v, k, source=source, actor_id=actor_id, hide_actors=hide)
             refs = {row_id: ref for row_id, ref in self.db.execute(
                 f"SELECT id, ref FROM embeddings WHERE id IN ({','.join('?' * len(hits))})",
                 tuple(h[0] for h in hits))} if hits else {}

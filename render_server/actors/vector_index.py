@@ -56,9 +56,10 @@ class VectorIndex:
     def _code(self, field: str, value: Optional[str]) -> int:
         return self._codes.setdefault((field, value), len(self._codes))
 
-    def search(self, query: np.ndarray, k: int, source: Optional[str] = None,
-               actor_id: Optional[str] = None) -> list[tuple[int, Optional[str], float]]:
-        """The k nearest committed embeddings: (id, actor id, cosine distance), nearest first."""
+    def search(self, query: np.ndarray, k: int, source: Optional[str] = None, actor_id: Optional[str] = None,
+               hide_actors: frozenset = frozenset()) -> list[tuple[int, Optional[str], float]]:
+        """The k nearest committed embeddings: (id, actor id, cosine distance), nearest first. Rows of the
+        actors in ``hide_actors`` are masked before the top k, so hiding never shortens the answer."""
         import torch
 
         with self._lock:
@@ -66,8 +67,10 @@ class VectorIndex:
             if not len(self._ids):
                 return []
             scores = torch.mv(self._coarse, torch.from_numpy(query.astype(np.float16))).float()
-            if source is not None or actor_id is not None:
+            if source is not None or actor_id is not None or hide_actors:
                 keep = np.ones(len(self._ids), dtype=bool)
+                for hidden in hide_actors:
+                    keep &= self._actor_codes != self._codes.get(("actor", hidden), -1)
                 if source is not None:
                     keep &= self._source_codes == self._codes.get(("source", source), -1)
                 if actor_id is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Optional
 
 from fastapi import Depends, Request
 
@@ -11,6 +11,8 @@ from ..actors.service import ActorService
 from ..backends.registry import BackendRegistry
 from ..boards import BoardService
 from ..learning.service import LearningService
+from ..people import PeopleService, Principal
+from ..people.principal import LOCAL
 from ..services.worker import RenderWorker
 from ..settings import Settings
 from ..storage.job_store import JobStore
@@ -25,6 +27,7 @@ class ServerState:
     actors: ActorService
     learning: LearningService
     boards: BoardService
+    people: Optional[PeopleService] = None
 
 
 def get_state(request: Request) -> ServerState:
@@ -32,3 +35,13 @@ def get_state(request: Request) -> ServerState:
 
 
 State = Annotated[ServerState, Depends(get_state)]
+
+
+def get_principal(request: Request) -> Principal:
+    """Who is asking: resolved once per request from the bearer token (api/guards.py)."""
+    from .guards import PRINCIPAL
+
+    return request.scope.get(PRINCIPAL, LOCAL)
+
+
+Caller = Annotated[Principal, Depends(get_principal)]

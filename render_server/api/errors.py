@@ -17,6 +17,7 @@ from starlette.routing import Match
 from shared_schema import ErrorBody, to_dict
 
 from ..backends.base import BackendError
+from ..people.errors import AccessError
 
 log = logging.getLogger("beatboard.server")
 
@@ -37,7 +38,8 @@ def error_response(status: int, body: ErrorBody, headers: dict | None = None) ->
 # Error bodies every route may answer, for the OpenAPI document (clients and the fuzzer read it).
 ERROR_RESPONSES = {status: {"model": ErrorBody, "description": description} for status, description in (
     (400, "the body is not JSON"), (401, "missing or wrong bearer token"),
-    (403, "a browser page from another origin, or a Host header that is not this server"),
+    (403, "a role too low for this in the project (the hint names the role needed), a worker token off the "
+          "worker routes, a browser page from another origin, or a Host header that is not this server"),
     (404, "no such job, actor or frame"),
     (409, "conflicts with the current state (a name taken, a job still running)"),
     (413, "the body or image is too large"),
@@ -114,6 +116,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError):
         return error_response(exc.status, exc.body)
+
+    @app.exception_handler(AccessError)
+    async def _access_error(_: Request, exc: AccessError):
+        return error_response(exc.status, ErrorBody(code=exc.code, message=exc.message, hint=exc.hint))
 
     @app.exception_handler(BackendError)
     async def _backend_error(_: Request, exc: BackendError):

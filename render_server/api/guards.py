@@ -3,7 +3,12 @@
 In order: a web page must not drive the server (Host allow-list against DNS rebinding on
 token-less servers, Origin / Sec-Fetch-Site against cross-site requests, and content types
 a browser cannot send without a CORS preflight, which this server never answers); the bearer
-token, compared as bytes in constant time; oversized bodies refused before they are read.
+token, compared as bytes in constant time, or a user's personal token (render_server/people),
+which resolves the request's principal; oversized bodies refused before they are read.
+
+A server with no BEATBOARD_TOKEN and no users is one person's: loopback only, no token, and
+every request is that person's (an admin). Once it has a token or a user, every route but
+health needs a bearer token.
 """
 
 from __future__ import annotations
@@ -15,10 +20,13 @@ from urllib.parse import urlsplit
 
 from shared_schema import ErrorBody, to_dict
 
+from ..people.principal import LOCAL, TOKEN_ADMIN
+
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 # Bodies that are images, not JSON: a reference image of an actor, a crop to identify.
 IMAGE_ROUTES = (re.compile(r"^/v1/actors/[^/]+/references$"), re.compile(r"^/v1/actors/identify$"))
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+PRINCIPAL = "beatboard.principal"  # the scope key api/deps.py reads the resolved principal from
 MIN_TOKEN_CHARS = 16
 
 
@@ -97,8 +105,13 @@ class GuardMiddleware:
             return False  # "null" (sandboxed frames, file:// pages) and anything else
         return name in LOOPBACK_NAMES or name in self.allowed_hosts or parts.netloc.lower() in self.allowed_hosts
 
-    def _browser_refusal(self, scope, headers: dict):
-        if not self.expected and not self._host_allowed(scope, headers.get(b"host", b"")):
+    @staticmethod
+    def _people(scope):
+        state = getattr(getattr(scope.get("app"), "state", None), "beatboard", None)
+        return getattr(state, "people", None)
+
+    def _browser_refusal(self, scope, headers: dict, authenticated: bool):
+        if not authenticated and not self._host_allowed(scope, headers.get(b"host", b"")):
             host = headers.get(b"host", b"").decode("latin-1")[:100]
             return 403, ErrorBody(
                 "forbidden_host", f"this server answers only to loopback host names, not {host!r}",
@@ -127,19 +140,37 @@ class GuardMiddleware:
                 "send the body as JSON with Content-Type: application/json")
         return None
 
+    def _principal(self, header: bytes, people):
+        # Raw header bytes against the token's bytes: any bytes compare, none can raise.
+        if self.expected and hmac.compare_digest(header, self.expected):
+            return TOKEN_ADMIN
+        if people is None or not header.startswith(b"Bearer "):
+            return None
+        token = header[len(b"Bearer "):].decode("latin-1").strip()
+        return people.authenticate(token) if token else None
+
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         headers = dict(scope.get("headers") or [])
-        refusal = self._browser_refusal(scope, headers)
+        people = self._people(scope)
+        authenticated = bool(self.expected) or (people is not None and people.has_users())
+        refusal = self._browser_refusal(scope, headers, authenticated)
         if refusal is not None:
             return await _send_error(send, *refusal)
-        if self.expected and scope["path"] not in self.open_paths:
-            # Raw header bytes against the token's bytes: any bytes compare, none can raise.
-            if not hmac.compare_digest(headers.get(b"authorization", b""), self.expected):
+        scope[PRINCIPAL] = LOCAL
+        if authenticated and scope["path"] not in self.open_paths:
+            principal = self._principal(headers.get(b"authorization", b""), people)
+            if principal is None:
                 return await _send_error(send, 401, ErrorBody(
-                    "unauthorized", "missing or wrong bearer token",
-                    "set the same token in the add-on preferences and BEATBOARD_TOKEN"))
+                    "unauthorized", "missing, wrong or revoked bearer token",
+                    "set your personal token (beatboard users add prints it) or BEATBOARD_TOKEN in the "
+                    "add-on preferences; ask an admin for a new one if yours was revoked"))
+            if not principal.may_call(scope["path"]):
+                return await _send_error(send, 403, ErrorBody(
+                    "forbidden", f"a worker token reaches only /v1/worker/ routes, not {scope['path'][:200]!r}",
+                    "use a person's token for this; worker tokens are for beatboard worker processes"))
+            scope[PRINCIPAL] = principal
         limit_mb = self.max_body_bytes / 1e6
         too_large = ErrorBody("payload_too_large", f"the request body is larger than {limit_mb:.0f} MB",
                               "send depth at a lower resolution, or raise BEATBOARD_MAX_BODY_MB")

@@ -7,7 +7,8 @@ from shared_schema import BeatsRequest, BeatsResponse
 
 from ..beats.ingest import ScriptRejected
 from ..beats.service import MAX_BEATS, break_into_beats
-from .deps import State
+from ..people import Role
+from .deps import Caller, State
 from .errors import ERROR_RESPONSES, ApiError
 from .wire_route import WireRoute
 
@@ -15,7 +16,8 @@ router = APIRouter(responses=ERROR_RESPONSES, route_class=WireRoute)
 
 
 @router.post("/v1/beats")
-async def beats(body: BeatsRequest, state: State) -> BeatsResponse:
+async def beats(body: BeatsRequest, state: State, caller: Caller) -> BeatsResponse:
+    state.people.require_some_project(caller, Role.ARTIST, "breaking a script into beats")
     if not 1 <= body.n <= MAX_BEATS:
         raise ApiError(422, "validation_error", f"n={body.n} is out of range", f"ask for 1 to {MAX_BEATS} beats")
     if body.extractor not in ("auto", "offline", "llm"):

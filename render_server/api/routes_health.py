@@ -5,7 +5,7 @@ from fastapi import APIRouter
 from shared_schema import SCHEMA_VERSION, Health, ModelsResponse
 
 from .. import __version__
-from .deps import State
+from .deps import Caller, State
 
 router = APIRouter()
 
@@ -17,6 +17,10 @@ def health(state: State) -> Health:
 
 
 @router.get("/v1/models")
-def models(state: State) -> ModelsResponse:
-    """Backends and models with what each can do, and the LoRAs and schedulers on offer."""
-    return state.backends.models()
+def models(state: State, caller: Caller) -> ModelsResponse:
+    """Backends and models with what each can do, and the LoRAs and schedulers on offer (not the LoRAs of
+    actors private to projects you are not in)."""
+    offered = state.backends.models()
+    hidden = state.actors.hidden_names(caller)
+    offered.loras = [name for name in offered.loras if name.split("@")[0].lower() not in hidden]
+    return offered

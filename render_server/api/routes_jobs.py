@@ -16,7 +16,8 @@ from ..boards import BoardError
 from ..conditioning import validate_request
 from ..services import jobs as job_service
 from ..services.job_cleanup import delete_frames
-from .deps import State
+from .deps import Caller, State
+from ..people import Role
 from .errors import ERROR_RESPONSES, ApiError
 from .wire_route import WireRoute
 
@@ -34,48 +35,55 @@ FrameIndex = Path(ge=0, le=MAX_VARIATIONS - 1)
 
 
 @router.post("/v1/jobs", status_code=202)
-def submit_job(body: RenderRequest, state: State,
+def submit_job(body: RenderRequest, state: State, caller: Caller,
                idempotency_key: Annotated[Optional[str], Header(max_length=200)] = None) -> JobAccepted:
-    """With an ``Idempotency-Key`` header, a retry of the same body returns the same job."""
+    """With an ``Idempotency-Key`` header, a retry of the same body returns the same job. ``project``
+    names the project (empty: the board's, else the default project); rendering needs the artist role."""
     validate_request(body)
     request_print = job_service.fingerprint(body)  # of the body as sent, before casting fills it in
-    state.learning.cast_request(body)  # stored with the job: takes record the hints and LoRA used
     try:
-        state.boards.prepare(body)  # the notes in force, into the request's fields
+        body.project = state.boards.prepare(caller, body)  # may the caller render there; the shot's beat
+        state.learning.cast_request(body)  # stored with the job: takes record the hints and LoRA used
+        state.boards.apply_notes_in_force(body)  # the notes in force, into the request's fields
     except BoardError as exc:
         raise ApiError(exc.status, exc.code, exc.message, exc.hint) from None
     accepted = job_service.submit(state.store, state.backends, state.worker, body, idempotency_key, request_print,
-                                  state.settings.artifacts.frames_dir)
+                                  state.settings.artifacts.frames_dir, author=caller.name)
     if not (accepted.cached_from and accepted.cached_from == body.parent_job_id):
-        state.boards.record_take(body, accepted.id)  # an unchanged re-render is no new take
+        state.boards.record_take(caller, body, accepted.id)  # an unchanged re-render is no new take
+    state.people.record(caller, body.project, "job.render", accepted.id)
     return accepted
 
 
 @router.get("/v1/jobs")
-def list_jobs(state: State, status: Optional[JobState] = None, limit: int = Query(100, ge=1, le=1000)) -> list[Job]:
-    return state.store.list(status, limit)
+def list_jobs(state: State, caller: Caller, status: Optional[JobState] = None,
+              limit: int = Query(100, ge=1, le=1000)) -> list[Job]:
+    """The newest jobs of the projects you are a member of."""
+    return state.store.list(status, limit, projects=state.people.visible_projects(caller))
 
 
 @router.get("/v1/jobs/{job_id}")
-def get_job(state: State, job_id: str = JobId) -> Job:
-    return job_service.get_or_404(state.store, job_id)
+def get_job(state: State, caller: Caller, job_id: str = JobId) -> Job:
+    return job_service.get_or_404(state.store, job_id, state.people, caller)
 
 
 @router.delete("/v1/jobs/{job_id}", status_code=204)
-def delete_job(state: State, job_id: str = JobId) -> Response:
+def delete_job(state: State, caller: Caller, job_id: str = JobId) -> Response:
     """Delete a finished job with its events and frames. A queued or running job answers 409:
     cancel it first (POST /v1/jobs/{id}/cancel), then delete it once it is CANCELLED."""
-    job = job_service.get_or_404(state.store, job_id)
+    job = job_service.get_or_404(state.store, job_id, state.people, caller, Role.DIRECTOR, "deleting a job")
     if not state.store.delete(job_id):
         raise ApiError(409, "conflict", f"job {job_id} is {job.state.value.lower()}: only finished jobs are deleted",
                        f"cancel it first (POST /v1/jobs/{job_id}/cancel), then delete it once it is CANCELLED")
     delete_frames(state.settings.frames_dir, job_id)
+    state.people.record(caller, job.project, "job.delete", job_id)
     return Response(status_code=204)
 
 
 @router.post("/v1/jobs/{job_id}/cancel")
-def cancel_job(state: State, job_id: str = JobId) -> Job:
-    job_service.get_or_404(state.store, job_id)
+def cancel_job(state: State, caller: Caller, job_id: str = JobId) -> Job:
+    job = job_service.get_or_404(state.store, job_id, state.people, caller, Role.ARTIST, "cancelling a job")
+    state.people.record(caller, job.project, "job.cancel", job_id)
     return state.store.request_cancel(job_id)
 
 
@@ -103,10 +111,10 @@ async def _wait_for_events(state: State, job_id: str, after: int, wait: float):
 
 
 @router.get("/v1/jobs/{job_id}/events")
-async def job_events(state: State, job_id: str = JobId, after: int = Query(0, ge=0, le=MAX_SEQ),
+async def job_events(state: State, caller: Caller, job_id: str = JobId, after: int = Query(0, ge=0, le=MAX_SEQ),
                      wait: float = Query(0.0, ge=0.0, le=LONG_POLL_MAX_S)) -> JobEvents:
     """Events after ``after``; with ``wait`` > 0 it long-polls until one arrives."""
-    job_service.get_or_404(state.store, job_id)
+    job_service.get_or_404(state.store, job_id, state.people, caller)
     job, events = await _wait_for_events(state, job_id, after, wait)
     if job is None:
         raise ApiError(404, "not_found", f"job {job_id} was deleted", "GET /v1/jobs lists the jobs there are")
@@ -115,9 +123,10 @@ async def job_events(state: State, job_id: str = JobId, after: int = Query(0, ge
 
 @router.get("/v1/jobs/{job_id}/events/stream",
             responses={200: {"content": {"text/event-stream": {}}, "description": "Server-Sent Events"}})
-async def job_event_stream(state: State, job_id: str = JobId, after: int = Query(0, ge=0, le=MAX_SEQ)):
+async def job_event_stream(state: State, caller: Caller, job_id: str = JobId,
+                           after: int = Query(0, ge=0, le=MAX_SEQ)):
     """The same events as Server-Sent Events, ending after the job finishes."""
-    job_service.get_or_404(state.store, job_id)
+    job_service.get_or_404(state.store, job_id, state.people, caller)
 
     async def stream():
         seq = after
@@ -142,8 +151,8 @@ async def job_event_stream(state: State, job_id: str = JobId, after: int = Query
 
 @router.get("/v1/jobs/{job_id}/frames/{index}.png",
             responses={200: {"content": {"image/png": {}}, "description": "the frame"}})
-def job_frame(state: State, job_id: str = JobId, index: int = FrameIndex):
-    job = job_service.get_or_404(state.store, job_id)
+def job_frame(state: State, caller: Caller, job_id: str = JobId, index: int = FrameIndex):
+    job = job_service.get_or_404(state.store, job_id, state.people, caller)
     path = state.settings.artifacts.frame_path(job_id, index)
     if index not in {f.index for f in job.frames} or not path.exists():
         raise ApiError(404, "not_found", f"job {job_id} has no frame {index}",

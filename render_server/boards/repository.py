@@ -72,11 +72,33 @@ CREATE TABLE IF NOT EXISTS take_feedback (
 );
 """
 
+# Changes after the first schema above, by ``PRAGMA user_version``. Append; never edit a shipped one.
+_MIGRATIONS: list[tuple[int, str]] = [
+    (1, """
+    -- 1.3, projects: every board belongs to a project. Before, ``project`` held the .blend's file
+    -- name (a label); it moves to ``label`` and every existing board into the default project.
+    ALTER TABLE boards ADD COLUMN label TEXT NOT NULL DEFAULT '';
+    UPDATE boards SET label = project, project = 'default';
+    CREATE INDEX boards_project ON boards(project);
+    -- Who gave each note and rendered each take; a revision that grows with every change, for
+    -- clients that wait for a board to change.
+    ALTER TABLE notes ADD COLUMN author TEXT NOT NULL DEFAULT '';
+    ALTER TABLE takes ADD COLUMN author TEXT NOT NULL DEFAULT '';
+    ALTER TABLE boards ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+    """),
+]
+
 
 class BoardRepository:
     def __init__(self, path: Path):
         self._lock = threading.Lock()
         self._db = connect(path, _SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        for version, sql in _MIGRATIONS:
+            if version > self._db.execute("PRAGMA user_version").fetchone()[0]:
+                self._db.executescript(f"BEGIN IMMEDIATE; {sql}; PRAGMA user_version = {int(version)}; COMMIT;")
 
     def close(self) -> None:
         with self._lock:
@@ -85,6 +107,18 @@ class BoardRepository:
     def _write(self, statements: list[tuple[str, tuple]]) -> None:
         with self._lock:
             write_all(self._db, statements)
+
+    @staticmethod
+    def _bump(board_id: str) -> tuple[str, tuple]:
+        return ("UPDATE boards SET revision = revision + 1 WHERE id = ?", (board_id,))
+
+    def revision(self, board_id: str) -> int:
+        rows = self._rows("SELECT revision FROM boards WHERE id = ?", (board_id,))
+        return rows[0]["revision"] if rows else 0
+
+    def boards_in(self, project: str) -> list[sqlite3.Row]:
+        return self._rows("SELECT id, title, project, created_at FROM boards WHERE project = ? ORDER BY created_at",
+                          (project,))
 
     def _rows(self, sql: str, params: tuple = ()) -> list[sqlite3.Row]:
         with self._lock:
@@ -125,14 +159,15 @@ class BoardRepository:
 
     def set_pick(self, board_id: str, number: str, job_id: str, frame: int) -> None:
         self._write([("UPDATE shots SET pick_job = ?, pick_frame = ? WHERE board_id = ? AND number = ?",
-                      (job_id, frame, board_id, number))])
+                      (job_id, frame, board_id, number)), self._bump(board_id)])
 
     # -- takes -------------------------------------------------------------------------------
     def add_take(self, board_id: str, shot_number: str, job_id: str, parent_job_id: str, note_id: str,
-                 note: str) -> None:
+                 note: str, author: str = "") -> None:
         self._write([("INSERT OR IGNORE INTO takes(job_id, board_id, shot_number, parent_job_id, note_id, note, "
-                      "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                      (job_id, board_id, shot_number, parent_job_id, note_id, note, time.time()))])
+                      "created_at, author) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                      (job_id, board_id, shot_number, parent_job_id, note_id, note, time.time(), author)),
+                     self._bump(board_id)])
 
     def takes(self, board_id: str) -> list[sqlite3.Row]:
         return self._rows("SELECT * FROM takes WHERE board_id = ? ORDER BY created_at", (board_id,))
@@ -143,13 +178,13 @@ class BoardRepository:
 
     # -- notes -------------------------------------------------------------------------------
     def add_note(self, board_id: str, scope: FeedbackScope, shot_number: str, actor: str, all_shots: bool,
-                 text: str, change: NoteChange, shots: list[str]) -> Note:
+                 text: str, change: NoteChange, shots: list[str], author: str = "") -> Note:
         note = Note(id=uuid.uuid4().hex[:12], text=text, scope=scope, change=change, shot_number=shot_number,
-                    actor=actor, all_shots=all_shots, active=True, created_at=time.time(), shots=shots)
+                    actor=actor, all_shots=all_shots, active=True, created_at=time.time(), shots=shots, author=author)
         self._write([("INSERT INTO notes(id, board_id, scope, shot_number, actor, all_shots, text, change, shots, "
-                      "active, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
+                      "active, created_at, author) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
                       (note.id, board_id, scope.value, shot_number, actor, int(all_shots), text, dumps(change),
-                       json.dumps(shots), note.created_at))])
+                       json.dumps(shots), note.created_at, author)), self._bump(board_id)])
         return note
 
     def notes(self, board_id: str, active_only: bool = True) -> list[Note]:
@@ -161,7 +196,9 @@ class BoardRepository:
         return (rows[0]["board_id"], _note(rows[0])) if rows else None
 
     def remove_note(self, note_id: str) -> None:
-        self._write([("UPDATE notes SET active = 0, removed_at = ? WHERE id = ?", (time.time(), note_id))])
+        self._write([("UPDATE notes SET active = 0, removed_at = ? WHERE id = ?", (time.time(), note_id)),
+                     ("UPDATE boards SET revision = revision + 1 WHERE id = (SELECT board_id FROM notes WHERE id = ?)",
+                      (note_id,))])
 
     # -- feedback on takes ---------------------------------------------------------------------
     def record_feedback(self, job_id: str, index: int, note_id: str, rating: int, verdict: str, picked: bool) -> None:
@@ -177,7 +214,7 @@ def _note(row: sqlite3.Row) -> Note:
     return Note(id=row["id"], text=row["text"], scope=FeedbackScope(row["scope"]),
                 change=loads(NoteChange, row["change"]), shot_number=row["shot_number"], actor=row["actor"],
                 all_shots=bool(row["all_shots"]), active=bool(row["active"]), created_at=row["created_at"],
-                shots=json.loads(row["shots"]))
+                shots=json.loads(row["shots"]), author=row["author"])
 
 
 __all__ = ["BoardRepository", "from_dict"]

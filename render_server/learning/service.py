@@ -1,5 +1,10 @@
 """Learning from the director: feedback on frames moves actor profiles, keeps notes (and
-promotes recurring ones to hints), trains the reward model, and queues LoRA training."""
+promotes recurring ones to hints), trains the reward model, and queues LoRA training.
+
+Each judgement and reward model belongs to the project of the judged job; a note on a frame
+needs the artist role there, a rating, verdict or pick the director role, training the
+reward model or a LoRA the director role.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +25,9 @@ from ..actors.castings import Castings
 from ..actors.notes import NoteBook
 from ..actors.service import ActorService
 from ..actors.errors import ActorStoreError
+from ..people import Principal, Role
+from ..people.migrations import DEFAULT_PROJECT
+from ..people.principal import LOCAL
 from ..settings import Settings
 from ..storage.job_store import JobStore
 from .crops import actor_crops
@@ -40,8 +48,30 @@ class LearningService:
         # (actor_id, steps, reason) -> the queued job's id, or None when one is already queued
         self.queue_training = queue_training
         self.artifacts = settings.artifacts
-        self._reward: Optional[RewardModel] = None
+        self.people = actors.people
+        self._reward: dict[str, RewardModel] = {}  # per project
         self._reward_lock = threading.Lock()
+
+    def _require(self, principal: Principal, project: str, need: Role, what: str, missing) -> None:
+        if self.people is not None:
+            self.people.require(principal, project, need, what, missing)
+
+    def _project(self, principal: Principal, ref: str, need: Role, what: str) -> str:
+        if self.people is None:
+            return ref or DEFAULT_PROJECT
+        return self.people.require_project(principal, ref, need, what)
+
+    def _job_project(self, principal: Principal, job_id: str, need: Role, what: str) -> str:
+        project = self.jobs.project_of(job_id)
+        missing = lambda: ActorStoreError("not_found", f"no job {job_id!r}", "GET /v1/jobs lists recent jobs")  # noqa: E731
+        if project is None:
+            raise missing()
+        self._require(principal, project, need, what, missing)
+        return project
+
+    def _record(self, principal: Principal, project: str, action: str, target: str) -> None:
+        if self.people is not None:
+            self.people.record(principal, project, action, target)
 
     # -- frames ----------------------------------------------------------------------------
     def _frame(self, job_id: str, index: int) -> tuple[RenderRequest, Path]:
@@ -69,11 +99,14 @@ class LearningService:
         return self.store.add_embedding(None, "image", "frame", vector, model, ref), vector
 
     # -- feedback --------------------------------------------------------------------------
-    def feedback(self, job_id: str, index: int, fb: Feedback) -> FeedbackResult:
+    def feedback(self, job_id: str, index: int, fb: Feedback, principal: Principal = LOCAL) -> FeedbackResult:
         """One transaction: the frame's judgement, each actor's rating, profile moves, approved
         crops (written under a temporary name, renamed just before the commit) and the note.
         Every embedding is computed first, so a crash leaves all of it or none; sending the
         same feedback again (a client's retry) changes nothing."""
+        judging = fb.rating or fb.verdict is not Verdict.NONE or fb.picked
+        project = self._job_project(principal, job_id, Role.DIRECTOR if judging else Role.ARTIST,
+                                    "rating, approving or picking a frame" if judging else "a note on a frame")
         request, path = self._frame(job_id, index)
         ref = f"{job_id}/{index}"
         result = FeedbackResult(frame=ref)
@@ -93,12 +126,13 @@ class LearningService:
         with self.store.transaction(), ExitStack() as files:  # files rename (exit) before the commit
             embedding_id = known if known is not None else \
                 self.store.add_embedding(None, "image", "frame", frame_vector, model, ref)
-            self.store.record_frame_feedback(job_id, ref, embedding_id, fb.rating, fb.verdict.value, fb.picked)
+            self.store.record_frame_feedback(job_id, ref, embedding_id, fb.rating, fb.verdict.value, fb.picked,
+                                             project)
             if fb.rating or fb.verdict is not Verdict.NONE:
                 for name in targets:
                     actor = self._stored_actor(request, name)
                     if actor is not None:
-                        self.store.rate_frame(actor.id, ref, fb.rating, fb.verdict.value)
+                        self.store.rate_frame(actor.id, ref, fb.rating, fb.verdict.value, project)
             for depiction in judged:
                 if self.store.judged(depiction.actor.id, ref):
                     result.warnings.append(f"{depiction.actor.name} was already judged in {ref}; "
@@ -119,12 +153,19 @@ class LearningService:
         if approved:
             for actor in moved:
                 self._maybe_queue_training(actor.id, result)
-        self._maybe_retrain_reward(result)
+        self._maybe_retrain_reward(result, project)
+        self._record(principal, project, "frame.feedback", ref)
         return result
 
     def _stored_actor(self, request: RenderRequest, name: str):
         placement = next(a for a in request.actors if a.name == name)
-        return (self.store.get(placement.actor_id) if placement.actor_id else None) or self.castings.actor_for(name)
+        return self._usable(placement.actor_id, request.project) or self.castings.actor_for(name, request.project
+                                                                                            or DEFAULT_PROJECT)
+
+    def _usable(self, actor_id: str, project: str):
+        """The stored actor, unless it is private to another project."""
+        actor = self.store.get(actor_id) if actor_id else None
+        return actor if actor is not None and actor.project in ("", project or DEFAULT_PROJECT) else None
 
     def _judgeable(self, request: RenderRequest, path: Path, ref: str, targets: list[str],
                    result: FeedbackResult) -> list["_Depiction"]:
@@ -180,61 +221,72 @@ class LearningService:
             result.training_jobs.append(job_id)
 
     # -- reward model ----------------------------------------------------------------------
-    def judgements(self) -> list[Judgement]:
+    def judgements(self, project: str = DEFAULT_PROJECT) -> list[Judgement]:
         model = self.actors.embedder.name
-        rows = self.store.judged_frames(model)
+        rows = self.store.judged_frames(model, project)
         return [Judgement(ref, job, self.store.vector(eid), rating, verdict, bool(picked))
                 for ref, job, eid, rating, verdict, picked in rows]
 
-    def train_reward(self) -> RewardModel:
+    def train_reward(self, project: str = DEFAULT_PROJECT, principal: Optional[Principal] = None) -> RewardModel:
+        """Train the project's reward model on its judged frames (a principal: one who may)."""
+        if principal is not None:
+            project = self._project(principal, project, Role.DIRECTOR, "training the reward model")
         with self._reward_lock:
             snapshot = time.time()  # feedback after this is fresh for the next retraining
-            judged = self.judgements()
+            judged = self.judgements(project)
             try:
                 reward = train_reward(judged, self.actors.embedder.name)
             except ValueError as exc:
                 raise ActorStoreError("conflict", str(exc), "give more feedback, then train again") from None
             path = self.artifacts.write_atomic(self.artifacts.reward_path(int(time.time() * 1000)), reward.save)
-            self.store.add_reward_model(str(path), reward.model, reward.metrics["pairs"], reward.metrics, snapshot)
-            self._reward = reward
-            log.info("reward model retrained: %s", reward.metrics)
+            self.store.add_reward_model(str(path), reward.model, reward.metrics["pairs"], reward.metrics, snapshot,
+                                        project)
+            self._reward[project] = reward
+            log.info("reward model of project %s retrained: %s", project, reward.metrics)
+            if principal is not None:
+                self._record(principal, project, "reward.train", reward.model)
             return reward
 
-    def reward(self) -> Optional[RewardModel]:
-        if self._reward is None:
-            path = self.store.latest_reward_model_path(self.actors.embedder.name)
+    def reward(self, project: str = DEFAULT_PROJECT, principal: Optional[Principal] = None) -> Optional[RewardModel]:
+        """The project's latest reward model (a principal: one who may read it, an artist or up)."""
+        if principal is not None:
+            project = self._project(principal, project, Role.ARTIST, "reading the reward model")
+        if project not in self._reward:
+            path = self.store.latest_reward_model_path(self.actors.embedder.name, project)
             if path and Path(path).is_file():
-                self._reward = RewardModel.load(Path(path))
-        return self._reward
+                self._reward[project] = RewardModel.load(Path(path))
+        return self._reward.get(project)
 
-    def _maybe_retrain_reward(self, result: FeedbackResult) -> None:
+    def _maybe_retrain_reward(self, result: FeedbackResult, project: str = DEFAULT_PROJECT) -> None:
         """Retrain in the background once enough frames were judged since the last model
         (a second or two at thousands of pairs: feedback should not wait for it)."""
-        current = self.reward()
+        current = self.reward(project)
         if current is not None:
             result.reward = {k: float(v) for k, v in current.metrics.items()}
-        if self._due() and not self._reward_lock.locked():
-            threading.Thread(target=self._retrain_quietly, name="beatboard-reward", daemon=True).start()
+        if self._due(project) and not self._reward_lock.locked():
+            threading.Thread(target=self._retrain_quietly, args=(project,), name="beatboard-reward",
+                             daemon=True).start()
 
-    def _due(self) -> bool:
-        fresh = self.store.frames_judged_since(self.store.last_reward_trained_at())
+    def _due(self, project: str = DEFAULT_PROJECT) -> bool:
+        fresh = self.store.frames_judged_since(self.store.last_reward_trained_at(project), project)
         return fresh >= max(1, self.settings.reward_retrain_every)
 
-    def _retrain_quietly(self) -> None:
+    def _retrain_quietly(self, project: str = DEFAULT_PROJECT) -> None:
         try:
-            while self._due():  # feedback that arrived while training counts for the next round
-                self.train_reward()
+            while self._due(project):  # feedback that arrived while training counts for the next round
+                self.train_reward(project)
         except ActorStoreError:
             pass  # not enough contrast in the feedback yet
         except Exception:  # the server stopped under it: the next feedback tries again
             log.debug("reward retraining interrupted", exc_info=True)
 
-    def rank(self, job_id: str) -> Ranking:
+    def rank(self, job_id: str, principal: Principal = LOCAL) -> Ranking:
+        project = self._job_project(principal, job_id, Role.ARTIST, "ranking a job's variations")
         job = self.jobs.get(job_id)
         if job is None or job.state is not JobState.DONE:
             raise ActorStoreError("not_found", f"job {job_id!r} has no finished frames to rank",
                                   "rank the variations of a finished render job")
-        reward = self.reward()
+        reward = self.reward(project)
         if reward is None:
             raise ActorStoreError("conflict", "no reward model yet",
                                   "rate or pick some variations first; it trains itself from that feedback")
@@ -249,10 +301,14 @@ class LearningService:
     def cast_request(self, request: RenderRequest) -> None:
         """Fill in each cast actor's stored id, description, standing hints and trained LoRA, before the
         job is stored (render_server.prompts phrases them into the prompt)."""
+        project = request.project or DEFAULT_PROJECT
+        foreign = {name.lower() for _, name, owner in self.store.private_actors() if owner != project}
         for placement in request.actors:
-            actor = (self.store.get(placement.actor_id) if placement.actor_id else None) \
-                or self.castings.actor_for(placement.name)
+            if placement.lora and placement.lora.split("@")[0].lower() in foreign:
+                placement.lora = ""  # the LoRA of an actor private to another project: never applied here
+            actor = self._usable(placement.actor_id, project) or self.castings.actor_for(placement.name, project)
             if actor is None:
+                placement.actor_id = ""  # unknown, or private to another project: as if never named
                 continue
             placement.actor_id = actor.id
             placement.prompt_hints = list(actor.prompt_hints)

@@ -16,7 +16,8 @@ from ..storage.job_store import JobStore
 
 
 def request_digest(request: RenderRequest, backend: str) -> str:
-    """What decides the pixels: everything but where the take belongs (board, parent, note)."""
+    """What decides the pixels: everything but where the take belongs (board, parent, note). The
+    project stays in: a frame cached in one project is never answered to another."""
     key = replace(request, board_id="", parent_job_id="", note="", note_id="", backend=backend)
     return hashlib.sha256(dumps(key).encode()).hexdigest()
 
@@ -35,7 +36,7 @@ def _copy_frames(source: Path, destination: Path, indices: list[int]) -> bool:
 
 
 def answer_from_cache(store: JobStore, frames_dir: Path, request: RenderRequest, backend: str,
-                      digest: str) -> Optional[tuple[Job, Job]]:
+                      digest: str, author: str = "") -> Optional[tuple[Job, Job]]:
     """(new job, cached job) when an earlier job rendered this very request, else None. The take it
     refines is preferred, so an unchanged re-render names the take on show."""
     earlier = None
@@ -49,7 +50,7 @@ def answer_from_cache(store: JobStore, frames_dir: Path, request: RenderRequest,
     if not all((frames_dir / earlier.id / f"{f.index}.png").is_file() for f in earlier.frames):
         return None  # frames deleted from disk: render again
     job = store.create_done(request, backend, earlier.frames, f"answered from the frame cache ({earlier.id})",
-                            request.parent_job_id, digest)
+                            request.parent_job_id, digest, author=author)
     if not _copy_frames(frames_dir / earlier.id, frames_dir / job.id, [f.index for f in earlier.frames]):
         return None
     return job, earlier

@@ -11,6 +11,7 @@ from shared_schema import SCHEMA_VERSION, Job, JobAccepted, RenderRequest, dumps
 
 from ..api.errors import ApiError
 from ..backends.registry import BackendRegistry
+from ..people import PeopleService, Principal, Role
 from ..prompts import compose_into
 from .frame_cache import answer_from_cache, request_digest
 from ..services.worker import RenderWorker
@@ -37,21 +38,22 @@ def _accepted(job: Job) -> JobAccepted:
     return JobAccepted(id=job.id, state=job.state, url=f"/v1/jobs/{job.id}", events_url=f"/v1/jobs/{job.id}/events")
 
 
-def _same_submission(store: JobStore, key: str, print_: str) -> Optional[JobAccepted]:
+def _same_submission(store: JobStore, key: str, print_: str, project: str = "") -> Optional[JobAccepted]:
     found = store.by_idempotency_key(key)
     if found is None:
         return None
     job, stored = found
-    if stored != print_:
+    if stored != print_ or (project and job.project != project):  # another project's job is never answered
+        which = f" (job {job.id})" if not project or job.project == project else ""
         raise ApiError(422, "idempotency_key_reused",
-                       f"Idempotency-Key {key!r} was already used for a different request (job {job.id})",
+                       f"Idempotency-Key {key!r} was already used for a different request{which}",
                        "send a retry with exactly the same body, or use a new key for a new request")
     return _accepted(job)
 
 
 def submit(store: JobStore, backends: BackendRegistry, worker: RenderWorker, request: RenderRequest,
            idempotency_key: Optional[str] = None, request_print: str = "",
-           frames_dir: Optional[Path] = None) -> JobAccepted:
+           frames_dir: Optional[Path] = None, author: str = "") -> JobAccepted:
     """Queue the request. With an Idempotency-Key, a retry of the same request returns the job
     the first attempt made (its reply may have been lost), and a different request is refused."""
     if idempotency_key is not None:
@@ -59,7 +61,7 @@ def submit(store: JobStore, backends: BackendRegistry, worker: RenderWorker, req
             raise ApiError(422, "validation_error", "the Idempotency-Key header must be 1 to 200 visible ASCII "
                            "characters", "use a fresh UUID per submission, e.g. uuid.uuid4().hex")
         request_print = request_print or fingerprint(request)
-        earlier = _same_submission(store, idempotency_key, request_print)
+        earlier = _same_submission(store, idempotency_key, request_print, request.project)
         if earlier is not None:
             return earlier
     check_schema_version(request.schema_version)
@@ -69,32 +71,41 @@ def submit(store: JobStore, backends: BackendRegistry, worker: RenderWorker, req
     if not 1 <= request.variations <= MAX_VARIATIONS:
         raise ApiError(422, "validation_error", f"variations={request.variations} is out of range",
                        f"ask for 1 to {MAX_VARIATIONS} variations")
-    if request.plate_job and store.get(request.plate_job) is None:
-        raise ApiError(422, "validation_error", f"plate_job {request.plate_job!r} is not a job of this server",
-                       "reuse a plate only from a job submitted to the same server")
-    if request.parent_job_id and store.get(request.parent_job_id) is None:
-        raise ApiError(422, "validation_error", f"parent_job_id {request.parent_job_id!r} is not a job of this server",
-                       "a take refines a job of the same server; leave it empty for a first take")
+    # A job of another project is, to this request, no job at all.
+    if request.plate_job and store.project_of(request.plate_job) != request.project:
+        raise ApiError(422, "validation_error", f"plate_job {request.plate_job!r} is not a job of this project",
+                       "reuse a plate only from a job of the same project on the same server")
+    if request.parent_job_id and store.project_of(request.parent_job_id) != request.project:
+        raise ApiError(422, "validation_error",
+                       f"parent_job_id {request.parent_job_id!r} is not a job of this project",
+                       "a take refines a job of the same project and server; leave it empty for a first take")
     backend = backends.resolve_name(request.backend)
     compose_into(request, backend)
     digest = request_digest(request, backend)
-    cached = answer_from_cache(store, frames_dir, request, backend, digest) if frames_dir else None
+    cached = answer_from_cache(store, frames_dir, request, backend, digest, author) if frames_dir else None
     if cached is not None:
         job, earlier = cached
         accepted = _accepted(job)
         accepted.cached_from = earlier.id
         return accepted
-    job = store.create(request, backend, idempotency_key or "", request_print)
+    job = store.create(request, backend, idempotency_key or "", request_print, author=author)
     store.link(job.id, request.parent_job_id, digest)
     worker.wake()
     if idempotency_key is not None:
-        return _same_submission(store, idempotency_key, request_print)  # a concurrent retry may have won
+        return _same_submission(store, idempotency_key, request_print, request.project)  # a concurrent retry may have won
     return _accepted(job)
 
 
-def get_or_404(store: JobStore, job_id: str) -> Job:
+def _missing(job_id: str) -> ApiError:
+    return ApiError(404, "not_found", f"no job {job_id!r}", "job ids come from POST /v1/jobs; GET /v1/jobs lists recent ones")
+
+
+def get_or_404(store: JobStore, job_id: str, people: Optional[PeopleService] = None,
+               principal: Optional[Principal] = None, need: Role = Role.VIEWER, what: str = "reading a job") -> Job:
+    """The job, when it exists and the principal may do ``what`` in its project (not a member: 404)."""
     job: Optional[Job] = store.get(job_id)
     if job is None:
-        raise ApiError(404, "not_found", f"no job {job_id!r}",
-                       "job ids come from POST /v1/jobs; GET /v1/jobs lists recent ones")
+        raise _missing(job_id)
+    if people is not None and principal is not None:
+        people.require(principal, job.project, need, what, lambda: _missing(job_id))
     return job

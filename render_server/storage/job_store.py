@@ -76,6 +76,11 @@ class JobStore:
             if column not in have:
                 self._db.execute(f"ALTER TABLE jobs ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
         self._db.execute("CREATE INDEX IF NOT EXISTS jobs_digest ON jobs(request_digest)")
+        # 1.3: every job belongs to a project; the jobs of a single-user folder move into the default one.
+        if "project" not in have:
+            self._db.execute("ALTER TABLE jobs ADD COLUMN project TEXT NOT NULL DEFAULT 'default'")
+            self._db.execute("ALTER TABLE jobs ADD COLUMN author TEXT NOT NULL DEFAULT ''")
+        self._db.execute("CREATE INDEX IF NOT EXISTS jobs_project ON jobs(project, created_at)")
 
     def close(self) -> None:
         with self._lock:
@@ -121,7 +126,8 @@ class JobStore:
              _frame_without_prompt(frame) if frame else None, dumps(error) if error else None),
         )
 
-    def create(self, request: RenderRequest, backend: str, idempotency_key: str = "", fingerprint: str = "") -> Job:
+    def create(self, request: RenderRequest, backend: str, idempotency_key: str = "", fingerprint: str = "",
+               author: str = "") -> Job:
         """Store a queued job. With an idempotency key already used, nothing is stored and the
         job first made with that key is returned (see ``by_idempotency_key`` for its fingerprint)."""
         job_id = uuid.uuid4().hex[:16]
@@ -129,9 +135,10 @@ class JobStore:
         try:
             self._write([
                 ("INSERT INTO jobs(id, kind, state, request, created_at, updated_at, shot_number, backend, "
-                 "idempotency_key, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 "idempotency_key, fingerprint, project, author) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                  (job_id, JobKind.RENDER.value, JobState.QUEUED.value, dumps(request), now, now,
-                  request.shot_number, backend, idempotency_key or None, fingerprint)),
+                  request.shot_number, backend, idempotency_key or None, fingerprint, request.project or "default",
+                  author)),
                 self._event_sql(job_id, EventKind.QUEUED, message="queued"),
             ])
         except sqlite3.IntegrityError:
@@ -160,21 +167,24 @@ class JobStore:
         return _job_from_row(row) if row else None
 
     def create_done(self, request: RenderRequest, backend: str, frames: list[Frame], message: str,
-                    parent_job_id: str, request_digest: str) -> Job:
+                    parent_job_id: str, request_digest: str, author: str = "") -> Job:
         """A job answered without the worker (from the frame cache): stored DONE with its frames."""
         job_id = uuid.uuid4().hex[:16]
         now = time.time()
         frames = [Frame(**{**to_dict(f), "url": f"/v1/jobs/{job_id}/frames/{f.index}.png"}) for f in frames]
         self._write([
             ("INSERT INTO jobs(id, kind, state, request, created_at, updated_at, shot_number, backend, frames, "
-             "progress, message, parent_job_id, request_digest) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)",
+             "progress, message, parent_job_id, request_digest, project, author) "
+             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?)",
              (job_id, JobKind.RENDER.value, JobState.DONE.value, dumps(request), now, now, request.shot_number,
-              backend, json.dumps([_stored_frame(f) for f in frames]), message, parent_job_id, request_digest)),
+              backend, json.dumps([_stored_frame(f) for f in frames]), message, parent_job_id, request_digest,
+              request.project or "default", author)),
             self._event_sql(job_id, EventKind.DONE, 1.0, message),
         ])
         return self.get(job_id)
 
-    def create_training(self, actor_id: str, actor_name: str, steps: int, reason: str) -> Optional[Job]:
+    def create_training(self, actor_id: str, actor_name: str, steps: int, reason: str,
+                        project: str = "default", author: str = "") -> Optional[Job]:
         """Queue a LoRA training job for the actor; None if one is already queued or running."""
         request = json.dumps({"actor_id": actor_id, "steps": steps, "reason": reason})
         job_id = uuid.uuid4().hex[:16]
@@ -189,10 +199,10 @@ class JobStore:
                     self._db.execute("ROLLBACK")
                     return None
                 self._db.execute(
-                    "INSERT INTO jobs(id, kind, state, request, created_at, updated_at, shot_number, backend) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO jobs(id, kind, state, request, created_at, updated_at, shot_number, backend, "
+                    "project, author) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (job_id, JobKind.TRAIN_LORA.value, JobState.QUEUED.value, request, now, now, actor_name,
-                     "lora-trainer"))
+                     "lora-trainer", project, author))
                 self._db.execute(*self._event_sql(job_id, EventKind.QUEUED, message=f"queued: {reason}"))
                 self._db.execute("COMMIT")
             except BaseException:
@@ -323,13 +333,24 @@ class JobStore:
             row = self._db.execute("SELECT request FROM jobs WHERE id = ?", (job_id,)).fetchone()
         return loads(RenderRequest, row["request"])
 
-    def list(self, state: Optional[JobState] = None, limit: int = 100) -> list[Job]:
-        sql, params = f"SELECT {_JOB_COLUMNS} FROM jobs", ()
+    def list(self, state: Optional[JobState] = None, limit: int = 100,
+             projects: Optional[set[str]] = None) -> list[Job]:
+        """The newest jobs, of these projects only when ``projects`` is given (None: every project)."""
+        where, params = [], ()
         if state is not None:
-            sql, params = sql + " WHERE state = ?", (state.value,)
+            where, params = ["state = ?"], (state.value,)
+        if projects is not None:
+            where.append(f"project IN ({','.join('?' * len(projects))})" if projects else "0")
+            params += tuple(sorted(projects))
+        sql = f"SELECT {_JOB_COLUMNS} FROM jobs" + (" WHERE " + " AND ".join(where) if where else "")
         with self._lock:
             rows = self._db.execute(sql + " ORDER BY created_at DESC LIMIT ?", params + (limit,)).fetchall()
         return [_job_from_row(r) for r in rows]
+
+    def project_of(self, job_id: str) -> Optional[str]:
+        with self._lock:
+            row = self._db.execute("SELECT project FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return row["project"] if row else None
 
     def events(self, job_id: str, after: int = 0) -> list[JobEvent]:
         with self._lock:
@@ -387,7 +408,7 @@ class JobStore:
 _EVENT_INSERT = "INSERT INTO events"
 # A job as clients see it: never the request column, which holds the conditioning (megabytes).
 _JOB_COLUMNS = ("id, kind, state, progress, message, created_at, updated_at, attempts, shot_number, backend, "
-                "parent_job_id, "
+                "parent_job_id, project, author, "
                 "frames, error, json_extract(request, '$.prompt') AS prompt")
 
 
@@ -431,5 +452,5 @@ def _job_from_row(row: sqlite3.Row) -> Job:
         attempts=row["attempts"], shot_number=row["shot_number"], backend=row["backend"],
         frames=[_with_prompt(from_dict(Frame, f), row["prompt"] or "") for f in json.loads(row["frames"])],
         error=loads(ErrorBody, row["error"]) if row["error"] else None,
-        parent_job_id=row["parent_job_id"],
+        parent_job_id=row["parent_job_id"], project=row["project"], author=row["author"],
     )
