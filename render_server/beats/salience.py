@@ -90,7 +90,8 @@ def shows_nothing(element: Element) -> bool:
         return True
     if text[0].isascii() and text[0].lower() not in _FINAL_FIRST:  # most moments: _FINAL cannot match
         return False
-    return bool(_FINAL.match(text)) and len(text.split()) <= 5
+    # At most five words (counted up to a sixth, which settles it), then the pattern.
+    return len(text.split(None, 5)) <= 5 and _FINAL.match(text) is not None
 
 
 def importance(parsed: ParsedScript) -> dict[str, float]:

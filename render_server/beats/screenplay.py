@@ -13,6 +13,7 @@ from functools import lru_cache
 from dataclasses import dataclass, field
 
 from screenplain.parsers import fountain
+from screenplain.richstring import plain
 from screenplain.types import Action, Dialog, DualDialog, Section, Slug, Transition
 
 from shared_schema import IntExt
@@ -122,13 +123,14 @@ class ParsedScript:
     _generic_hint: "re.Pattern | None" = field(default=None, repr=False, compare=False)
     _multi_starts: set = field(default_factory=set, repr=False, compare=False)
 
-    def mentions(self, text: str) -> list[str]:
+    def mentions(self, text: str, words: "list[str] | None" = None) -> list[str]:
         """Characters named in ``text``, as written in capitals or title case ("MARA", "Mara";
-        "will" the verb is not WILL), once each, in order."""
+        "will" the verb is not WILL), once each, in order. ``words``: the text's Element.words(),
+        when the caller has them."""
         if self._forms is None:
             self._prepare_mentions()
         found: dict[str, None] = {}
-        if self._generic and self._generic_hint.search(text):
+        if self._generic and self._may_name_generic(text, words):
             # An unnamed person is "the old woman", "the referee" after the introduction in capitals.
             for match in self._generic.finditer(text):
                 found.setdefault(match.group(1).upper())
@@ -161,6 +163,14 @@ class ParsedScript:
                 else:
                     i += 1
         return list(found)
+
+    def _may_name_generic(self, text: str, words: "list[str] | None") -> bool:
+        """Does ``text`` hold one of the nouns of the unnamed people (a pre-check for the slower
+        pattern)? In ASCII text without an apostrophe the words are exactly its runs of letters,
+        so a set test on them answers it; otherwise one scan of the text."""
+        if words is not None and "'" not in text and text.isascii():
+            return not self._generic_words.isdisjoint(words)
+        return self._generic_hint.search(text) is not None
 
     def _prepare_mentions(self) -> None:
         self._forms = _name_forms(self.characters, self.aliases)
@@ -286,19 +296,43 @@ def _strip_emphasis(text: str) -> str:
     return _EMPHASIS.sub("", text).replace("\\*", "*").replace("\\_", "_")
 
 
+# What screenplain's parse_emphasis reads as markup: stars, underscores, and its private-use
+# marker characters. A line without any is one plain segment of itself.
+_MARKUP = re.compile(r"[*_\ue700-\ue706]")
+
+
+def _may_be_slug(line: str) -> bool:
+    # upper() works per character, so the head of the upper-cased start is the head of the whole.
+    return line.startswith(".") or line[:12].upper().startswith(("INT", "EXT", "EST", "I/E"))
+
+
+def _only_action(line: str) -> bool:
+    """Can a one-line paragraph only be action? Each test before action in screenplain's chain
+    needs one of these: "!" forced action, "=" page break or synopsis, "#" section, a slug's
+    "." or INT/EXT, ">" centred text or a transition, or a transition's closing "TO:".
+    (tests/test_fountain_paragraphs.py holds the shortcuts to screenplain's answers.)"""
+    return not (line[0] in "!=#>" or ">" in line or line.endswith("TO:") or _may_be_slug(line))
+
+
 class _PlainParagraph(fountain.InputParagraph):
     """screenplain's classification of a paragraph, without the rich text it would build.
 
     Beats never show emphasis, and building RichStrings for every line of dialogue and
-    action is half of screenplain's time on a feature. Only the two constructors that run
-    for most paragraphs are replaced; deciding what a paragraph is stays screenplain's.
+    action is half of screenplain's time on a feature. The constructors that run for most
+    paragraphs (dialogue, action, headings without markup) are replaced, and tests that cannot
+    say yes are skipped; deciding what a paragraph is stays screenplain's.
     """
 
     def update_list(self, previous_paragraphs):
         if len(self.lines) == 1:
+            if _only_action(self.lines[0]):  # most one-line paragraphs: every test before action says no
+                return self.append_action(previous_paragraphs)
             return super().update_list(previous_paragraphs)
         # screenplain's chain in its order, less the four tests that only take one-line
         # paragraphs (page break, synopsis, slug, transition): each would say no here.
+        first = self.lines[0]
+        if first[0] not in "!#" and ">" not in first:  # not forced action, a section or centred text
+            return self.append_dialog(previous_paragraphs) or self.append_action(previous_paragraphs)
         (
             self.append_forced_action(previous_paragraphs) or
             self.append_sections_and_synopsises(previous_paragraphs) or
@@ -319,10 +353,26 @@ class _PlainParagraph(fountain.InputParagraph):
         if len(self.lines) != 1:
             return False
         line = self.lines[0]
-        # upper() works per character, so the head of the upper-cased start is the head of the whole.
-        if not (line.startswith(".") or line[:12].upper().startswith(("INT", "EXT", "EST", "I/E"))):
+        if not _may_be_slug(line):
             return False
-        return super().append_slug(paragraphs)
+        if _MARKUP.search(line):
+            return super().append_slug(paragraphs)
+        # screenplain's append_slug, less parse_emphasis: a heading without emphasis markup is
+        # its plain text, and building its RichString cost more than the rest of the test.
+        match = fountain.slug_re.match(line)
+        if not match:
+            return False
+        period, text = match.groups()
+        text = text.upper()
+        if not period and not any(regex.match(text) for regex in fountain.slug_regexes):
+            return False
+        match = fountain.scene_number_re.match(text)
+        if match:
+            text, scene_number = match.groups()
+            paragraphs.append(Slug(text, plain(scene_number)))
+        else:
+            paragraphs.append(Slug(text))
+        return True
 
     def append_transition(self, paragraphs):
         if len(self.lines) != 1 or not (self.lines[0].startswith(">") or self.lines[0].endswith("TO:")):
@@ -525,10 +575,16 @@ def _fill_scenes(parsed: ParsedScript) -> None:
     people = set(parsed.characters)
     for element in parsed.elements:
         scene = parsed.scenes[element.scene_index]
-        if element.characters:
-            element.named = [n for n in dict.fromkeys(element.characters) if n in people and not element.voice]
+        speakers = element.characters
+        if speakers:
+            if element.voice:
+                element.named = []
+            elif len(speakers) == 1:  # most lines: one speaker
+                element.named = [speakers[0]] if speakers[0] in people else []
+            else:
+                element.named = [n for n in dict.fromkeys(speakers) if n in people]
         elif element.kind == "action":
-            element.named = parsed.mentions(element.text)
+            element.named = parsed.mentions(element.text, element.words())
         for name in element.named:
             if name not in scene.characters:
                 scene.characters.append(name)

@@ -73,7 +73,9 @@ def choose(lines: list[int], fractions: list[float], salience: list[float], role
         # The best earlier moment, and the best from a scene other than its scene.
         best_value, best_index, other_value, other_index, j = neg, -1, neg, -1, 0
         bonus = (extra or {}).get(role.name)
-        gain, weight, centre, width = role.salience_gain, role.weight, role.centre, role.width
+        gain = role.salience_gain
+        # fit(role, fractions[i]) written out: this runs roles x moments times
+        fits = [role.weight * math.exp(-((f - role.centre) / role.width) ** 2) for f in fractions]
         for i in range(n):
             if r > 0:
                 while j < i and lines[j] <= lines[i] - gap:
@@ -95,9 +97,7 @@ def choose(lines: list[int], fractions: list[float], salience: list[float], role
                 choice[i] = pick
             else:
                 base = 0.0
-            # fit(role, fractions[i]) written out: this loop runs roles x moments times
-            current[i] = (base + gain * salience[i] + weight * math.exp(-((fractions[i] - centre) / width) ** 2)
-                          + (bonus[i] if bonus else 0.0))
+            current[i] = base + gain * salience[i] + fits[i] + (bonus[i] if bonus else 0.0)
         back.append(choice)
         previous = current
     end = max(range(n), key=lambda i: previous[i])
