@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from .cast import PERSON_NOUNS
+from .phrases import Phrases
 from .screenplay import ParsedScript
 
 # "(?<=[.!?])\s+(?=[A-Z\"'])", with the look-behind after the first space: the same matches, and a
@@ -27,7 +28,7 @@ _EXIT_PHRASES = (
     "gets out of the room", "gets out of the house", "gets out of the frame", "gets out of room",
     "gets out of house", "gets out of frame", "exits frame", "out of frame", "out of sight", "out of view",
     "hangs up")
-_EXIT = re.compile(r"\b(" + "|".join(re.escape(phrase) for phrase in _EXIT_PHRASES) + r")\b", re.I)
+_EXIT = Phrases(_EXIT_PHRASES)
 # Last word of a way of leaving -> the first words it comes with ("out" -> walks, storms, ...).
 _EXIT_FIRST_BY_LAST = {last: frozenset(p.split()[0] for p in _EXIT_PHRASES if p.split()[-1] == last)
                        for last in {p.split()[-1] for p in _EXIT_PHRASES}}
@@ -155,8 +156,9 @@ def _element_needs_sentences(element) -> bool:
 
 
 _OFFSCREEN = re.compile(r"[Oo]ff-?screen|[Oo]ff screen|[Uu]nseen|O\.S\.|out of frame")  # case kept: one fast scan
-_PHONE = re.compile(r"\b(hangs up|on the phone|into the phone|phone rings|answers the phone|picks up the phone|"
-                    r"the line goes dead|dials|receiver|on the line|speakerphone|hangs up the phone)\b", re.I)
+_PHONE = Phrases(("hangs up", "on the phone", "into the phone", "phone rings", "answers the phone",
+                  "picks up the phone", "the line goes dead", "dials", "receiver", "on the line", "speakerphone",
+                  "hangs up the phone"))
 
 
 def _scene_facts(parsed: ParsedScript) -> tuple[set[int], dict[int, set[str]]]:
@@ -215,60 +217,63 @@ def track(parsed: ParsedScript) -> list[Presence]:
     offscreen_next = False
     offscreen: set[str] = set()
     for element in parsed.elements:
-        if element.scene_index != scene_index or element.kind == "scene":
+        kind, text = element.kind, element.text
+        if element.scene_index != scene_index or kind == "scene":
             scene_index = element.scene_index
             here = []
             last_named = ""
             offscreen_next, offscreen = False, set()
         arriving: list[str] = []
         leaving: list[str] = []
-        if element.kind == "dialogue":
+        if kind == "dialogue":
             speakers = [n for n in element.characters if n in people]
             if offscreen_next:  # "His minion approaches offscreen:" then the minion's line
                 offscreen.update(n for n in speakers if n not in here)
                 offscreen_next = False
-            if element.scene_index in phone_scenes:
+            if scene_index in phone_scenes:
                 # A phone call: whoever speaks but is never shown in the scene is the other end.
-                speakers = [n for n in speakers if n in shown_in_scene.get(element.scene_index, ())]
+                speakers = [n for n in speakers if n in shown_in_scene.get(scene_index, ())]
             if not element.voice:
                 arriving = [n for n in speakers if n not in offscreen]
-        elif element.kind == "action" and ("ff" in element.text or "nseen" in element.text or "O.S." in element.text
-                                           or "of frame" in element.text) and _OFFSCREEN.search(element.text):
-            offscreen_next = True
-        if element.kind == "dialogue" or offscreen_next:
-            pass
-        elif element.kind == "action" and element.named and not _element_needs_sentences(element):
-            arriving = list(element.named)  # the common case: named, no exit, no voice or call
-            last_named = arriving[-1] if len(arriving) == 1 else last_named
-        elif element.kind == "action" and (element.named or (last_named and _element_needs_sentences(element))):
-            for sentence in _sentences(element.text):
-                shown, gone = _seen_in(forms, sentence, element.named)
-                if shown:
-                    last_named = shown[-1] if len(shown) == 1 else last_named
-                elif _PRONOUN_START.match(sentence) and last_named and _EXIT.search(sentence) \
-                        and not _HANGS_UP.search(sentence):
-                    gone = [last_named]
-                arriving += [n for n in shown if n not in arriving]
-                leaving += [n for n in gone if n not in leaving]
-                if shown and ("alone" in sentence or "sel" in sentence or " own" in sentence) \
-                        and _ALONE.search(sentence):  # "Snuffles, now alone": the others are gone
-                    leaving += [n for n in here if n not in shown and n not in leaving]
-        if arriving and element.kind == "action" and not only_heard.isdisjoint(arriving) and \
-                _may_match(_PICTURE_HINT, _PICTURE, element.text, element.text.lower()):
-            # Someone the story only ever hears, named beside a photo or a screen, is in the picture.
-            arriving = [n for n in arriving if n not in only_heard]
-        for name in arriving:
-            if name not in here:
-                here.append(name)
-            last_seen[name] = count
-        # In a long scene the frame holds who was shown or spoke lately, not everyone so far.
-        visible = [n for n in here if count - last_seen.get(n, count) <= RECENT] if here else []
-        count += 1
+        elif kind == "action":
+            if ("ff" in text or "nseen" in text or "O.S." in text or "of frame" in text) and _OFFSCREEN.search(text):
+                offscreen_next = True
+            elif offscreen_next:  # still waiting for the line said offscreen
+                pass
+            elif element.named and not _element_needs_sentences(element):
+                arriving = list(element.named)  # the common case: named, no exit, no voice or call
+                last_named = arriving[-1] if len(arriving) == 1 else last_named
+            elif element.named or (last_named and _element_needs_sentences(element)):
+                for sentence in _sentences(text):
+                    shown, gone = _seen_in(forms, sentence, element.named)
+                    if shown:
+                        last_named = shown[-1] if len(shown) == 1 else last_named
+                    elif _PRONOUN_START.match(sentence) and last_named and _EXIT.search(sentence) \
+                            and not _HANGS_UP.search(sentence):
+                        gone = [last_named]
+                    arriving += [n for n in shown if n not in arriving]
+                    leaving += [n for n in gone if n not in leaving]
+                    if shown and ("alone" in sentence or "sel" in sentence or " own" in sentence) \
+                            and _ALONE.search(sentence):  # "Snuffles, now alone": the others are gone
+                        leaving += [n for n in here if n not in shown and n not in leaving]
+            if arriving and not only_heard.isdisjoint(arriving) and \
+                    _may_match(_PICTURE_HINT, _PICTURE, text, text.lower()):
+                # Someone the story only ever hears, named beside a photo or a screen, is in the picture.
+                arriving = [n for n in arriving if n not in only_heard]
         if arriving:
+            for name in arriving:
+                if name not in here:
+                    here.append(name)
+                last_seen[name] = count
             entering = [n for n in arriving if n not in seen_ever]
             seen_ever.update(arriving)
         else:
             entering = []
+        # In a long scene the frame holds who was shown or spoke lately, not everyone so far
+        # (everyone here has a last_seen: they were put here when seen).
+        oldest = count - RECENT
+        visible = [n for n in here if last_seen[n] >= oldest] if here else []
+        count += 1
         result.append(Presence(visible, entering, leaving))
         if leaving:
             here = [n for n in here if n not in leaving]

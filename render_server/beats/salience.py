@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .phrases import Phrases
 from .presence import Presence
 from .screenplay import Element, ParsedScript
 
@@ -53,8 +54,8 @@ class _Weights(dict):
 _WEIGHT_OF = _Weights()
 _WORD = re.compile(r"[a-z']+")  # as Element.words()
 _PERSONAL = re.compile(r"^(?:His|Her|Their)\b|\b(?:[Hh]e|[Ss]he|[Tt]hey|[Ww]e)\b")
-_SHARED_LOOK = re.compile(r"\b(look at each other|looks? at one another|share a look|exchange a look|"
-                          r"exchange looks|trade a look|lock eyes|eyes meet)\b", re.I)
+_SHARED_LOOK = Phrases(("look at each other", "looks at one another", "look at one another", "share a look",
+                        "exchange a look", "exchange looks", "trade a look", "lock eyes", "eyes meet"))
 _SOUNDS = frozenset(
     "BANG BOOM CRASH SMASH THUD BEEP BEEPS RING RINGS RINGING CLICK CLICKS SLAM WHAM POW BAM THWACK KNOCK KNOCKS "
     "APPLAUSE LAUGHTER LAUGHS SCREAM SCREAMS GUNSHOT GUNSHOTS SPLASH CLAP ROAR ROARS BUZZ BUZZES CHEERS CHEER "

@@ -437,6 +437,12 @@ def _dialog_text(dialog: Dialog) -> str:
     return " ".join(_plain(text) for is_paren, text in dialog.blocks if not is_paren)
 
 
+def _said_as_voice(dialog: Dialog) -> bool:
+    """A parenthetical under the cue that makes the line a voice: "(over the phone)"."""
+    parentheticals = [text for is_paren, text in dialog.blocks if is_paren]
+    return bool(parentheticals and VOICE_PARENTHETICAL.search(" ".join(_plain(text) for text in parentheticals)))
+
+
 def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_count: int) -> ParsedScript:
     scenes: list[Scene] = []
     elements: list[Element] = []
@@ -446,16 +452,12 @@ def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_coun
     seen_on_screen: set[str] = set()  # speakers with at least one line not marked as a voice
     last_voice: dict[tuple[int, str], bool] = {}
     unconfirmed: dict[str, int] = {}  # "ROGER FEDERER appears": a person if the action says "Federer ..." later
-
-    def scene_index() -> int:
-        return len(scenes) - 1
+    current = 0  # the scene the next element belongs to (what comes before the first heading goes in the first)
 
     def speaker(dialog) -> tuple[str, str, bool]:
         cue = _plain(dialog.character)
         name = character_name(cue)
-        parentheticals = [text for is_paren, text in dialog.blocks if is_paren]
-        voice = ("(" in cue and is_voice_cue_extension(cue)) or bool(
-            parentheticals and VOICE_PARENTHETICAL.search(" ".join(_plain(text) for text in parentheticals)))
+        voice = ("(" in cue and is_voice_cue_extension(cue)) or _said_as_voice(dialog)
         if not voice and "CONT" in cue.upper():  # "HARRY (CONT'D)" goes on in the voice he had
             voice = last_voice.get((len(scenes), name), False)
         last_voice[(len(scenes), name)] = voice
@@ -467,25 +469,12 @@ def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_coun
         return cue, name, voice
 
     for para, (first, last) in zip(paragraphs, spans):
-        if isinstance(para, Slug):
-            heading = " ".join(_plain(para.line).split())
-            int_ext, location, tod = parse_heading(heading)
-            number = _plain(para.scene_number) if para.scene_number else str(len(scenes) + 1)
-            scenes.append(Scene(len(scenes), heading, number, int_ext, location, tod, first))
-            elements.append(Element("scene", heading, first, last, scene_index()))
-        elif isinstance(para, Dialog):
-            cue, name, voice = speaker(para)
-            elements.append(Element("dialogue", _dialog_text(para), first, last, scene_index(), name, [name],
-                                    voice=voice, cues=[cue]))
-        elif isinstance(para, DualDialog):
-            said = [speaker(d) for d in (para.left, para.right)]
-            text = " / ".join(_dialog_text(d) for d in (para.left, para.right))
-            elements.append(Element("dialogue", text, first, last, scene_index(), said[0][1], [n for _, n, _ in said],
-                                    voice=all(v for _, _, v in said), cues=[c for c, _, _ in said]))
-        elif isinstance(para, Action):
-            text = " ".join(_plain(line) for line in para.lines)
+        # The kinds in the order of how often they come: action, dialogue, headings.
+        if isinstance(para, Action):
+            lines = para.lines
+            text = _plain(lines[0]) if len(lines) == 1 else " ".join(_plain(line) for line in lines)
             if _TWO_CAPITALS.search(text) is None:  # no word in capitals: nobody is introduced
-                elements.append(Element("action", text, first, last, scene_index()))
+                elements.append(Element("action", text, first, last, current))
                 continue
             for name, age, age_after_comma in (_INTRO_RE.findall(text) if " (" in text or _COMMA_AGE.search(text)
                                                else ()):
@@ -505,19 +494,30 @@ def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_coun
                 if not (_NOT_INTROS & set(ws)) and cue_kind(name) == "person" and \
                         not (ws[-1].endswith("S") and ws[-1][:-1] in PERSON_NOUNS):
                     unconfirmed.setdefault(name, len(elements))
-            elements.append(Element("action", text, first, last, scene_index()))
+            elements.append(Element("action", text, first, last, current))
+        elif isinstance(para, Dialog):
+            cue, name, voice = speaker(para)
+            elements.append(Element("dialogue", _dialog_text(para), first, last, current, name, [name],
+                                    voice=voice, cues=[cue]))
+        elif isinstance(para, Slug):
+            heading = " ".join(_plain(para.line).split())
+            int_ext, location, tod = parse_heading(heading)
+            number = _plain(para.scene_number) if para.scene_number else str(len(scenes) + 1)
+            scenes.append(Scene(len(scenes), heading, number, int_ext, location, tod, first))
+            current = len(scenes) - 1
+            elements.append(Element("scene", heading, first, last, current))
+        elif isinstance(para, DualDialog):
+            said = [speaker(d) for d in (para.left, para.right)]
+            text = " / ".join(_dialog_text(d) for d in (para.left, para.right))
+            elements.append(Element("dialogue", text, first, last, current, said[0][1], [n for _, n, _ in said],
+                                    voice=all(v for _, _, v in said), cues=[c for c, _, _ in said]))
         elif isinstance(para, Transition):
-            elements.append(Element("transition", _plain(para.line), first, last, scene_index()))
+            elements.append(Element("transition", _plain(para.line), first, last, current))
         elif isinstance(para, Section):
-            elements.append(Element("section", _plain(para.text), first, last, scene_index()))
+            elements.append(Element("section", _plain(para.text), first, last, current))
 
     if not scenes and elements:
         scenes.append(Scene(0, "", "1", IntExt.UNKNOWN, "", "", 1))
-        for element in elements:
-            element.scene_index = 0
-    for element in elements:
-        if element.scene_index < 0:
-            element.scene_index = 0
     for name, index in unconfirmed.items():
         # A person is referred to again soon after being introduced: look at what follows.
         if name not in appearance and _acts_later(name, elements[index + 1:index + 80]):
