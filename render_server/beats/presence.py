@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from .cast import PERSON_NOUNS
 from .phrases import Phrases
 from .screenplay import ParsedScript
+from .words import letter_runs
 
 # "(?<=[.!?])\s+(?=[A-Z\"'])", with the look-behind after the first space: the same matches, and a
 # pattern that starts with a character class lets the regex engine skip ahead to candidates.
@@ -63,7 +64,7 @@ def _seen_in(forms: dict[str, list[str]], sentence: str, named: list[str]) -> tu
     shown = [n for n in named if _written_in(forms, n, sentence)]
     if not shown:
         return [], []
-    tokens = set(_TOKEN.findall(sentence.lower()))
+    tokens = set(letter_runs(sentence.lower()))
     if _TRIGGERS.isdisjoint(tokens):
         return shown, []
     kept = shown if _HEARD_WORDS.isdisjoint(tokens) else _not_heard(forms, sentence, shown)
@@ -139,16 +140,12 @@ _HEARD_WORDS = frozenset("voice voices phone calls dials texts phones photo phot
                          "letter message thinks thinking remembers without calling radio intercom speaker line "
                          "that".split())
 _TRIGGERS = _EXIT_WORDS | _HEARD_WORDS | {"alone", "himself", "herself", "themselves", "own"}
-_TOKEN = re.compile(r"[a-z]+")
-
-
-def _needs_sentences(lowered: str) -> bool:
-    return not _TRIGGERS.isdisjoint(_TOKEN.findall(lowered))
 
 
 def _element_needs_sentences(element) -> bool:
-    """_needs_sentences of the element's text, from the words it already has: its runs of letters
-    are its words (letters and apostrophes) split at the apostrophes."""
+    """Does one of the runs of letters of the element's (lower-cased) text hold a trigger? Found
+    from the words it already has: its runs of letters are its words (letters and apostrophes)
+    split at the apostrophes."""
     words = element.words()
     if not _TRIGGERS.isdisjoint(words):  # no trigger holds an apostrophe: such a word is a run of letters
         return True

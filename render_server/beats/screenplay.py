@@ -19,6 +19,7 @@ from screenplain.types import Action, Dialog, DualDialog, Section, Slug, Transit
 from shared_schema import IntExt
 
 from .cast import PERSON_NOUNS, VOICE_PARENTHETICAL, cue_kind, fold_aliases, is_voice_cue_extension, split_group
+from .words import words_of
 
 _HEADING_RE = re.compile(
     r"^(?P<ie>INT\.?/EXT|EXT\.?/INT|I/E|INT|EXT|EST)[.\s]+(?P<rest>.*)$", re.IGNORECASE
@@ -86,7 +87,7 @@ class Element:
         """The lower-cased words of the text (letters and apostrophes), found once and shared by
         presence tracking and salience."""
         if self._words is None:
-            self._words = _WORD.findall(self.text.lower())
+            self._words = words_of(self.text.lower())
         return self._words
 
 
@@ -186,7 +187,6 @@ class ParsedScript:
             if generic else None
 
 
-_WORD = re.compile(r"[a-z']+")
 # The look-behind sits after the first capital (same matches as putting it first): a pattern that
 # starts with a character class lets the regex engine skip ahead to candidates, about 3x faster.
 _CAPITALIZED_RUN = re.compile(r"[A-Z](?<![\w'][A-Z])[\w'.&#-]*(?: [A-Z][\w'.&#-]*)*")
