@@ -43,6 +43,12 @@ for _weight, _words in (
     for _w in _words.split():
         _LEXICON[stem(_w)] = max(_LEXICON.get(stem(_w), 0.0), _weight)
 
+# Every word that weighs something. A word's stem is the word itself or the word less one suffix,
+# so these are all the words whose stem is in the lexicon.
+WEIGHTED_WORDS = frozenset(form for root in _LEXICON for form in (root, root + "ing", root + "ed", root + "es",
+                                                                  root + "s") if stem(form) == root)
+
+
 class _Weights(dict):
     """word as written -> its lexicon weight, looked up through its stem once."""
 
@@ -126,7 +132,8 @@ def score(element: Element, presence: Presence, weight: dict[str, float], names:
           fraction: float = 0.5) -> float:
     text = element.text
     found = element.words()
-    value = min(sum(map(_WEIGHT_OF.__getitem__, found)), 8.0) * 0.6
+    # Most lines hold no word that weighs: one set test, and the sum (in order, as ever) only then.
+    value = 0.0 if WEIGHTED_WORDS.isdisjoint(found) else min(sum(map(_WEIGHT_OF.__getitem__, found)), 8.0) * 0.6
     visible = presence.visible
     if visible:
         # The people who matter most in the frame count; a crowd of extras does not add up.

@@ -165,9 +165,10 @@ def _aftermath_penalty(parsed: ParsedScript, moments: list[Moment]) -> list[floa
     at the hospital, the police arriving), is usually the aftermath, not the climax, which
     belongs to the people the story has followed."""
     first_named: dict[str, Element] = {}
+    aliases = parsed.aliases
     for element in parsed.elements:
         for name in element.named or element.characters:
-            first_named.setdefault(parsed.aliases.get(name, name), element)
+            first_named.setdefault(aliases.get(name, name), element)
     late = parsed.line_count * 0.75
     introduced_late = {(e.scene_index, name) for name, e in first_named.items() if e.line_start > late}
     late_scenes = {scene for scene, _ in introduced_late}

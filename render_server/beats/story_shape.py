@@ -71,7 +71,8 @@ def choose(lines: list[int], fractions: list[float], salience: list[float], role
         bonus = (extra or {}).get(role.name)
         gain = role.salience_gain
         # fit(role, fractions[i]) written out: this runs roles x moments times
-        fits = [role.weight * math.exp(-((f - role.centre) / role.width) ** 2) for f in fractions]
+        weight, centre, width, exp = role.weight, role.centre, role.width, math.exp
+        fits = [weight * exp(-((f - centre) / width) ** 2) for f in fractions]
         if r == 0:  # the first role: nothing before it
             previous = [0.0 + gain * salience[i] + fits[i] + (bonus[i] if bonus else 0.0) for i in range(n)]
             back.append([-1] * n)
