@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from screenplain.parsers import fountain
 
-from render_server.beats.screenplay import _PlainParagraph, _paragraph_groups, _split_lines
+from render_server.beats.screenplay import SLUG_FIRST_LETTERS, _PlainParagraph, _paragraph_groups, _split_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_SCRIPTS = ROOT.parent / "shared" / "scripts"
@@ -24,7 +24,7 @@ TRICKY = [
     ["INT. *HOUSE* - NIGHT"], ["INT. JOE_S HOUSE"], ["CUT TO:"], ["Cut to:"], ["> FADE OUT"], ["> THE END <"],
     ["===="], ["= a synopsis"], ["# ACT ONE"], ["!FORCED ACTION TO:"], ["Mara walks in."], ["BANG."],
     ["She points > there."], ["  > centred <"], ["SMASH CUT TO:"], ["  two spaces first"], ["@McCLANE"], ["Ends with to:"],
-    ["EXT\tROAD"], ["Mara (40s) enters."], ["MARA", "Hello."], ["MARA", "(quietly)", "Hello."],
+    ["EXT\tROAD"], ["ıNT. DOTLESS - DAY"], ["Mara (40s) enters."], ["MARA", "Hello."], ["MARA", "(quietly)", "Hello."],
     ["INT. ONE", "INT. TWO"], ["> centred <", "> also <"], ["# Section", "= synopsis"],
 ]
 
@@ -61,6 +61,11 @@ def _compare(groups: list[list[str]]) -> None:
         assert _kinds(ours[before:]) == _kinds(theirs[before:]), lines
         if not any(c in "".join(lines) for c in "*_\\"):
             assert _shape(ours[before:]) == _shape(theirs[before:]), lines
+
+
+def test_only_the_slug_first_letters_upper_case_to_i_or_e():
+    found = {c for c in map(chr, range(0x110000)) if c.upper()[:1] in ("I", "E")}
+    assert found == set(SLUG_FIRST_LETTERS)
 
 
 def test_tricky_paragraphs_are_what_screenplain_says():

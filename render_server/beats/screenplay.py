@@ -301,9 +301,15 @@ def _strip_emphasis(text: str) -> str:
 _MARKUP = re.compile(r"[*_\ue700-\ue706]")
 
 
+# The characters whose upper case starts with "I" or "E" (tests/test_fountain_paragraphs.py checks
+# this against all of Unicode): only a line that starts with one can be a heading without a ".".
+SLUG_FIRST_LETTERS = "EIeiı"
+
+
 def _may_be_slug(line: str) -> bool:
     # upper() works per character, so the head of the upper-cased start is the head of the whole.
-    return line.startswith(".") or line[:12].upper().startswith(("INT", "EXT", "EST", "I/E"))
+    return line.startswith(".") or (line[0] in SLUG_FIRST_LETTERS and
+                                    line[:12].upper().startswith(("INT", "EXT", "EST", "I/E")))
 
 
 def _only_action(line: str) -> bool:
