@@ -316,7 +316,7 @@ def _only_action(line: str) -> bool:
     """Can a one-line paragraph only be action? Each test before action in screenplain's chain
     needs one of these: "!" forced action, "=" page break or synopsis, "#" section, a slug's
     "." or INT/EXT, ">" centred text or a transition, or a transition's closing "TO:".
-    (tests/test_fountain_paragraphs.py holds the shortcuts to screenplain's answers.)"""
+    (tests/test_fountain_paragraphs.py checks the shortcuts against screenplain's answers.)"""
     return not (line[0] in "!=#>" or ">" in line or line.endswith("TO:") or _may_be_slug(line))
 
 
