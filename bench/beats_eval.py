@@ -2,7 +2,8 @@
 
 Two tables:
 1. Per script: scenes, characters, beats, the span the beats cover, and the time of a whole
-   extraction (ingest + parse + beats), median and best of --repeat runs. Scene count and
+   extraction (ingest + parse + beats), median and best of --repeat runs; for Big Fish also the
+   median of each phase (parse, presence, moments, pick), timed one by one. Scene count and
    speaking-character set are checked against fountain-tools, a second, independent
    Fountain parser; exits non-zero on disagreement.
 2. The shared scorer (../shared/eval/score_beats.py) against the reader's gold key moments,
@@ -27,7 +28,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from render_server.beats.collector import collector_paused  # noqa: E402
+from render_server.beats.focus import parse_focus  # noqa: E402
 from render_server.beats.ingest import ScriptRejected, ingest  # noqa: E402
+from render_server.beats.presence import track  # noqa: E402
+from render_server.beats.salience import importance  # noqa: E402
+from render_server.beats.selection import moments_of, pick  # noqa: E402
 from render_server.beats.reference import reference_summary  # noqa: E402
 from render_server.beats.screenplay import parse_script  # noqa: E402
 from render_server.beats.service import break_into_beats, check_llm_settings  # noqa: E402
@@ -48,6 +54,29 @@ def _timed(request: BeatsRequest, settings: Settings, repeat: int):
         times.append((time.perf_counter() - started) * 1000)
         cpu.append((time.process_time() - started_cpu) * 1000)
     return response, times, cpu
+
+
+def _phase_times(text: str, filename: str, n: int, repeat: int) -> dict[str, float]:
+    """Median ms of each phase of an offline extraction, timed one by one (the steps of
+    break_into_beats and beats_from_parsed, less building the beats from the chosen moments)."""
+    samples: dict[str, list[float]] = {"parse": [], "presence": [], "moments": [], "pick": []}
+    for _ in range(repeat):
+        with collector_paused():
+            started = time.perf_counter()
+            parsed = parse_script(ingest(text, filename).fountain)
+            parsed_at = time.perf_counter()
+            plan = parse_focus("", parsed.characters, parsed.lines)
+            presences, weight = track(parsed), importance(parsed)
+            tracked_at = time.perf_counter()
+            moments = moments_of(parsed, presences, plan, weight)
+            scored_at = time.perf_counter()
+            pick(moments, parsed, n, plan)
+            picked_at = time.perf_counter()
+            del parsed, presences, moments
+        for phase, (a, b) in {"parse": (started, parsed_at), "presence": (parsed_at, tracked_at),
+                              "moments": (tracked_at, scored_at), "pick": (scored_at, picked_at)}.items():
+            samples[phase].append((b - a) * 1000)
+    return {phase: statistics.median(values) for phase, values in samples.items()}
 
 
 def _speed_table(files: list[Path], args, settings: Settings) -> tuple[int, dict[str, dict]]:
@@ -79,6 +108,8 @@ def _speed_table(files: list[Path], args, settings: Settings) -> tuple[int, dict
             print(f"  Big Fish whole extraction (ingest + parse + beats): median {statistics.median(times):.1f} ms, "
                   f"best {min(times):.1f} ms, CPU median {statistics.median(cpu):.1f} ms over {args.repeat} runs; "
                   f"{verdict} the {BIG_FISH_BUDGET_MS:.0f} ms budget")
+            phases = _phase_times(text, path.name, args.n, args.repeat)
+            print("  Big Fish phases, median ms: " + ", ".join(f"{k} {v:.1f}" for k, v in phases.items()))
     for name, ours, theirs, differ in disagreements:
         print(f"DISAGREE {name}: scenes {ours} vs {theirs}; speakers differ: {differ}")
     return (1 if disagreements else 0), outputs

@@ -12,15 +12,27 @@ import re
 from dataclasses import dataclass
 
 from .cast import PERSON_NOUNS
+from .phrases import Phrases
 from .screenplay import ParsedScript
+from .words import letter_runs
 
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z\"'])")
-_EXIT = re.compile(
-    r"\b(leaves|exits|walks out|walks off|walks away|storms out|storms off|runs out|runs off|runs away|"
-    r"hurries out|hurries off|rushes out|rushes off|heads out|goes out|steps out|slips out|sneaks out|"
-    r"drives (?:off|away)|speeds off|takes off|disappears|vanishes|is gone|are gone|departs|flees|"
-    r"marches out|stalks out|limps out|backs out|ducks out|gets out of (?:the )?(?:room|house|frame)|"
-    r"exits frame|out of frame|out of sight|out of view|hangs up)\b", re.I)
+# "(?<=[.!?])\s+(?=[A-Z\"'])", with the look-behind after the first space: the same matches, and a
+# pattern that starts with a character class lets the regex engine skip ahead to candidates.
+_SENTENCE = re.compile(r"\s(?<=[.!?]\s)\s*(?=[A-Z\"'])")
+# Ways of leaving, as written (any case, whole words). The pattern and a quick pre-check are both
+# made from this list.
+_EXIT_PHRASES = (
+    "leaves", "exits", "walks out", "walks off", "walks away", "storms out", "storms off", "runs out", "runs off",
+    "runs away", "hurries out", "hurries off", "rushes out", "rushes off", "heads out", "goes out", "steps out",
+    "slips out", "sneaks out", "drives off", "drives away", "speeds off", "takes off", "disappears", "vanishes",
+    "is gone", "are gone", "departs", "flees", "marches out", "stalks out", "limps out", "backs out", "ducks out",
+    "gets out of the room", "gets out of the house", "gets out of the frame", "gets out of room",
+    "gets out of house", "gets out of frame", "exits frame", "out of frame", "out of sight", "out of view",
+    "hangs up")
+_EXIT = Phrases(_EXIT_PHRASES)
+# Last word of a way of leaving -> the first words it comes with ("out" -> walks, storms, ...).
+_EXIT_FIRST_BY_LAST = {last: frozenset(p.split()[0] for p in _EXIT_PHRASES if p.split()[-1] == last)
+                       for last in {p.split()[-1] for p in _EXIT_PHRASES}}
 _HANGS_UP = re.compile(r"\bhangs up\b", re.I)
 # "Burton's voice", "the voice of Harry", "calls Kate", "Kate (on the phone)": heard, not seen.
 _HEARD_AFTER = re.compile(r"^(?:'s)? (?:voice|voices)\b|^'s (?:voice|call|message|number)\b|"
@@ -46,28 +58,48 @@ def _sentences(text: str) -> list[str]:
     return _SENTENCE.split(text)
 
 
-def _seen_in(parsed: ParsedScript, sentence: str, named: list[str]) -> tuple[list[str], list[str]]:
-    """(people shown in the sentence, people who leave in it); ``named``: who the paragraph names."""
-    shown = [n for n in named if any(f in sentence for f in _forms_of(parsed, n))]
+def _seen_in(forms: dict[str, list[str]], sentence: str, named: list[str]) -> tuple[list[str], list[str]]:
+    """(people shown in the sentence, people who leave in it); ``named``: who the paragraph names;
+    ``forms``: _forms_table."""
+    shown = [n for n in named if _written_in(forms, n, sentence)]
     if not shown:
         return [], []
-    tokens = set(_TOKEN.findall(sentence.lower()))
+    tokens = set(letter_runs(sentence.lower()))
     if _TRIGGERS.isdisjoint(tokens):
         return shown, []
-    kept = shown if _HEARD_WORDS.isdisjoint(tokens) else _not_heard(parsed, sentence, shown)
+    kept = shown if _HEARD_WORDS.isdisjoint(tokens) else _not_heard(forms, sentence, shown)
     leaving: list[str] = []
-    exit_match = None if _EXIT_WORDS.isdisjoint(tokens) else _EXIT.search(sentence)
+    exit_match = _EXIT.search(sentence) if _may_leave(sentence, tokens) else None
     if exit_match and not _HANGS_UP.match(exit_match.group(0)):
         before = sentence[:exit_match.start()]
-        leaving = [n for n in kept if any(f in before for f in _forms_of(parsed, n))][-1:]
+        leaving = [n for n in kept if _written_in(forms, n, before)][-1:]
     return kept, leaving
 
 
-def _not_heard(parsed: ParsedScript, sentence: str, shown: list[str]) -> list[str]:
+def _written_in(forms: dict[str, list[str]], name: str, text: str) -> bool:
+    """Is one of the ways ``name`` is written (``forms``: _forms_table) in ``text``?"""
+    for form in forms.get(name, (name,)):
+        if form in text:
+            return True
+    return False
+
+
+def _may_leave(sentence: str, tokens: set[str]) -> bool:
+    """Can _EXIT match ``sentence`` (``tokens``: its lower-cased runs of letters)? It needs one of
+    the exit words; in ASCII text, where case-blind matching is lower-casing, it needs the first
+    and the last word of one way of leaving."""
+    if _EXIT_WORDS.isdisjoint(tokens):
+        return False
+    if not sentence.isascii():
+        return True
+    return any(not _EXIT_FIRST_BY_LAST[word].isdisjoint(tokens) for word in _EXIT_FIRST_BY_LAST.keys() & tokens)
+
+
+def _not_heard(forms: dict[str, list[str]], sentence: str, shown: list[str]) -> list[str]:
     kept = []
     for name in shown:
         heard = False
-        for form in _forms_of(parsed, name):
+        for form in forms.get(name, (name,)):
             for match in re.finditer(rf"(?<![\w']){re.escape(form)}(?![\w])", sentence):
                 if _HEARD_AFTER.match(sentence[match.end():match.end() + 30]) or \
                         _HEARD_BEFORE.search(sentence[max(0, match.start() - 30):match.start()]):
@@ -82,7 +114,9 @@ def _not_heard(parsed: ParsedScript, sentence: str, shown: list[str]) -> list[st
     return kept
 
 
-def _forms_of(parsed: ParsedScript, name: str) -> list[str]:
+def _forms_table(parsed: ParsedScript) -> dict[str, list[str]]:
+    """person -> the ways the script writes them (cue, aliases, title case, "the old woman"),
+    built once per script."""
     table = parsed.__dict__.get("_name_forms_by_person")
     if table is None:
         parsed.mentions("")  # builds the forms
@@ -93,7 +127,7 @@ def _forms_of(parsed: ParsedScript, name: str) -> list[str]:
             if person.split()[-1] in PERSON_NOUNS:  # "the old woman"
                 table.setdefault(person, []).append(person.lower())
         parsed.__dict__["_name_forms_by_person"] = table
-    return table.get(name, [name])
+    return table
 
 
 _PRONOUN_START = re.compile(r"^(He|She)\b")
@@ -106,24 +140,22 @@ _HEARD_WORDS = frozenset("voice voices phone calls dials texts phones photo phot
                          "letter message thinks thinking remembers without calling radio intercom speaker line "
                          "that".split())
 _TRIGGERS = _EXIT_WORDS | _HEARD_WORDS | {"alone", "himself", "herself", "themselves", "own"}
-_TOKEN = re.compile(r"[a-z]+")
-
-
-def _needs_sentences(lowered: str) -> bool:
-    return not _TRIGGERS.isdisjoint(_TOKEN.findall(lowered))
 
 
 def _element_needs_sentences(element) -> bool:
-    """_needs_sentences of the element's text, from the words it already has when it can: without
-    an apostrophe its words (letters and apostrophes) are exactly the runs of letters."""
-    if "'" in element.text:
-        return _needs_sentences(element.text.lower())
-    return not _TRIGGERS.isdisjoint(element.words())
+    """Does one of the runs of letters of the element's (lower-cased) text hold a trigger? Found
+    from the words it already has: its runs of letters are its words (letters and apostrophes)
+    split at the apostrophes."""
+    words = element.words()
+    if not _TRIGGERS.isdisjoint(words):  # no trigger holds an apostrophe: such a word is a run of letters
+        return True
+    return "'" in element.text and any(not _TRIGGERS.isdisjoint(w.split("'")) for w in words if "'" in w)
 
 
 _OFFSCREEN = re.compile(r"[Oo]ff-?screen|[Oo]ff screen|[Uu]nseen|O\.S\.|out of frame")  # case kept: one fast scan
-_PHONE = re.compile(r"\b(hangs up|on the phone|into the phone|phone rings|answers the phone|picks up the phone|"
-                    r"the line goes dead|dials|receiver|on the line|speakerphone|hangs up the phone)\b", re.I)
+_PHONE = Phrases(("hangs up", "on the phone", "into the phone", "phone rings", "answers the phone",
+                  "picks up the phone", "the line goes dead", "dials", "receiver", "on the line", "speakerphone",
+                  "hangs up the phone"))
 
 
 def _scene_facts(parsed: ParsedScript) -> tuple[set[int], dict[int, set[str]]]:
@@ -177,64 +209,68 @@ def track(parsed: ParsedScript) -> list[Presence]:
     last_seen: dict[str, int] = {}
     count = 0
     phone_scenes, shown_in_scene = _scene_facts(parsed)
+    forms = _forms_table(parsed)
     only_heard = _only_heard(parsed)
     offscreen_next = False
     offscreen: set[str] = set()
     for element in parsed.elements:
-        if element.scene_index != scene_index or element.kind == "scene":
+        kind, text = element.kind, element.text
+        if element.scene_index != scene_index or kind == "scene":
             scene_index = element.scene_index
             here = []
             last_named = ""
             offscreen_next, offscreen = False, set()
         arriving: list[str] = []
         leaving: list[str] = []
-        if element.kind == "dialogue":
+        if kind == "dialogue":
             speakers = [n for n in element.characters if n in people]
             if offscreen_next:  # "His minion approaches offscreen:" then the minion's line
                 offscreen.update(n for n in speakers if n not in here)
                 offscreen_next = False
-            if element.scene_index in phone_scenes:
+            if scene_index in phone_scenes:
                 # A phone call: whoever speaks but is never shown in the scene is the other end.
-                speakers = [n for n in speakers if n in shown_in_scene.get(element.scene_index, ())]
+                speakers = [n for n in speakers if n in shown_in_scene.get(scene_index, ())]
             if not element.voice:
                 arriving = [n for n in speakers if n not in offscreen]
-        elif element.kind == "action" and ("ff" in element.text or "nseen" in element.text or "O.S." in element.text
-                                           or "of frame" in element.text) and _OFFSCREEN.search(element.text):
-            offscreen_next = True
-        if element.kind == "dialogue" or offscreen_next:
-            pass
-        elif element.kind == "action" and element.named and not _element_needs_sentences(element):
-            arriving = list(element.named)  # the common case: named, no exit, no voice or call
-            last_named = arriving[-1] if len(arriving) == 1 else last_named
-        elif element.kind == "action" and (element.named or (last_named and _element_needs_sentences(element))):
-            for sentence in _sentences(element.text):
-                shown, gone = _seen_in(parsed, sentence, element.named)
-                if shown:
-                    last_named = shown[-1] if len(shown) == 1 else last_named
-                elif _PRONOUN_START.match(sentence) and last_named and _EXIT.search(sentence) \
-                        and not _HANGS_UP.search(sentence):
-                    gone = [last_named]
-                arriving += [n for n in shown if n not in arriving]
-                leaving += [n for n in gone if n not in leaving]
-                if shown and ("alone" in sentence or "sel" in sentence or " own" in sentence) \
-                        and _ALONE.search(sentence):  # "Snuffles, now alone": the others are gone
-                    leaving += [n for n in here if n not in shown and n not in leaving]
-        if arriving and element.kind == "action" and not only_heard.isdisjoint(arriving) and \
-                _may_match(_PICTURE_HINT, _PICTURE, element.text, element.text.lower()):
-            # Someone the story only ever hears, named beside a photo or a screen, is in the picture.
-            arriving = [n for n in arriving if n not in only_heard]
-        for name in arriving:
-            if name not in here:
-                here.append(name)
-            last_seen[name] = count
-        # In a long scene the frame holds who was shown or spoke lately, not everyone so far.
-        visible = [n for n in here if count - last_seen.get(n, count) <= RECENT] if here else []
-        count += 1
+        elif kind == "action":
+            if ("ff" in text or "nseen" in text or "O.S." in text or "of frame" in text) and _OFFSCREEN.search(text):
+                offscreen_next = True
+            elif offscreen_next:  # still waiting for the line said offscreen
+                pass
+            elif element.named and not _element_needs_sentences(element):
+                arriving = list(element.named)  # the common case: named, no exit, no voice or call
+                last_named = arriving[-1] if len(arriving) == 1 else last_named
+            elif element.named or (last_named and _element_needs_sentences(element)):
+                for sentence in _sentences(text):
+                    shown, gone = _seen_in(forms, sentence, element.named)
+                    if shown:
+                        last_named = shown[-1] if len(shown) == 1 else last_named
+                    elif _PRONOUN_START.match(sentence) and last_named and _EXIT.search(sentence) \
+                            and not _HANGS_UP.search(sentence):
+                        gone = [last_named]
+                    arriving += [n for n in shown if n not in arriving]
+                    leaving += [n for n in gone if n not in leaving]
+                    if shown and ("alone" in sentence or "sel" in sentence or " own" in sentence) \
+                            and _ALONE.search(sentence):  # "Snuffles, now alone": the others are gone
+                        leaving += [n for n in here if n not in shown and n not in leaving]
+            if arriving and not only_heard.isdisjoint(arriving) and \
+                    _may_match(_PICTURE_HINT, _PICTURE, text, text.lower()):
+                # Someone the story only ever hears, named beside a photo or a screen, is in the picture.
+                arriving = [n for n in arriving if n not in only_heard]
         if arriving:
+            for name in arriving:
+                if name not in here:
+                    here.append(name)
+                last_seen[name] = count
             entering = [n for n in arriving if n not in seen_ever]
             seen_ever.update(arriving)
         else:
             entering = []
+        # In a long scene the frame holds who was shown or spoke lately, not everyone so far
+        # (everyone here has a last_seen: they were put here when seen).
+        oldest = count - RECENT
+        visible = [n for n in here if last_seen[n] >= oldest] if here else []
+        count += 1
         result.append(Presence(visible, entering, leaving))
         if leaving:
             here = [n for n in here if n not in leaving]

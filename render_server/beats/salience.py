@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from .phrases import Phrases
 from .presence import Presence
 from .screenplay import Element, ParsedScript
 
@@ -42,6 +43,12 @@ for _weight, _words in (
     for _w in _words.split():
         _LEXICON[stem(_w)] = max(_LEXICON.get(stem(_w), 0.0), _weight)
 
+# Every word that weighs something. A word's stem is the word itself or the word less one suffix,
+# so these are all the words whose stem is in the lexicon.
+WEIGHTED_WORDS = frozenset(form for root in _LEXICON for form in (root, root + "ing", root + "ed", root + "es",
+                                                                  root + "s") if stem(form) == root)
+
+
 class _Weights(dict):
     """word as written -> its lexicon weight, looked up through its stem once."""
 
@@ -53,8 +60,8 @@ class _Weights(dict):
 _WEIGHT_OF = _Weights()
 _WORD = re.compile(r"[a-z']+")  # as Element.words()
 _PERSONAL = re.compile(r"^(?:His|Her|Their)\b|\b(?:[Hh]e|[Ss]he|[Tt]hey|[Ww]e)\b")
-_SHARED_LOOK = re.compile(r"\b(look at each other|looks? at one another|share a look|exchange a look|"
-                          r"exchange looks|trade a look|lock eyes|eyes meet)\b", re.I)
+_SHARED_LOOK = Phrases(("look at each other", "looks at one another", "look at one another", "share a look",
+                        "exchange a look", "exchange looks", "trade a look", "lock eyes", "eyes meet"))
 _SOUNDS = frozenset(
     "BANG BOOM CRASH SMASH THUD BEEP BEEPS RING RINGS RINGING CLICK CLICKS SLAM WHAM POW BAM THWACK KNOCK KNOCKS "
     "APPLAUSE LAUGHTER LAUGHS SCREAM SCREAMS GUNSHOT GUNSHOTS SPLASH CLAP ROAR ROARS BUZZ BUZZES CHEERS CHEER "
@@ -90,7 +97,8 @@ def shows_nothing(element: Element) -> bool:
         return True
     if text[0].isascii() and text[0].lower() not in _FINAL_FIRST:  # most moments: _FINAL cannot match
         return False
-    return bool(_FINAL.match(text)) and len(text.split()) <= 5
+    # At most five words (counted up to a sixth, which settles it), then the pattern.
+    return len(text.split(None, 5)) <= 5 and _FINAL.match(text) is not None
 
 
 def importance(parsed: ParsedScript) -> dict[str, float]:
@@ -124,7 +132,8 @@ def score(element: Element, presence: Presence, weight: dict[str, float], names:
           fraction: float = 0.5) -> float:
     text = element.text
     found = element.words()
-    value = min(sum(map(_WEIGHT_OF.__getitem__, found)), 8.0) * 0.6
+    # Most lines hold no word that weighs: one set test, and the sum (in order, as ever) only then.
+    value = 0.0 if WEIGHTED_WORDS.isdisjoint(found) else min(sum(map(_WEIGHT_OF.__getitem__, found)), 8.0) * 0.6
     visible = presence.visible
     if visible:
         # The people who matter most in the frame count; a crowd of extras does not add up.

@@ -13,11 +13,13 @@ from functools import lru_cache
 from dataclasses import dataclass, field
 
 from screenplain.parsers import fountain
+from screenplain.richstring import plain
 from screenplain.types import Action, Dialog, DualDialog, Section, Slug, Transition
 
 from shared_schema import IntExt
 
 from .cast import PERSON_NOUNS, VOICE_PARENTHETICAL, cue_kind, fold_aliases, is_voice_cue_extension, split_group
+from .words import words_of
 
 _HEADING_RE = re.compile(
     r"^(?P<ie>INT\.?/EXT|EXT\.?/INT|I/E|INT|EXT|EST)[.\s]+(?P<rest>.*)$", re.IGNORECASE
@@ -85,7 +87,7 @@ class Element:
         """The lower-cased words of the text (letters and apostrophes), found once and shared by
         presence tracking and salience."""
         if self._words is None:
-            self._words = _WORD.findall(self.text.lower())
+            self._words = words_of(self.text.lower())
         return self._words
 
 
@@ -122,13 +124,14 @@ class ParsedScript:
     _generic_hint: "re.Pattern | None" = field(default=None, repr=False, compare=False)
     _multi_starts: set = field(default_factory=set, repr=False, compare=False)
 
-    def mentions(self, text: str) -> list[str]:
+    def mentions(self, text: str, words: "list[str] | None" = None) -> list[str]:
         """Characters named in ``text``, as written in capitals or title case ("MARA", "Mara";
-        "will" the verb is not WILL), once each, in order."""
+        "will" the verb is not WILL), once each, in order. ``words``: the text's Element.words(),
+        when the caller has them."""
         if self._forms is None:
             self._prepare_mentions()
         found: dict[str, None] = {}
-        if self._generic and self._generic_hint.search(text):
+        if self._generic and self._may_name_generic(text, words):
             # An unnamed person is "the old woman", "the referee" after the introduction in capitals.
             for match in self._generic.finditer(text):
                 found.setdefault(match.group(1).upper())
@@ -162,6 +165,14 @@ class ParsedScript:
                     i += 1
         return list(found)
 
+    def _may_name_generic(self, text: str, words: "list[str] | None") -> bool:
+        """Does ``text`` hold one of the nouns of the unnamed people (a pre-check for the slower
+        pattern)? In ASCII text without an apostrophe the words are exactly its runs of letters,
+        so a set test on them answers it; otherwise one scan of the text."""
+        if words is not None and "'" not in text and text.isascii():
+            return not self._generic_words.isdisjoint(words)
+        return self._generic_hint.search(text) is not None
+
     def _prepare_mentions(self) -> None:
         self._forms = _name_forms(self.characters, self.aliases)
         self._longest = max((len(f.split()) for f in self._forms), default=1)
@@ -176,7 +187,6 @@ class ParsedScript:
             if generic else None
 
 
-_WORD = re.compile(r"[a-z']+")
 # The look-behind sits after the first capital (same matches as putting it first): a pattern that
 # starts with a character class lets the regex engine skip ahead to candidates, about 3x faster.
 _CAPITALIZED_RUN = re.compile(r"[A-Z](?<![\w'][A-Z])[\w'.&#-]*(?: [A-Z][\w'.&#-]*)*")
@@ -286,19 +296,49 @@ def _strip_emphasis(text: str) -> str:
     return _EMPHASIS.sub("", text).replace("\\*", "*").replace("\\_", "_")
 
 
+# What screenplain's parse_emphasis reads as markup: stars, underscores, and its private-use
+# marker characters. A line without any is one plain segment of itself.
+_MARKUP = re.compile(r"[*_\ue700-\ue706]")
+
+
+# The characters whose upper case starts with "I" or "E" (tests/test_fountain_paragraphs.py checks
+# this against all of Unicode): only a line that starts with one can be a heading without a ".".
+SLUG_FIRST_LETTERS = "EIeiı"
+
+
+def _may_be_slug(line: str) -> bool:
+    # upper() works per character, so the head of the upper-cased start is the head of the whole.
+    return line.startswith(".") or (line[0] in SLUG_FIRST_LETTERS and
+                                    line[:12].upper().startswith(("INT", "EXT", "EST", "I/E")))
+
+
+def _only_action(line: str) -> bool:
+    """Can a one-line paragraph only be action? Each test before action in screenplain's chain
+    needs one of these: "!" forced action, "=" page break or synopsis, "#" section, a slug's
+    "." or INT/EXT, ">" centred text or a transition, or a transition's closing "TO:".
+    (tests/test_fountain_paragraphs.py checks the shortcuts against screenplain's answers.)"""
+    return not (line[0] in "!=#>" or ">" in line or line.endswith("TO:") or _may_be_slug(line))
+
+
 class _PlainParagraph(fountain.InputParagraph):
     """screenplain's classification of a paragraph, without the rich text it would build.
 
     Beats never show emphasis, and building RichStrings for every line of dialogue and
-    action is half of screenplain's time on a feature. Only the two constructors that run
-    for most paragraphs are replaced; deciding what a paragraph is stays screenplain's.
+    action is half of screenplain's time on a feature. The constructors that run for most
+    paragraphs (dialogue, action, headings without markup) are replaced, and tests that cannot
+    say yes are skipped; deciding what a paragraph is stays screenplain's.
     """
 
     def update_list(self, previous_paragraphs):
         if len(self.lines) == 1:
+            if _only_action(self.lines[0]):  # most one-line paragraphs: every test before action says no
+                return self.append_action(previous_paragraphs)
             return super().update_list(previous_paragraphs)
         # screenplain's chain in its order, less the four tests that only take one-line
         # paragraphs (page break, synopsis, slug, transition): each would say no here.
+        first = self.lines[0]
+        if first[0] not in "!#" and ">" not in first:  # not forced action, a section or centred text
+            return self.append_dialog(previous_paragraphs) or self.append_action(previous_paragraphs)
         (
             self.append_forced_action(previous_paragraphs) or
             self.append_sections_and_synopsises(previous_paragraphs) or
@@ -319,10 +359,26 @@ class _PlainParagraph(fountain.InputParagraph):
         if len(self.lines) != 1:
             return False
         line = self.lines[0]
-        # upper() works per character, so the head of the upper-cased start is the head of the whole.
-        if not (line.startswith(".") or line[:12].upper().startswith(("INT", "EXT", "EST", "I/E"))):
+        if not _may_be_slug(line):
             return False
-        return super().append_slug(paragraphs)
+        if _MARKUP.search(line):
+            return super().append_slug(paragraphs)
+        # screenplain's append_slug, less parse_emphasis: a heading without emphasis markup is
+        # its plain text, and building its RichString cost more than the rest of the test.
+        match = fountain.slug_re.match(line)
+        if not match:
+            return False
+        period, text = match.groups()
+        text = text.upper()
+        if not period and not any(regex.match(text) for regex in fountain.slug_regexes):
+            return False
+        match = fountain.scene_number_re.match(text)
+        if match:
+            text, scene_number = match.groups()
+            paragraphs.append(Slug(text, plain(scene_number)))
+        else:
+            paragraphs.append(Slug(text))
+        return True
 
     def append_transition(self, paragraphs):
         if len(self.lines) != 1 or not (self.lines[0].startswith(">") or self.lines[0].endswith("TO:")):
@@ -387,6 +443,12 @@ def _dialog_text(dialog: Dialog) -> str:
     return " ".join(_plain(text) for is_paren, text in dialog.blocks if not is_paren)
 
 
+def _said_as_voice(dialog: Dialog) -> bool:
+    """A parenthetical under the cue that makes the line a voice: "(over the phone)"."""
+    parentheticals = [text for is_paren, text in dialog.blocks if is_paren]
+    return bool(parentheticals and VOICE_PARENTHETICAL.search(" ".join(_plain(text) for text in parentheticals)))
+
+
 def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_count: int) -> ParsedScript:
     scenes: list[Scene] = []
     elements: list[Element] = []
@@ -396,16 +458,12 @@ def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_coun
     seen_on_screen: set[str] = set()  # speakers with at least one line not marked as a voice
     last_voice: dict[tuple[int, str], bool] = {}
     unconfirmed: dict[str, int] = {}  # "ROGER FEDERER appears": a person if the action says "Federer ..." later
-
-    def scene_index() -> int:
-        return len(scenes) - 1
+    current = 0  # the scene the next element belongs to (what comes before the first heading goes in the first)
 
     def speaker(dialog) -> tuple[str, str, bool]:
         cue = _plain(dialog.character)
         name = character_name(cue)
-        parentheticals = [text for is_paren, text in dialog.blocks if is_paren]
-        voice = ("(" in cue and is_voice_cue_extension(cue)) or bool(
-            parentheticals and VOICE_PARENTHETICAL.search(" ".join(_plain(text) for text in parentheticals)))
+        voice = ("(" in cue and is_voice_cue_extension(cue)) or _said_as_voice(dialog)
         if not voice and "CONT" in cue.upper():  # "HARRY (CONT'D)" goes on in the voice he had
             voice = last_voice.get((len(scenes), name), False)
         last_voice[(len(scenes), name)] = voice
@@ -417,25 +475,12 @@ def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_coun
         return cue, name, voice
 
     for para, (first, last) in zip(paragraphs, spans):
-        if isinstance(para, Slug):
-            heading = " ".join(_plain(para.line).split())
-            int_ext, location, tod = parse_heading(heading)
-            number = _plain(para.scene_number) if para.scene_number else str(len(scenes) + 1)
-            scenes.append(Scene(len(scenes), heading, number, int_ext, location, tod, first))
-            elements.append(Element("scene", heading, first, last, scene_index()))
-        elif isinstance(para, Dialog):
-            cue, name, voice = speaker(para)
-            elements.append(Element("dialogue", _dialog_text(para), first, last, scene_index(), name, [name],
-                                    voice=voice, cues=[cue]))
-        elif isinstance(para, DualDialog):
-            said = [speaker(d) for d in (para.left, para.right)]
-            text = " / ".join(_dialog_text(d) for d in (para.left, para.right))
-            elements.append(Element("dialogue", text, first, last, scene_index(), said[0][1], [n for _, n, _ in said],
-                                    voice=all(v for _, _, v in said), cues=[c for c, _, _ in said]))
-        elif isinstance(para, Action):
-            text = " ".join(_plain(line) for line in para.lines)
+        # The kinds in the order of how often they come: action, dialogue, headings.
+        if isinstance(para, Action):
+            lines = para.lines
+            text = _plain(lines[0]) if len(lines) == 1 else " ".join(_plain(line) for line in lines)
             if _TWO_CAPITALS.search(text) is None:  # no word in capitals: nobody is introduced
-                elements.append(Element("action", text, first, last, scene_index()))
+                elements.append(Element("action", text, first, last, current))
                 continue
             for name, age, age_after_comma in (_INTRO_RE.findall(text) if " (" in text or _COMMA_AGE.search(text)
                                                else ()):
@@ -455,19 +500,30 @@ def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_coun
                 if not (_NOT_INTROS & set(ws)) and cue_kind(name) == "person" and \
                         not (ws[-1].endswith("S") and ws[-1][:-1] in PERSON_NOUNS):
                     unconfirmed.setdefault(name, len(elements))
-            elements.append(Element("action", text, first, last, scene_index()))
+            elements.append(Element("action", text, first, last, current))
+        elif isinstance(para, Dialog):
+            cue, name, voice = speaker(para)
+            elements.append(Element("dialogue", _dialog_text(para), first, last, current, name, [name],
+                                    voice=voice, cues=[cue]))
+        elif isinstance(para, Slug):
+            heading = " ".join(_plain(para.line).split())
+            int_ext, location, tod = parse_heading(heading)
+            number = _plain(para.scene_number) if para.scene_number else str(len(scenes) + 1)
+            scenes.append(Scene(len(scenes), heading, number, int_ext, location, tod, first))
+            current = len(scenes) - 1
+            elements.append(Element("scene", heading, first, last, current))
+        elif isinstance(para, DualDialog):
+            said = [speaker(d) for d in (para.left, para.right)]
+            text = " / ".join(_dialog_text(d) for d in (para.left, para.right))
+            elements.append(Element("dialogue", text, first, last, current, said[0][1], [n for _, n, _ in said],
+                                    voice=all(v for _, _, v in said), cues=[c for c, _, _ in said]))
         elif isinstance(para, Transition):
-            elements.append(Element("transition", _plain(para.line), first, last, scene_index()))
+            elements.append(Element("transition", _plain(para.line), first, last, current))
         elif isinstance(para, Section):
-            elements.append(Element("section", _plain(para.text), first, last, scene_index()))
+            elements.append(Element("section", _plain(para.text), first, last, current))
 
     if not scenes and elements:
         scenes.append(Scene(0, "", "1", IntExt.UNKNOWN, "", "", 1))
-        for element in elements:
-            element.scene_index = 0
-    for element in elements:
-        if element.scene_index < 0:
-            element.scene_index = 0
     for name, index in unconfirmed.items():
         # A person is referred to again soon after being introduced: look at what follows.
         if name not in appearance and _acts_later(name, elements[index + 1:index + 80]):
@@ -525,10 +581,16 @@ def _fill_scenes(parsed: ParsedScript) -> None:
     people = set(parsed.characters)
     for element in parsed.elements:
         scene = parsed.scenes[element.scene_index]
-        if element.characters:
-            element.named = [n for n in dict.fromkeys(element.characters) if n in people and not element.voice]
+        speakers = element.characters
+        if speakers:
+            if element.voice:
+                element.named = []
+            elif len(speakers) == 1:  # most lines: one speaker
+                element.named = [speakers[0]] if speakers[0] in people else []
+            else:
+                element.named = [n for n in dict.fromkeys(speakers) if n in people]
         elif element.kind == "action":
-            element.named = parsed.mentions(element.text)
+            element.named = parsed.mentions(element.text, element.words())
         for name in element.named:
             if name not in scene.characters:
                 scene.characters.append(name)

@@ -77,18 +77,23 @@ def _add_context(moments: list[Moment], reach: int = 3) -> None:
     """A moment inside a run of strong moments (a fight, a chase, a confrontation) gains:
     climaxes are sequences, a lone loud line is not."""
     raw = [m.salience for m in moments]
-    scenes = [m.element.scene_index for m in moments]
     count = len(moments)
-    for i, moment in enumerate(moments):
-        scene = scenes[i]
-        total = 0.0
-        found = 0
-        for j in range(max(0, i - reach), min(count, i + reach + 1)):
-            if j != i and scenes[j] == scene:
-                total += raw[j]
-                found += 1
-        if found:
-            moment.salience += 0.5 * total / found
+    start = 0  # the first moment of the current scene (moments come in script order, scenes ascending)
+    while start < count:
+        scene = moments[start].element.scene_index
+        end = start + 1
+        while end < count and moments[end].element.scene_index == scene:
+            end += 1
+        for i in range(start, end):
+            low, high = max(start, i - reach), min(end, i + reach + 1)
+            if high - low > 1:  # another moment of the scene within reach
+                total = 0.0  # added one by one in script order: the same float total as ever
+                for value in raw[low:i]:
+                    total += value
+                for value in raw[i + 1:high]:
+                    total += value
+                moments[i].salience += 0.5 * total / (high - low - 1)
+        start = end
 
 
 def has_word(lowered: str, word: str) -> bool:
@@ -160,9 +165,10 @@ def _aftermath_penalty(parsed: ParsedScript, moments: list[Moment]) -> list[floa
     at the hospital, the police arriving), is usually the aftermath, not the climax, which
     belongs to the people the story has followed."""
     first_named: dict[str, Element] = {}
+    aliases = parsed.aliases
     for element in parsed.elements:
         for name in element.named or element.characters:
-            first_named.setdefault(parsed.aliases.get(name, name), element)
+            first_named.setdefault(aliases.get(name, name), element)
     late = parsed.line_count * 0.75
     introduced_late = {(e.scene_index, name) for name, e in first_named.items() if e.line_start > late}
     late_scenes = {scene for scene, _ in introduced_late}

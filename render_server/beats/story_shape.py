@@ -65,39 +65,43 @@ def choose(lines: list[int], fractions: list[float], salience: list[float], role
         return [] if k == 0 else None
     scenes = scenes or list(range(n))
     neg = -1e18
-    previous = [0.0] * n  # best total ending at moment i for the roles so far (role -1: nothing)
+    previous: list[float] = []  # best total ending at moment i for the roles so far
     back: list[list[int]] = []
     for r, role in enumerate(roles):
+        bonus = (extra or {}).get(role.name)
+        gain = role.salience_gain
+        # fit(role, fractions[i]) written out: this runs roles x moments times
+        weight, centre, width, exp = role.weight, role.centre, role.width, math.exp
+        fits = [weight * exp(-((f - centre) / width) ** 2) for f in fractions]
+        if r == 0:  # the first role: nothing before it
+            previous = [0.0 + gain * salience[i] + fits[i] + (bonus[i] if bonus else 0.0) for i in range(n)]
+            back.append([-1] * n)
+            continue
         current = [neg] * n
         choice = [-1] * n
-        # The best earlier moment, and the best from a scene other than its scene.
-        best_value, best_index, other_value, other_index, j = neg, -1, neg, -1, 0
-        bonus = (extra or {}).get(role.name)
-        gain, weight, centre, width = role.salience_gain, role.weight, role.centre, role.width
+        # The best earlier moment (and its scene), and the best from a scene other than its scene.
+        best_value, best_index, best_scene, other_value, other_index, j = neg, -1, None, neg, -1, 0
         for i in range(n):
-            if r > 0:
-                while j < i and lines[j] <= lines[i] - gap:
-                    value = previous[j]
-                    if value > best_value:
-                        if best_index >= 0 and scenes[best_index] != scenes[j]:
-                            other_value, other_index = best_value, best_index
-                        best_value, best_index = value, j
-                    elif value > other_value and scenes[j] != scenes[best_index]:
-                        other_value, other_index = value, j
-                    j += 1
-                if best_index < 0:
-                    continue
+            limit = lines[i] - gap
+            while j < i and lines[j] <= limit:
+                value = previous[j]
+                if value > best_value:
+                    if best_index >= 0 and best_scene != scenes[j]:
+                        other_value, other_index = best_value, best_index
+                    best_value, best_index, best_scene = value, j, scenes[j]
+                elif value > other_value and scenes[j] != best_scene:
+                    other_value, other_index = value, j
+                j += 1
+            if best_index < 0:
+                continue
+            if best_scene != scenes[i]:
                 base, pick = best_value, best_index
-                if scenes[best_index] == scenes[i] and other_value > best_value - SAME_SCENE:
-                    base, pick = other_value, other_index
-                elif scenes[best_index] == scenes[i]:
-                    base = best_value - SAME_SCENE
-                choice[i] = pick
+            elif other_value > best_value - SAME_SCENE:
+                base, pick = other_value, other_index
             else:
-                base = 0.0
-            # fit(role, fractions[i]) written out: this loop runs roles x moments times
-            current[i] = (base + gain * salience[i] + weight * math.exp(-((fractions[i] - centre) / width) ** 2)
-                          + (bonus[i] if bonus else 0.0))
+                base, pick = best_value - SAME_SCENE, best_index
+            choice[i] = pick
+            current[i] = base + gain * salience[i] + fits[i] + (bonus[i] if bonus else 0.0)
         back.append(choice)
         previous = current
     end = max(range(n), key=lambda i: previous[i])
