@@ -4,4 +4,4 @@
 PACKAGE_VERSION = "0.1.0"
 
 # The wire format. Bump the minor number for additive changes, the major for breaking ones.
-SCHEMA_VERSION = "1.2"  # 1.1: actors, castings, feedback, ranking, LoRA versions; 1.2: boards, notes, prompt fields
+SCHEMA_VERSION = "1.3"  # 1.3: team mode (worker routes, Job.worker, Job.queue_position); 1.1: actors, castings, feedback, ranking, LoRA versions; 1.2: boards, notes, prompt fields
