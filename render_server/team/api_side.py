@@ -44,7 +44,9 @@ class TeamApi:
 
     # -- life ---------------------------------------------------------------------------------
     def start(self) -> None:
-        self.leases.extend_all(self.settings.worker_lease_s)  # the workers could not heartbeat while we were down
+        # The workers could not heartbeat while the API was down, and they retry with pauses of up
+        # to 5 s (team/worker_api.py): their jobs get that long to check in before they are requeued.
+        self.leases.extend_all(self.settings.worker_lease_s + 10.0)
         queued = self.leases.queued()
         for job_id, kind, backend, parent in queued:
             self._publish(job_id, kind.value, backend, parent)

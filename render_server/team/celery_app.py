@@ -33,5 +33,6 @@ def make_celery(broker_url: str, visibility_timeout_s: float = 3600.0, restore_i
             "queue_order_strategy": "priority",
         },
         worker_hijack_root_logger=False,
+        worker_proc_alive_timeout=60.0,  # a pool process on a loaded machine may take a while to say it is up
     )
     return app

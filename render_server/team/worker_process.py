@@ -130,7 +130,7 @@ class WorkerRuntime:
                                         current_job=job_id, attempt=attempt)
             try:
                 self.api.heartbeat(beat)
-            except (ApiRefused, ApiUnreachable) as exc:
+            except Exception as exc:  # never let the heartbeat stop: the leases of long jobs hang on it
                 log.warning("heartbeat: %s", exc)
 
     def _loaded_model(self) -> str:
@@ -184,20 +184,24 @@ def worker_data_dir():
 
 # -- the Celery side --------------------------------------------------------------------------------
 _runtime: Optional[WorkerRuntime] = None
+_runtime_lock = threading.Lock()
 _options: dict = {}
 
 
 def runtime() -> WorkerRuntime:
     global _runtime
-    if _runtime is None:
-        _runtime = WorkerRuntime(**_options)
-    return _runtime
+    with _runtime_lock:
+        if _runtime is None:
+            _runtime = WorkerRuntime(**_options)
+        return _runtime
 
 
 @worker_process_init.connect
 def _start_runtime(**_) -> None:
+    # Built on a thread: a pool process must say it is up within seconds, and loading the
+    # backends takes longer on a busy machine. The first task waits for it.
     if _options:
-        runtime()  # heartbeats from the start, not from the first job
+        threading.Thread(target=runtime, name="beatboard-runtime", daemon=True).start()
 
 
 @worker_process_shutdown.connect
