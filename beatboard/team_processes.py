@@ -53,8 +53,13 @@ class RedisProcess:
                 self.process.kill()
                 self.process.wait(5)
 
-    def restart(self) -> "RedisProcess":
+    def restart(self, lose_data: bool = False) -> "RedisProcess":
+        """Stop and start on the same port; ``lose_data``: start empty, as a machine that lost its disk."""
         self.stop()
+        if lose_data:
+            for path in self.data_dir.iterdir():
+                if path.name != "redis.log":
+                    shutil.rmtree(path) if path.is_dir() else path.unlink()
         return self.start()
 
 

@@ -86,8 +86,10 @@ class Team:
     def client(self) -> ServerClient:
         return ServerClient(self.api.url)
 
-    def restart_api(self) -> None:
+    def restart_api(self, redis_loses_its_data: bool = False) -> None:
         self.api.stop()
+        if redis_loses_its_data:
+            self.redis.restart(lose_data=True)
         self.api = ServerProcess(self.root / "api", port=self.api.port, env=self.api_env).start()
 
     def stop(self) -> None:
@@ -179,6 +181,7 @@ def test_cancelling_a_job_running_on_a_worker_stops_it_within_a_step(team):
     client.cancel(job_id)
     job = wait_for(client, job_id, lambda j: j.state.finished)
     assert job.state is wire.JobState.CANCELLED and running.worker is not None
+    assert job.frames == [] and job.progress < 0.5  # stopped at its next step, not at the end of 64
     late_steps = [e for e in client.events(job_id, after=before, wait=0).events if e.kind is wire.EventKind.PROGRESS]
     assert len(late_steps) <= 2, f"{len(late_steps)} steps ran after the cancel"  # one may have been in flight
 
@@ -210,11 +213,13 @@ def test_a_worker_killed_mid_job_its_job_is_redone_once_elsewhere_with_frames_no
     assert kinds.count(wire.EventKind.DONE) == 1 and kinds.count(wire.EventKind.STARTED) == 2
 
 
-def test_restarting_the_api_mid_run_loses_nothing(team):
+def test_restarting_the_api_mid_run_loses_nothing_even_when_redis_lost_the_queue_meanwhile(team):
+    """The API down while workers run jobs (they retry until it is back), and Redis restarted
+    empty meanwhile: the API publishes its QUEUED jobs again at start."""
     client = team.client()
     ids = [client.submit(render_request(variations=3, seed=500 + i)).id for i in range(8)]
     wait_for(client, ids[0], lambda j: j.state is not wire.JobState.QUEUED)
-    team.restart_api()
+    team.restart_api(redis_loses_its_data=True)
     jobs = wait_finished(team.client(), ids)
     assert [job.state for job in jobs] == [wire.JobState.DONE] * 8
     assert all([f.index for f in job.frames] == [0, 1, 2] for job in jobs)

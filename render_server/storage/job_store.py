@@ -103,7 +103,17 @@ class JobStore:
                         del self._watchers[job_id]
         return unwatch
 
+    # Team mode sets this to publish each commit on Redis, so other API processes wake their
+    # waiters too (render_server/team/job_events.py); ``wake`` is what such a message calls.
+    on_commit: Optional[Callable[[set], None]] = None
+
     def _notify(self, job_ids) -> None:
+        self.wake(job_ids)
+        if self.on_commit is not None:
+            self.on_commit(set(job_ids))
+
+    def wake(self, job_ids) -> None:
+        """Call the watchers of these jobs (after a commit here, or one another process announced)."""
         with self._watch_lock:
             callbacks = [cb for job_id in job_ids for cb in self._watchers.get(job_id, ())]
         for callback in callbacks:

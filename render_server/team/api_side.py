@@ -41,6 +41,9 @@ class TeamApi:
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, name="beatboard-team-leases", daemon=True)
         self._redis = None
+        from .job_events import JobEventBus
+
+        self.events = JobEventBus(settings.broker_url, store)
 
     # -- life ---------------------------------------------------------------------------------
     def start(self) -> None:
@@ -53,9 +56,11 @@ class TeamApi:
         if queued:
             log.info("published %d queued job(s) again at start", len(queued))
         self._thread.start()
+        self.events.start()
 
     def stop(self) -> None:
         self._stop.set()
+        self.events.stop()
         self._thread.join(5.0)
 
     def _loop(self) -> None:

@@ -13,6 +13,7 @@ import logging
 import os
 import socket
 import threading
+import time
 from typing import Optional
 
 from celery import Celery
@@ -31,6 +32,13 @@ from .worker_api import ApiRefused, ApiUnreachable, WorkerApi
 log = logging.getLogger("beatboard.worker")
 
 
+# Progress goes to the API at most this often, the claim (the job's STARTED event, naming the
+# worker) counting as the first report. A diffusion step takes longer than this, so each is
+# reported; the millisecond steps of a previs frame would otherwise cost an HTTP call each.
+# Cancels do not wait for a report: they come over pub/sub.
+REPORT_EVERY_S = 0.1
+
+
 class HttpSink:
     """A claimed job's progress, cancel, frames and end, over the API (the API writes them)."""
 
@@ -38,8 +46,13 @@ class HttpSink:
         self.runtime, self.job_id, self.attempt = runtime, job_id, attempt
         self.cancel_requested = False
         self.lost = False  # the lease ran out and the job went elsewhere: stop, write nothing more
+        self._reported_at = time.monotonic()  # the claim
 
     def report(self, fraction: float, message: str) -> None:
+        now = time.monotonic()
+        if now - self._reported_at < REPORT_EVERY_S:
+            return
+        self._reported_at = now
         try:
             answer = self.runtime.api.progress(self.job_id, self.attempt, fraction, message)
         except ApiRefused as exc:
@@ -226,7 +239,9 @@ def main(server_url: str, token: str, queues: list[str], device: str, concurrenc
     register_task(app)
     name = f"beatboard-{socket.gethostname()}-{os.getpid()}@{socket.gethostname()}"
     logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per API call
+    pool = os.environ.get("BEATBOARD_WORKER_POOL", "prefork")
+    if pool != "prefork":
+        runtime()
     app.worker_main(["worker", f"--loglevel={loglevel}", "-Q", ",".join(queues), "-c", str(concurrency),
-                     "-P", "prefork", "--prefetch-multiplier=1", "-n", name, "--without-mingle",
-                     "--without-gossip"])
+                     "-P", pool, "--prefetch-multiplier=1", "-n", name, "--without-mingle", "--without-gossip"])
     return 0
