@@ -54,12 +54,13 @@ worker_api.WorkerApi.put_frame = put_frame
 
 
 class Team:
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, models_env: dict):
         self.root = root
         self.redis = RedisProcess(root / "redis").start()
+        self.models_env = models_env
         self.api_env = {"BEATBOARD_BROKER_URL": self.redis.url, "BEATBOARD_WORKER_LEASE_S": "2",
                         "BEATBOARD_BROKER_VISIBILITY_TIMEOUT_S": "20", "BEATBOARD_BROKER_RESTORE_INTERVAL_S": "1",
-                        "BEATBOARD_MAX_ATTEMPTS": "2"}
+                        "BEATBOARD_MAX_ATTEMPTS": "2", **models_env}
         self.api = ServerProcess(root / "api", env=self.api_env).start()
         hook = root / "hook"
         hook.mkdir()
@@ -69,8 +70,9 @@ class Team:
                            "PYTHONPATH": os.pathsep.join([str(hook), *sys.path])}
         self.workers: list[WorkerProcess] = []
 
-    def start_worker(self, name: str) -> WorkerProcess:
-        worker = WorkerProcess(self.api.url, self.root / f"{name}.log", env=self.worker_env).start()
+    def start_worker(self, name: str, queues: str = "render.previs", env: dict | None = None) -> WorkerProcess:
+        worker = WorkerProcess(self.api.url, self.root / f"{name}.log", queues=queues,
+                               env={**self.worker_env, **(env or {})}).start()
         self.workers.append(worker)
         return worker
 
@@ -100,8 +102,11 @@ class Team:
 
 
 @pytest.fixture(scope="module")
-def team(tmp_path_factory):
-    running = Team(tmp_path_factory.mktemp("team"))
+def team(tmp_path_factory, tiny_models):
+    models_env = {"BEATBOARD_DIFFUSERS_MODEL": str(tiny_models["base"]),
+                  "BEATBOARD_CONTROLNET_DEPTH": str(tiny_models["depth"]),
+                  "BEATBOARD_CONTROLNET_OPENPOSE": str(tiny_models["openpose"]), "BEATBOARD_DIFFUSERS_DEVICE": "cpu"}
+    running = Team(tmp_path_factory.mktemp("team"), models_env)
     try:
         yield running
     finally:
@@ -243,3 +248,22 @@ def test_a_poison_job_ends_failed_after_max_attempts_and_the_workers_go_on(team)
     assert job.state is wire.JobState.FAILED and job.error.code == "worker_lost" and job.attempts == 2
     after = client.submit(render_request(seed=901)).id
     assert wait_for(client, after, lambda j: j.state.finished).state is wire.JobState.DONE
+
+
+def test_a_diffusers_job_goes_to_the_worker_on_its_model_familys_queue(team):
+    """Tiny random-weight SD 1.5 models: the job is routed to render.sd15, which only the third
+    worker (started with the model) listens on; the previs workers never see it."""
+    worker = team.start_worker("worker-sd15", queues="render.sd15", env=team.models_env)
+    try:
+        client = team.client()
+        job_id = client.submit(render_request(64, 64, backend="diffusers", steps=2, seed=4242)).id
+        job = wait_for(client, job_id, lambda j: j.state.finished, timeout=180)
+        assert job.state is wire.JobState.DONE, job.error
+        assert len(job.frames) == 1 and job.frames[0].backend == "diffusers"
+        assert _worker_holding(team, job) is worker
+        listed = {w["worker"]["name"]: w for w in team.live_workers()}
+        assert listed[job.worker.name]["queues"] == ["render.sd15"]
+        assert listed[job.worker.name]["loaded_model"] == team.models_env["BEATBOARD_DIFFUSERS_MODEL"]
+    finally:
+        worker.stop()
+        team.workers.remove(worker)
