@@ -114,9 +114,12 @@ class WorkerRuntime:
             if job.kind is JobKind.TRAIN_LORA:
                 job_steps.guarded(job, sink, lambda ctx: _no_training(ctx))
             else:
-                if claimed.request.plate_job:
-                    self._fetch_plate(claimed.request)
-                job_steps.guarded(job, sink, lambda ctx: job_steps.render(job, claimed.request, self.backends, sink))
+                def work(ctx) -> None:
+                    if claimed.request.plate_job:
+                        self._fetch_plate(claimed.request)
+                    job_steps.render(job, claimed.request, self.backends, sink)
+
+                job_steps.guarded(job, sink, work)
         except ApiRefused as exc:
             if exc.body.code != "lease_lost":
                 raise
@@ -131,7 +134,12 @@ class WorkerRuntime:
         """A plate is an earlier job's frame on the API: fetched into this worker's own frame folder."""
         path = self.settings.artifacts.plate_path(request.plate_job, request.plate_frame)
         if not path.exists():
-            data = self.api.download(f"/v1/jobs/{request.plate_job}/frames/{request.plate_frame}.png")
+            try:
+                data = self.api.download(f"/v1/jobs/{request.plate_job}/frames/{request.plate_frame}.png")
+            except ApiRefused as exc:
+                raise BackendError("plate_missing", f"the plate (job {request.plate_job}, frame "
+                                   f"{request.plate_frame}) is not on the server ({exc.body.message})",
+                                   "render the plate's shot again, or send the job without plate_job") from None
             self.settings.artifacts.write_atomic(path, lambda p: p.write_bytes(data))
 
     # -- background -----------------------------------------------------------------------------
