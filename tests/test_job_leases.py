@@ -74,7 +74,8 @@ def test_heartbeats_extend_the_lease_of_the_attempt_that_holds_it(leases):
     assert leases.expire(max_attempts=2) == []
 
 
-def test_queue_positions_count_queued_jobs_in_order(leases):
+def test_queue_positions_count_queued_jobs_of_the_same_kind_in_order(leases):
+    leases.store.create_training("actor-1", "Mara", 10, "approved frames")  # the training queue is another line
     first, second = (leases.store.create(render_request(seed=s), "previs") for s in (1, 2))
     assert [leases.queue_position(leases.store.get(j.id)) for j in (first, second)] == [1, 2]
     leases.claim(first.id, A, 30.0, max_attempts=2)

@@ -127,12 +127,14 @@ class JobLeases:
         return [(r["id"], JobKind(r["kind"]), r["backend"], r["parent_job_id"]) for r in rows]
 
     def queue_position(self, job: Job) -> int:
-        """1 for the next queued job; 0 when the job is not queued."""
+        """1 for the next queued job of its kind (renders and LoRA training have queues of their
+        own), in order of submission; 0 when the job is not queued."""
         if job.state is not JobState.QUEUED:
             return 0
         with self.store._lock:
-            row = self.store._db.execute("SELECT COUNT(*) AS ahead FROM jobs WHERE state = ? AND created_at < ?",
-                                         (JobState.QUEUED.value, job.created_at)).fetchone()
+            row = self.store._db.execute("SELECT COUNT(*) AS ahead FROM jobs WHERE state = ? AND kind = ? "
+                                         "AND created_at < ?",
+                                         (JobState.QUEUED.value, job.kind.value, job.created_at)).fetchone()
         return row["ahead"] + 1
 
     def _finish(self, db, job_id: str, state: JobState, message: str, error: Optional[ErrorBody] = None) -> None:
