@@ -59,7 +59,7 @@ class Team:
         self.redis = RedisProcess(root / "redis").start()
         self.models_env = models_env
         self.api_env = {"BEATBOARD_BROKER_URL": self.redis.url, "BEATBOARD_WORKER_LEASE_S": "2",
-                        "BEATBOARD_BROKER_VISIBILITY_TIMEOUT_S": "20", "BEATBOARD_BROKER_RESTORE_INTERVAL_S": "1",
+                        "BEATBOARD_BROKER_VISIBILITY_TIMEOUT_S": "4", "BEATBOARD_BROKER_RESTORE_INTERVAL_S": "1",
                         "BEATBOARD_MAX_ATTEMPTS": "2", **models_env}
         self.api = ServerProcess(root / "api", env=self.api_env).start()
         hook = root / "hook"
