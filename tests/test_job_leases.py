@@ -27,6 +27,8 @@ def test_a_claimed_job_is_busy_for_others_and_records_its_worker(leases):
     assert outcome is Claim.CLAIMED and claimed.state is JobState.RUNNING and claimed.attempts == 1
     assert claimed.worker == A
     assert leases.claim(job.id, B, 30.0, max_attempts=2)[0] is Claim.BUSY
+    outcome, retried = leases.claim(job.id, A, 30.0, max_attempts=2)  # A's first answer was lost on the way
+    assert outcome is Claim.CLAIMED and retried.attempts == 1
     leases.store.finish(job.id, JobState.DONE, "1 frame(s)")
     assert leases.claim(job.id, B, 30.0, max_attempts=2)[0] is Claim.FINISHED
     assert leases.claim("nope", B, 30.0, max_attempts=2)[0] is Claim.MISSING

@@ -13,7 +13,7 @@ import time
 from enum import Enum
 from typing import Optional
 
-from shared_schema import ErrorBody, EventKind, Job, JobKind, JobState, WorkerRef, dumps
+from shared_schema import ErrorBody, EventKind, Job, JobKind, JobState, WorkerRef, dumps, loads
 
 from .job_store import JobStore
 from .transactions import immediate
@@ -43,7 +43,7 @@ class JobLeases:
         (its worker died). A job out of attempts is failed instead."""
         store, now = self.store, time.time()
         with store._lock, immediate(store._db) as db:
-            row = db.execute("SELECT state, attempts, lease_until, cancel_requested FROM jobs WHERE id = ?",
+            row = db.execute("SELECT state, attempts, lease_until, cancel_requested, worker FROM jobs WHERE id = ?",
                              (job_id,)).fetchone()
             if row is None:
                 return Claim.MISSING, None
@@ -51,7 +51,9 @@ class JobLeases:
             if state.finished:
                 outcome = Claim.FINISHED
             elif state is JobState.RUNNING and row["lease_until"] > now:
-                outcome = Claim.BUSY
+                # The same worker asking again (its first answer was lost on the way): the same attempt.
+                same = row["worker"] and loads(WorkerRef, row["worker"]).name == worker.name
+                outcome = Claim.CLAIMED if same else Claim.BUSY
             elif row["cancel_requested"]:
                 self._finish(db, job_id, JobState.CANCELLED, "cancelled (its worker stopped while cancelling)")
                 outcome = Claim.FINISHED

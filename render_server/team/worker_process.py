@@ -247,9 +247,7 @@ def main(server_url: str, token: str, queues: list[str], device: str, concurrenc
     register_task(app)
     name = f"beatboard-{socket.gethostname()}-{os.getpid()}@{socket.gethostname()}"
     logging.getLogger("httpx").setLevel(logging.WARNING)  # not a line per API call
-    pool = os.environ.get("BEATBOARD_WORKER_POOL", "prefork")
-    if pool != "prefork":
-        runtime()
+    # prefork: one job at a time in each pool process, each with its own name (host:pid) for the claim.
     app.worker_main(["worker", f"--loglevel={loglevel}", "-Q", ",".join(queues), "-c", str(concurrency),
-                     "-P", pool, "--prefetch-multiplier=1", "-n", name, "--without-mingle", "--without-gossip"])
+                     "-P", "prefork", "--prefetch-multiplier=1", "-n", name, "--without-mingle", "--without-gossip"])
     return 0
