@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 BPY42 := 4.2.23
 BPY45 := 4.5.15
 
-.PHONY: demo test test-fuzz test-compat env system compat-envs extension schema bench clean
+.PHONY: demo test test-fuzz test-team test-compat env system compat-envs extension schema bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,13 +41,18 @@ demo: $(STAMP)
 # The whole suite on bpy 5.0 (two test processes, a file each at a time: the machines have two cores), then the compatibility subset (install from the zip, end to end,
 # feedback on a take, panel draw, Blender's extension validator) on each LTS release.
 test: $(STAMP) system compat-envs
-	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15 --ignore=tests/test_api_fuzz.py
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-fuzz test-compat
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15 --ignore=tests/test_api_fuzz.py -m "not team"
+	$(MAKE) --no-print-directory -j3 --output-sync=target test-fuzz test-team test-compat
 
 # schemathesis runs its operations as subtests of one item, which a pytest-xdist worker that
 # also holds other files reduces to a single call: the fuzzer runs in a process of its own.
 test-fuzz: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_api_fuzz.py
+
+# Team mode (real redis-server, API and worker processes): mostly waiting on processes and
+# leases, little CPU, so it runs beside the fuzzer and the compatibility subset.
+test-team: $(STAMP) system
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m team
 
 test-compat: $(STAMP) compat-envs
 	@for env in .venv-bpy42 .venv-bpy45; do \

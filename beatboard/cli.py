@@ -107,6 +107,19 @@ def _cmd_server(args) -> int:
     return main(forwarded)
 
 
+def _cmd_worker(args) -> int:
+    from render_server.team.worker_api import ApiRefused, ApiUnreachable
+    from render_server.team.worker_process import default_queues, main
+
+    queues = [q.strip() for q in args.queues.split(",") if q.strip()] if args.queues else default_queues()
+    try:
+        return main(args.server, args.token or os.environ.get("BEATBOARD_TOKEN", ""), queues, args.device,
+                    args.concurrency)
+    except (ApiRefused, ApiUnreachable) as exc:
+        print(f"beatboard worker: {exc}", file=sys.stderr)
+        return 1
+
+
 def _cmd_beats(args) -> int:
     from render_server.beats.ingest import ScriptRejected, refuse_foreign_document
     from render_server.beats.service import break_into_beats
@@ -320,6 +333,15 @@ def build_parser() -> argparse.ArgumentParser:
     server.add_argument("--host")
     server.add_argument("--port", type=int)
     server.set_defaults(func=_cmd_server)
+
+    worker = sub.add_parser("worker", help="team mode: run jobs queued by a server started with BEATBOARD_BROKER_URL")
+    worker.add_argument("--server", type=_server_url, required=True, help="the render server's URL")
+    worker.add_argument("--token", default="", help="the server's bearer token (or BEATBOARD_TOKEN)")
+    worker.add_argument("--queues", default="", help="comma-separated Celery queues (default: render.previs, plus "
+                        "render.sd15 or render.sdxl when BEATBOARD_DIFFUSERS_MODEL is set; 'training' for LoRAs)")
+    worker.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (for the diffusers backend)")
+    worker.add_argument("--concurrency", type=int, default=1, help="pool processes, each one job at a time")
+    worker.set_defaults(func=_cmd_worker)
 
     beats = sub.add_parser("beats", help="break a script into beats")
     beats.add_argument("script")

@@ -13,6 +13,7 @@ from .conditioning import actor_placement, actor_rigs, camera_model, camera_spec
 from typing import Optional
 
 from .core.client import ServerClient, ServerError
+from .core.job_status import job_status_line
 from .core.tasks import Task, TaskCancelled
 from .core.wire import wire
 from .preferences import make_client
@@ -188,7 +189,10 @@ def _render_all(task: Task, client: ServerClient, scene_name: str, shots: list[t
                     failures.append(f"shot {by_id[job_id][1]}: {event.error.message}")
             number = by_id[job_id][1]
             done = sum(progress.values()) / total
-            task.report(0.2 + 0.8 * done, f"shot {number}: {batch.events[-1].message if batch.events else 'waiting'}")
+            # Where a team server's pool has it: its place in the queue, or the worker rendering it.
+            shown = client.job(job_id) if not batch.state.finished else None
+            task.report(0.2 + 0.8 * done,
+                        job_status_line(number, shown, batch.events[-1].message if batch.events else ""))
             if batch.state.finished:
                 pending.pop(0)
                 if batch.state is wire.JobState.DONE:

@@ -14,7 +14,7 @@ from .actors.embedder import ClipEmbedder
 from .actors.service import ActorService
 from .actors.store import ActorStore
 from .api import (routes_actors, routes_beats, routes_boards, routes_health, routes_jobs, routes_learning,
-                  routes_people)
+                  routes_people, routes_worker)
 from .api.deps import ServerState
 from .api.errors import install_error_handlers
 from .api.guards import GuardMiddleware, check_token
@@ -38,12 +38,12 @@ def _warm_quietly(actor_store: ActorStore) -> None:
         log.debug("actor index warm-up interrupted", exc_info=True)
 
 
-def _training_queue(store: JobStore, actor_store: ActorStore, worker: RenderWorker):
+def _training_queue(store: JobStore, actor_store: ActorStore, dispatch):
     def queue(actor_id: str, steps: int, reason: str):
         actor = actor_store.require(actor_id)
         job = store.create_training(actor_id, actor.name, steps, reason, actor.project or "default", "auto")
         if job is not None:
-            worker.wake()
+            dispatch(job)
         return job.id if job else None
     return queue
 
@@ -59,26 +59,34 @@ def create_app(settings: Optional[Settings] = None, backends: Optional[BackendRe
         people_repo = PeopleRepository(settings.people_db_path)
         people = PeopleService(people_repo)
         store = JobStore(settings.db_path)
-        recovered = store.recover_interrupted(settings.max_attempts)
-        if recovered:
-            log.warning("recovered %d job(s) interrupted by the last shutdown", len(recovered))
         registry = backends or BackendRegistry.from_settings(settings)
-        worker = RenderWorker(store, registry, settings.artifacts)
+        if settings.broker_url:  # team mode: workers elsewhere run the jobs; leases say who holds which
+            from .team.api_side import TeamApi
+
+            team, worker = TeamApi(settings, store, registry), None
+            dispatch = team.dispatch
+        else:
+            recovered = store.recover_interrupted(settings.max_attempts)
+            if recovered:
+                log.warning("recovered %d job(s) interrupted by the last shutdown", len(recovered))
+            team, worker = None, RenderWorker(store, registry, settings.artifacts)
+            dispatch = lambda job: worker.wake()  # noqa: E731
         actor_store = ActorStore(settings.actors_db_path)
         actors = ActorService(actor_store, ClipEmbedder(settings.clip_model, settings.clip_checkpoint),
                               settings.artifacts, people)
-        learning = LearningService(actors, store, settings, queue_training=_training_queue(store, actor_store, worker))
-        if settings.diffusers_model:
+        learning = LearningService(actors, store, settings, queue_training=_training_queue(store, actor_store, dispatch))
+        if settings.diffusers_model and worker is not None:
             worker.trainer = LoraTrainer(settings, actor_store, actors.embedder)
         board_repo = BoardRepository(settings.boards_db_path)
         boards = BoardService(board_repo, store, settings, people)
-        app.state.beatboard = ServerState(settings, store, registry, worker, actors, learning, boards, people)
-        worker.start()
+        app.state.beatboard = ServerState(settings, store, registry, worker, actors, learning, boards, people=people,
+                                          dispatch=dispatch, team=team)
+        (team or worker).start()
         threading.Thread(target=_warm_quietly, args=(actor_store,), name="beatboard-actor-index", daemon=True).start()
         try:
             yield
         finally:
-            worker.stop()
+            (team or worker).stop()
             store.close()
             board_repo.close()
             actor_store.close()
@@ -88,7 +96,7 @@ def create_app(settings: Optional[Settings] = None, backends: Optional[BackendRe
     app = FastAPI(title="Beatboard render server", version=__version__, lifespan=lifespan)
     install_error_handlers(app)
     for module in (routes_health, routes_beats, routes_jobs, routes_actors, routes_learning, routes_boards,
-                   routes_people):
+                   routes_people, routes_worker):
         app.include_router(module.router)
     app.add_middleware(GuardMiddleware, max_body_bytes=int(settings.max_body_mb * 1e6), token=settings.token,
                        port=settings.port, allowed_hosts=settings.allowed_host_list)

@@ -35,6 +35,18 @@ class Settings(BaseSettings):
     # progress and cancel a job that would otherwise finish in milliseconds.
     previs_step_delay_s: float = 0.0
 
+    # Team mode (README "Team mode"): with a broker URL (redis://host:6379/0) the API runs no
+    # worker of its own; it queues job ids on Celery and `beatboard worker` processes run them.
+    broker_url: str = ""
+    # A worker holds a running job this many seconds past its last heartbeat (it beats every
+    # third of it); a job whose worker went silent longer is queued again.
+    worker_lease_s: float = 30.0
+    # Redis redelivers a message not acknowledged within this many seconds (late acks: a job
+    # is acknowledged when it ends). A redelivered job still held under a live lease is dropped.
+    broker_visibility_timeout_s: float = 3600.0
+    # How often a worker checks for messages past their visibility timeout (kombu's default: 60 s).
+    broker_restore_interval_s: float = 60.0
+
     # An OpenAI-compatible chat endpoint for beats (OpenAI, Ollama, vLLM, LM Studio).
     # Unset: the offline extractor. Ollama: base_url http://127.0.0.1:11434/v1, any api_key.
     llm_base_url: str = ""

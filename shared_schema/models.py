@@ -288,6 +288,15 @@ class Frame:
 
 
 @dataclass
+class WorkerRef:
+    """1.4: a team-mode worker process: the machine it runs on and the device it renders with."""
+
+    host: str = short_text()
+    device: str = short_text()
+    name: str = short_text()  # unique per worker process, e.g. "gpu-box-2:4711"
+
+
+@dataclass
 class Job:
     id: str
     kind: JobKind
@@ -304,6 +313,9 @@ class Job:
     parent_job_id: str = ""  # 1.2: the take this one refines
     project: str = ""  # 1.3: the project's id
     author: str = ""  # 1.3: who submitted it
+    # 1.4 (team mode): the worker that runs (ran) it; how many queued jobs go before it (1: next).
+    worker: Optional[WorkerRef] = None
+    queue_position: int = 0
 
 
 @dataclass
@@ -710,3 +722,81 @@ WIRE_TYPES: tuple[type, ...] = (
     UserInfo,
     ActivityEntry,
 )
+
+
+# -- 1.4: team mode, the routes a `beatboard worker` process calls (/v1/worker/...) -----------------
+@dataclass
+class WorkerClaim:
+    worker: WorkerRef = field(default_factory=WorkerRef)
+
+
+@dataclass
+class WorkerTraining:
+    actor_id: str = ""
+    steps: int = 0
+    reason: str = ""
+
+
+@dataclass
+class WorkerClaimed:
+    """The job a worker now holds. Every later call for it carries ``attempt`` (a fencing token:
+    a worker whose lease ran out and whose job another worker took is refused)."""
+
+    job: Job
+    attempt: int
+    lease_s: float
+    request: Optional[RenderRequest] = None  # render jobs
+    training: Optional[WorkerTraining] = None  # LoRA training jobs
+
+
+@dataclass
+class WorkerProgress:
+    attempt: int = bounded(0, ge=0)
+    progress: float = bounded(0.0, **_UNIT)
+    message: str = long_text()
+
+
+@dataclass
+class WorkerProgressAnswer:
+    state: JobState
+    cancel_requested: bool = False
+
+
+@dataclass
+class WorkerFinish:
+    attempt: int = bounded(0, ge=0)
+    state: JobState = JobState.DONE
+    message: str = long_text()
+    error: Optional[ErrorBody] = None
+
+
+@dataclass
+class WorkerHeartbeat:
+    worker: WorkerRef = field(default_factory=WorkerRef)
+    queues: list[str] = short_texts()
+    loaded_model: str = long_text(max_length=1000)
+    current_job: str = short_text()
+    attempt: int = bounded(0, ge=0)
+
+
+@dataclass
+class WorkerStatus:
+    worker: WorkerRef
+    queues: list[str] = field(default_factory=list)
+    loaded_model: str = ""
+    current_job: str = ""
+    last_heartbeat: float = 0.0
+
+
+@dataclass
+class WorkerConfig:
+    """What a `beatboard worker` learns from the API it serves: the broker and the lease."""
+
+    broker_url: str
+    lease_s: float
+    visibility_timeout_s: float
+    restore_interval_s: float
+
+
+WIRE_TYPES += (WorkerClaim, WorkerTraining, WorkerClaimed, WorkerProgress, WorkerProgressAnswer, WorkerFinish,
+               WorkerHeartbeat, WorkerStatus, WorkerConfig)

@@ -82,3 +82,17 @@ bpy.ops.extensions.package_install_files(filepath={zip!r}, repo="user_default", 
 ADDON = "bl_ext.user_default.beatboard"
 from bl_ext.user_default.beatboard import compat  # strips on every supported Blender
 """
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    """A real redis-server on a free loopback port with its own data folder (team-mode tests)."""
+    from beatboard.team_processes import REDIS, RedisProcess
+
+    if REDIS is None:
+        pytest.skip("redis-server is not installed (apt-get install redis-server; .ci/system-packages.sh does it)")
+    running = RedisProcess(tmp_path_factory.mktemp("redis")).start()
+    try:
+        yield running
+    finally:
+        running.stop()

@@ -78,6 +78,18 @@ def test_every_wire_type_round_trips_with_defaults():
         wire.UserToken: wire.UserToken(name="ann", role="artist", token="bb_x"),
         wire.UserInfo: wire.UserInfo(name="ann", role="artist", projects={"default": "artist"}),
         wire.ActivityEntry: wire.ActivityEntry(id=1, user="ann", action="note.add", target="b/n", at=1.0),
+        wire.WorkerClaim: wire.WorkerClaim(wire.WorkerRef(host="gpu-1", device="cuda:0", name="w1")),
+        wire.WorkerTraining: wire.WorkerTraining(actor_id="a1", steps=5, reason="approved"),
+        wire.WorkerClaimed: wire.WorkerClaimed(job=wire.Job(id="x", kind=wire.JobKind.RENDER,
+                                                            state=wire.JobState.RUNNING), attempt=2, lease_s=30.0,
+                                               request=_full_request()),
+        wire.WorkerProgress: wire.WorkerProgress(attempt=1, progress=0.5, message="step 2/4"),
+        wire.WorkerProgressAnswer: wire.WorkerProgressAnswer(wire.JobState.RUNNING, cancel_requested=True),
+        wire.WorkerFinish: wire.WorkerFinish(attempt=1, state=wire.JobState.FAILED,
+                                             error=wire.ErrorBody("render_failed", "boom")),
+        wire.WorkerHeartbeat: wire.WorkerHeartbeat(queues=["render.previs"], current_job="x", attempt=1),
+        wire.WorkerStatus: wire.WorkerStatus(wire.WorkerRef(host="gpu-1"), last_heartbeat=3.0),
+        wire.WorkerConfig: wire.WorkerConfig("redis://127.0.0.1:6379/0", 30.0, 60.0, 5.0),
     }
     assert set(samples) == set(wire.WIRE_TYPES)
     for cls, sample in samples.items():

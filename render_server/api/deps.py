@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Optional
+from typing import Annotated, Callable, Optional
 
 from fastapi import Depends, Request
+
+from shared_schema import Job
 
 from ..actors.service import ActorService
 from ..backends.registry import BackendRegistry
@@ -23,11 +25,13 @@ class ServerState:
     settings: Settings
     store: JobStore
     backends: BackendRegistry
-    worker: RenderWorker
+    worker: Optional[RenderWorker]  # None in team mode: `beatboard worker` processes run the jobs
     actors: ActorService
     learning: LearningService
     boards: BoardService
     people: Optional[PeopleService] = None
+    dispatch: Callable[[Job], None] = lambda job: None  # a stored QUEUED job to whoever runs it
+    team: Optional[object] = None  # render_server.team.api_side.TeamApi, in team mode
 
 
 def get_state(request: Request) -> ServerState:

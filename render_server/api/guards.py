@@ -24,7 +24,8 @@ from ..people.principal import LOCAL, TOKEN_ADMIN
 
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 # Bodies that are images, not JSON: a reference image of an actor, a crop to identify.
-IMAGE_ROUTES = (re.compile(r"^/v1/actors/[^/]+/references$"), re.compile(r"^/v1/actors/identify$"))
+IMAGE_ROUTES = (re.compile(r"^/v1/actors/[^/]+/references$"), re.compile(r"^/v1/actors/identify$"),
+                re.compile(r"^/v1/worker/jobs/[^/]+/frames/[0-9]+\.png$"))
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 PRINCIPAL = "beatboard.principal"  # the scope key api/deps.py reads the resolved principal from
 MIN_TOKEN_CHARS = 16

@@ -47,7 +47,7 @@ def submit_job(body: RenderRequest, state: State, caller: Caller,
         state.boards.apply_notes_in_force(body)  # the notes in force, into the request's fields
     except BoardError as exc:
         raise ApiError(exc.status, exc.code, exc.message, exc.hint) from None
-    accepted = job_service.submit(state.store, state.backends, state.worker, body, idempotency_key, request_print,
+    accepted = job_service.submit(state.store, state.backends, state.dispatch, body, idempotency_key, request_print,
                                   state.settings.artifacts.frames_dir, author=caller.name)
     if not (accepted.cached_from and accepted.cached_from == body.parent_job_id):
         state.boards.record_take(caller, body, accepted.id)  # an unchanged re-render is no new take
@@ -64,7 +64,10 @@ def list_jobs(state: State, caller: Caller, status: Optional[JobState] = None,
 
 @router.get("/v1/jobs/{job_id}")
 def get_job(state: State, caller: Caller, job_id: str = JobId) -> Job:
-    return job_service.get_or_404(state.store, job_id, state.people, caller)
+    job = job_service.get_or_404(state.store, job_id, state.people, caller)
+    if state.team is not None:
+        job.queue_position = state.team.leases.queue_position(job)
+    return job
 
 
 @router.delete("/v1/jobs/{job_id}", status_code=204)
@@ -82,9 +85,12 @@ def delete_job(state: State, caller: Caller, job_id: str = JobId) -> Response:
 
 @router.post("/v1/jobs/{job_id}/cancel")
 def cancel_job(state: State, caller: Caller, job_id: str = JobId) -> Job:
-    job = job_service.get_or_404(state.store, job_id, state.people, caller, Role.ARTIST, "cancelling a job")
+    job_service.get_or_404(state.store, job_id, state.people, caller, Role.ARTIST, "cancelling a job")
+    job = state.store.request_cancel(job_id)
     state.people.record(caller, job.project, "job.cancel", job_id)
-    return state.store.request_cancel(job_id)
+    if state.team is not None and job.state is JobState.RUNNING:
+        state.team.cancelled(job_id)  # the worker hears it at once, not at its next report
+    return job
 
 
 async def _wait_for_events(state: State, job_id: str, after: int, wait: float):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from shared_schema import SCHEMA_VERSION, Job, JobAccepted, RenderRequest, dumps
 
@@ -14,7 +14,6 @@ from ..backends.registry import BackendRegistry
 from ..people import PeopleService, Principal, Role
 from ..prompts import compose_into
 from .frame_cache import answer_from_cache, request_digest
-from ..services.worker import RenderWorker
 from ..storage.job_store import JobStore
 
 MAX_SIDE = 4096
@@ -51,11 +50,12 @@ def _same_submission(store: JobStore, key: str, print_: str, project: str = "") 
     return _accepted(job)
 
 
-def submit(store: JobStore, backends: BackendRegistry, worker: RenderWorker, request: RenderRequest,
+def submit(store: JobStore, backends: BackendRegistry, dispatch: Callable[[Job], None], request: RenderRequest,
            idempotency_key: Optional[str] = None, request_print: str = "",
            frames_dir: Optional[Path] = None, author: str = "") -> JobAccepted:
     """Queue the request. With an Idempotency-Key, a retry of the same request returns the job
-    the first attempt made (its reply may have been lost), and a different request is refused."""
+    the first attempt made (its reply may have been lost), and a different request is refused.
+    ``dispatch`` hands the stored job to whoever runs it (the in-process worker, or the team's queue)."""
     if idempotency_key is not None:
         if not IDEMPOTENCY_KEY.match(idempotency_key):
             raise ApiError(422, "validation_error", "the Idempotency-Key header must be 1 to 200 visible ASCII "
@@ -90,7 +90,7 @@ def submit(store: JobStore, backends: BackendRegistry, worker: RenderWorker, req
         return accepted
     job = store.create(request, backend, idempotency_key or "", request_print, author=author)
     store.link(job.id, request.parent_job_id, digest)
-    worker.wake()
+    dispatch(store.get(job.id))
     if idempotency_key is not None:
         return _same_submission(store, idempotency_key, request_print, request.project)  # a concurrent retry may have won
     return _accepted(job)

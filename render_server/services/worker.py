@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import threading
 
-from shared_schema import ErrorBody, Frame, Job, JobKind, JobState
+from shared_schema import Job, JobKind, JobState
 
-from ..backends.base import BackendError, JobCancelled, RenderContext
+from ..backends.base import BackendError, RenderContext
 from ..backends.registry import BackendRegistry
+from . import job_steps
+from .job_steps import LocalSink
 from ..storage.artifacts import ArtifactStore
 from ..storage.job_store import JobStore
 
@@ -50,10 +52,12 @@ class RenderWorker:
             self.run_one(job)
 
     def run_one(self, job: Job) -> None:
+        sink = LocalSink(self.store, self.artifacts, job, self._stop.is_set)
         if job.kind is JobKind.TRAIN_LORA:
-            self._guarded(job, lambda ctx: self._train(job, ctx))
+            job_steps.guarded(job, sink, lambda ctx: self._train(job, ctx))
         else:
-            self._guarded(job, lambda ctx: self._render(job, ctx))
+            sink.request = self.store.request_of(job.id)
+            job_steps.guarded(job, sink, lambda ctx: job_steps.render(job, sink.request, self.backends, sink))
 
     def _run_waiting_renders(self) -> None:
         """Between training steps: renders that arrived meanwhile run now, on this same thread."""
@@ -78,35 +82,3 @@ class RenderWorker:
         verdict = "in use" if version.status == "active" else "kept aside (did not beat the version in use)"
         self.store.finish(job.id, JobState.DONE, f"{version.name}: {verdict}; held-out similarity "
                           f"{version.metrics['held_out_similarity']:.3f} vs {version.metrics['previous_similarity']:.3f}")
-
-    def _render(self, job: Job, ctx: RenderContext) -> None:
-        request = self.store.request_of(job.id)
-        backend = self.backends.get(job.backend)
-        images = backend.render(request, ctx)
-        for index, image in enumerate(images):
-            self.artifacts.write_atomic(self.artifacts.frame_path(job.id, index), image.save)
-            self.store.add_frame(job.id, Frame(
-                index=index, url=f"/v1/jobs/{job.id}/frames/{index}.png", width=image.width,
-                height=image.height, seed=request.seed + index, backend=job.backend,
-                shot_number=request.shot_number,  # the prompt is stored once, with the job's request
-            ))
-        self.store.finish(job.id, JobState.DONE, f"{len(images)} frame(s)")
-
-    def _guarded(self, job: Job, work) -> None:
-        ctx = RenderContext(
-            report=lambda fraction, message: self.store.progress(job.id, fraction, message),
-            is_cancelled=lambda: self._stop.is_set() or self.store.cancel_requested(job.id),
-        )
-        try:
-            work(ctx)
-        except JobCancelled:
-            if self._stop.is_set() and not self.store.cancel_requested(job.id):
-                return  # server shutting down: the job stays RUNNING and is requeued on restart
-            self.store.finish(job.id, JobState.CANCELLED, "cancelled")
-        except BackendError as exc:
-            self.store.finish(job.id, JobState.FAILED, exc.body.message, exc.body)
-        except Exception as exc:  # a bug or an out-of-memory: fail this job, keep the worker alive
-            log.exception("job %s failed", job.id)
-            error = ErrorBody("render_failed", f"{type(exc).__name__}: {exc}",
-                              "the server log has the traceback; try again or report it")
-            self.store.finish(job.id, JobState.FAILED, error.message, error)

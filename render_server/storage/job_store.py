@@ -19,6 +19,7 @@ from shared_schema import (
     JobKind,
     JobState,
     RenderRequest,
+    WorkerRef,
     from_dict,
     loads,
     dumps,
@@ -72,9 +73,11 @@ class JobStore:
     def _migrate(self) -> None:
         """Columns added after the first release, added in place to older databases."""
         have = {row["name"] for row in self._db.execute("PRAGMA table_info(jobs)")}
-        for column in ("parent_job_id", "request_digest"):
+        for column in ("parent_job_id", "request_digest", "worker"):
             if column not in have:
                 self._db.execute(f"ALTER TABLE jobs ADD COLUMN {column} TEXT NOT NULL DEFAULT ''")
+        if "lease_until" not in have:  # team mode: a worker holds a RUNNING job until then (storage/job_leases.py)
+            self._db.execute("ALTER TABLE jobs ADD COLUMN lease_until REAL NOT NULL DEFAULT 0")
         self._db.execute("CREATE INDEX IF NOT EXISTS jobs_digest ON jobs(request_digest)")
         # 1.3: every job belongs to a project; the jobs of a single-user folder move into the default one.
         if "project" not in have:
@@ -105,7 +108,17 @@ class JobStore:
                         del self._watchers[job_id]
         return unwatch
 
+    # Team mode sets this to publish each commit on Redis, so other API processes wake their
+    # waiters too (render_server/team/job_events.py); ``wake`` is what such a message calls.
+    on_commit: Optional[Callable[[set], None]] = None
+
     def _notify(self, job_ids) -> None:
+        self.wake(job_ids)
+        if self.on_commit is not None:
+            self.on_commit(set(job_ids))
+
+    def wake(self, job_ids) -> None:
+        """Call the watchers of these jobs (after a commit here, or one another process announced)."""
         with self._watch_lock:
             callbacks = [cb for job_id in job_ids for cb in self._watchers.get(job_id, ())]
         for callback in callbacks:
@@ -408,7 +421,7 @@ class JobStore:
 _EVENT_INSERT = "INSERT INTO events"
 # A job as clients see it: never the request column, which holds the conditioning (megabytes).
 _JOB_COLUMNS = ("id, kind, state, progress, message, created_at, updated_at, attempts, shot_number, backend, "
-                "parent_job_id, project, author, "
+                "parent_job_id, project, author, worker, "
                 "frames, error, json_extract(request, '$.prompt') AS prompt")
 
 
@@ -453,4 +466,5 @@ def _job_from_row(row: sqlite3.Row) -> Job:
         frames=[_with_prompt(from_dict(Frame, f), row["prompt"] or "") for f in json.loads(row["frames"])],
         error=loads(ErrorBody, row["error"]) if row["error"] else None,
         parent_job_id=row["parent_job_id"], project=row["project"], author=row["author"],
+        worker=loads(WorkerRef, row["worker"]) if row["worker"] else None,
     )

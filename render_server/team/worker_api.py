@@ -1,0 +1,107 @@
+"""A worker's HTTP client of the API: keep-alive (httpx), bearer token, retries with backoff.
+
+A worker that loses the API (restarted, network blip) keeps retrying each call with growing
+pauses until ``give_up_after_s``; only then does the call fail (and Celery retries the task).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import socket
+import time
+from typing import Any, Optional
+
+import httpx
+
+import shared_schema as wire
+
+log = logging.getLogger("beatboard.worker")
+
+RETRY_STATUSES = {502, 503, 504}
+
+
+class ApiUnreachable(Exception):
+    pass
+
+
+class ApiRefused(Exception):
+    """The API answered with an error body (409 lease_lost, job_running, job_finished...)."""
+
+    def __init__(self, status: int, body: wire.ErrorBody):
+        super().__init__(f"{status} {body.code}: {body.message}")
+        self.status, self.body = status, body
+
+
+class WorkerApi:
+    def __init__(self, base_url: str, token: str = "", give_up_after_s: float = 300.0, timeout_s: float = 30.0):
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        self.base_url = base_url.rstrip("/")
+        # TCP_NODELAY: a request's head and body leave in two writes; with Nagle's algorithm the
+        # body waits for the server's delayed ACK (about 40 ms on Linux), on every call.
+        transport = httpx.HTTPTransport(socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)])
+        self.http = httpx.Client(base_url=self.base_url, headers=headers, timeout=timeout_s, transport=transport)
+        self.give_up_after_s = give_up_after_s
+
+    def close(self) -> None:
+        self.http.close()
+
+    def call(self, method: str, path: str, body: Any = None, content: Optional[bytes] = None,
+             params: Optional[dict] = None, content_type: str = "application/json") -> Any:
+        """One API call, retried with backoff (0.1 s doubling to 5 s) while the API is unreachable."""
+        data = content if content is not None else (None if body is None else wire.dumps(body).encode())
+        headers = {"Content-Type": content_type} if data is not None else {}
+        deadline, pause = time.monotonic() + self.give_up_after_s, 0.1
+        while True:
+            try:
+                response = self.http.request(method, path, content=data, params=params, headers=headers)
+                if response.status_code not in RETRY_STATUSES:
+                    break
+                problem = f"HTTP {response.status_code}"
+            except httpx.TransportError as exc:
+                problem = f"{type(exc).__name__}: {exc}"
+            if time.monotonic() + pause > deadline:
+                raise ApiUnreachable(f"the API at {self.base_url} did not answer {method} {path} for "
+                                     f"{self.give_up_after_s:.0f} s ({problem})")
+            log.warning("API %s %s: %s; retrying in %.1f s", method, path, problem, pause)
+            time.sleep(pause)
+            pause = min(pause * 2, 5.0)
+        if response.status_code >= 400:
+            try:
+                error = wire.from_dict(wire.ErrorBody, response.json())
+            except (ValueError, wire.SchemaError):
+                error = wire.ErrorBody("bad_response", f"HTTP {response.status_code}", response.text[:200])
+            raise ApiRefused(response.status_code, error)
+        return response.json() if response.content else None
+
+    # -- the worker routes ------------------------------------------------------------------------
+    def config(self) -> wire.WorkerConfig:
+        return wire.from_dict(wire.WorkerConfig, self.call("GET", "/v1/worker/config"))
+
+    def claim(self, job_id: str, worker: wire.WorkerRef) -> wire.WorkerClaimed:
+        return wire.from_dict(wire.WorkerClaimed, self.call("POST", f"/v1/worker/jobs/{job_id}/claim",
+                                                            wire.WorkerClaim(worker=worker)))
+
+    def progress(self, job_id: str, attempt: int, fraction: float, message: str) -> wire.WorkerProgressAnswer:
+        body = wire.WorkerProgress(attempt=attempt, progress=min(max(fraction, 0.0), 1.0), message=message[:4000])
+        return wire.from_dict(wire.WorkerProgressAnswer, self.call("POST", f"/v1/worker/jobs/{job_id}/progress", body))
+
+    def put_frame(self, job_id: str, attempt: int, index: int, image) -> None:
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG")
+        self.call("PUT", f"/v1/worker/jobs/{job_id}/frames/{index}.png", content=buffer.getvalue(),
+                  params={"attempt": attempt}, content_type="image/png")
+
+    def finish(self, job_id: str, attempt: int, state: wire.JobState, message: str,
+               error: Optional[wire.ErrorBody] = None) -> None:
+        self.call("POST", f"/v1/worker/jobs/{job_id}/finish",
+                  wire.WorkerFinish(attempt=attempt, state=state, message=message[:4000], error=error))
+
+    def heartbeat(self, beat: wire.WorkerHeartbeat) -> None:
+        self.call("POST", "/v1/worker/heartbeat", beat)
+
+    def download(self, path: str) -> bytes:
+        response = self.http.get(path)
+        if response.status_code >= 400:
+            raise ApiRefused(response.status_code, wire.ErrorBody("not_found", f"GET {path}: {response.status_code}"))
+        return response.content
