@@ -163,9 +163,13 @@ def test_lists_show_only_your_projects(team):
 def test_the_worker_token_reaches_the_worker_routes_and_nothing_else(team):
     worker = team["api"]["worker"]
     assert worker.get("/v1/health").status_code == 200
-    assert worker.get("/v1/worker/next").status_code == 404  # past the guard: no such worker route (yet)
+    # past the guard and the role check: this embedded server has no team queue to serve
+    assert worker.get("/v1/worker/config").json()["code"] == "not_team_mode"
     refused = worker.get("/v1/projects")
     assert refused.status_code == 403 and "/v1/worker/" in refused.json()["message"]
+    for role in ("viewer", "artist", "director"):  # people cannot pose as workers and write frames
+        answer = team["api"][role].post("/v1/worker/jobs/x/claim", json={"worker": {"host": "h"}})
+        assert answer.status_code == 403 and "worker role" in answer.json()["message"], role
 
 
 def test_the_activity_names_who_wrote_what(team):
