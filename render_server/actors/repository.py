@@ -47,13 +47,77 @@ def _unit(vector) -> np.ndarray:
     return v / norm
 
 
+class _LockedConnection:
+    """The one apsw connection, every use of it under one re-entrant lock.
+
+    The server calls the repository from many threads; apsw refuses a connection used by two at
+    once (ThreadingViolationError), and on a shared connection an unlocked read or write of one
+    thread would land inside another thread's open transaction. A lock, rather than a connection
+    per thread, fits this repository: ``transaction()`` nests calls on one connection, the
+    in-memory vector index reads through it, and every statement here is short. ``execute``
+    reads its rows to the end while it holds the lock (a cursor left half-read would keep the
+    connection busy), so the result can be used after the lock is let go.
+    """
+
+    def __init__(self, connection: apsw.Connection, lock: threading.RLock):
+        self._connection = connection
+        self._lock = lock
+
+    def execute(self, sql: str, bindings=None) -> "_Rows":
+        with self._lock:
+            cursor = self._connection.execute(sql, bindings)
+            return _Rows(cursor.fetchall())
+
+    def __enter__(self):
+        self._lock.acquire()
+        try:
+            return self._connection.__enter__()
+        except BaseException:
+            self._lock.release()
+            raise
+
+    def __exit__(self, *exc):
+        try:
+            return self._connection.__exit__(*exc)
+        finally:
+            self._lock.release()
+
+    def __getattr__(self, name):
+        attribute = getattr(self._connection, name)
+        if not callable(attribute):
+            return attribute
+
+        def locked(*args, **kwargs):
+            with self._lock:
+                return attribute(*args, **kwargs)
+        return locked
+
+
+class _Rows(list):
+    """Rows already read, used as a cursor is: iterated, ``fetchone()``, ``fetchall()``."""
+
+    def __init__(self, rows):
+        super().__init__(rows)
+        self._next = 0
+
+    def fetchone(self):
+        if self._next >= len(self):
+            return None
+        self._next += 1
+        return self[self._next - 1]
+
+    def fetchall(self):
+        rest, self._next = self[self._next:], len(self)
+        return rest
+
+
 class ActorRepository:
     def __init__(self, path: Path):
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.RLock()
-        self.db = apsw.Connection(str(path))
+        self.db = _LockedConnection(apsw.Connection(str(path)), self._lock)
         self.db.enable_load_extension(True)
         self.db.load_extension(sqlite_vec.loadable_path())
         self.db.enable_load_extension(False)
@@ -70,7 +134,7 @@ class ActorRepository:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """Everything inside commits together or not at all (nested: a savepoint)."""
-        with self._lock, self.db:
+        with self.db:
             yield
 
     # -- schema ---------------------------------------------------------------------------
