@@ -28,15 +28,20 @@ def test_schema_is_versioned_and_reopening_does_not_migrate_twice(tmp_path):
     old = apsw.Connection(str(tmp_path / "actors.sqlite3"))
     old.execute(MIGRATIONS[0][1])
     old.execute("PRAGMA user_version = 1")
-    old.execute("INSERT INTO actors(id, name, created_at, updated_at) VALUES ('a1', 'MARA', 0, 0)")
+    old.execute("INSERT INTO actors(id, name, prompt_hints, created_at, updated_at) "
+                "VALUES ('a1', 'MARA', '[\"wary\"]', 0, 0)")
     old.execute("INSERT INTO notes(actor_id, text, created_at) VALUES ('a1', 'older', 0)")
     old.close()
     store = ActorStore(tmp_path / "actors.sqlite3")
-    assert store.schema_version == MIGRATIONS[-1][0] == 4
+    assert store.schema_version == MIGRATIONS[-1][0] == 5
     assert store.db.execute("SELECT text, promoted FROM notes").fetchall() == [("older", 0)]
+    # Notes and standing hints of a single-user folder move into the default project, and stay there.
+    assert [n["text"] for n in store.notes("a1", "default")] == ["older"] and store.notes("a1", "other") == []
+    assert store.get("MARA", "default").prompt_hints == ["wary"] and store.get("MARA", "other").prompt_hints == []
+    assert store.db.execute("PRAGMA foreign_key_check").fetchall() == []
     store.close()
     again = ActorStore(tmp_path / "actors.sqlite3")
-    assert again.schema_version == 4 and [a.name for a in again.list()] == ["MARA"]
+    assert again.schema_version == 5 and [a.name for a in again.list()] == ["MARA"]
     assert again.db.execute("SELECT vec_version()").fetchone()[0].startswith("v")
 
 

@@ -78,14 +78,17 @@ def get_actor(state: State, caller: Caller, actor_id: str = ActorId, project: st
 
 
 @router.patch("/v1/actors/{actor_id}")
-async def patch_actor(body: ActorPatch, state: State, caller: Caller, actor_id: str = ActorId) -> ActorProfile:
+async def patch_actor(body: ActorPatch, state: State, caller: Caller, actor_id: str = ActorId,
+                      project: str = ProjectQuery) -> ActorProfile:
+    """``prompt_hints`` are the actor's standing hints in ``project`` (empty: the actor's own project, or
+    the default one); hints and notes of one project never reach another's prompts."""
     fields = {k: v for k, v in asdict(body).items() if v is not None}
     if "name" in fields:
         fields["name"] = fields["name"].strip()
         if not fields["name"]:
             raise ApiError(422, "validation_error", "name: an actor's name cannot be blank",
                            "give the actor's name, or leave name out to keep it")
-    return await run_in_threadpool(_call, state.actors.update, actor_id, caller, **fields)
+    return await run_in_threadpool(_call, state.actors.update, actor_id, caller, project, **fields)
 
 
 @router.delete("/v1/actors/{actor_id}", status_code=204)

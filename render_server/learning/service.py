@@ -164,7 +164,7 @@ class LearningService:
 
     def _usable(self, actor_id: str, project: str):
         """The stored actor, unless it is private to another project."""
-        actor = self.store.get(actor_id) if actor_id else None
+        actor = self.store.get(actor_id, project or DEFAULT_PROJECT) if actor_id else None
         return actor if actor is not None and actor.project in ("", project or DEFAULT_PROJECT) else None
 
     def _judgeable(self, request: RenderRequest, path: Path, ref: str, targets: list[str],
@@ -201,7 +201,8 @@ class LearningService:
         if actor is None:
             result.warnings.append(f"{targets[0]} is not cast to a stored actor: the note was not kept")
             return
-        hint = self.notes.add(actor.id, fb.note, fb.scope.value, request.shot_number, frame_ref=ref)
+        hint = self.notes.add(actor.id, fb.note, fb.scope.value, request.shot_number, frame_ref=ref,
+                              project=request.project or DEFAULT_PROJECT)
         if hint:
             result.hints_added.append(f"{actor.name}: {hint}")
 
