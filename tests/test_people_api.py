@@ -351,3 +351,12 @@ def test_notes_and_hints_on_a_studio_actor_stay_in_the_project_they_were_given_i
     # A director sets hints in their project only; another project's stay as they are.
     assert director.patch(url, params=other, json={"prompt_hints": ["x"]}).status_code == 404
     assert director.patch(url, params=own, json={"prompt_hints": []}).json()["prompt_hints"] == []
+
+
+def test_a_403_names_the_project_by_its_name_and_gives_its_id_in_the_hint(team):
+    own = team["things"]["own"]
+    refused = team["api"]["artist"].patch(f"/v1/actors/{own['actor']}", json={"description": "older"})
+    assert refused.status_code == 403
+    body = refused.json()
+    assert "the director role in project 'The Last Ferry'" in body["message"] and own["project"] not in body["message"]
+    assert f"/v1/projects/{own['project']}/members" in body["hint"] and "director" in body["hint"]

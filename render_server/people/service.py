@@ -158,7 +158,8 @@ class PeopleService:
         if role is None:
             raise missing()
         if role.rank < need.rank:
-            raise forbidden(need.value, what, project)
+            row = self.repo.project(project)
+            raise forbidden(need.value, what, project, row["name"] if row else "")
         return role
 
     def require_project(self, principal: Principal, project_ref: str, need: Role, what: str) -> str:
