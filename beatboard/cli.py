@@ -29,7 +29,8 @@ def _board_and_report(command: str, script: Path, out: Path, **options) -> int:
 def _cmd_demo(args) -> int:
     out = Path(args.out)
     print(f"beatboard demo: {EXAMPLE_SCRIPT.name} -> {out}/demo.blend and {out}/contact_sheet.png", flush=True)
-    return _board_and_report("demo", EXAMPLE_SCRIPT, out, blend_name="demo.blend", server_url=args.server)
+    return _board_and_report("demo", EXAMPLE_SCRIPT, out, blend_name="demo.blend", server_url=args.server,
+                             token=args.token, project=args.project)
 
 
 def _cmd_board(args) -> int:
@@ -55,7 +56,7 @@ def _cmd_note(args) -> int:
 
     try:
         result = apply_note(Path(args.dir), args.text, shot=args.shot, actor=args.actor, board=args.board,
-                            server_url=args.server, token=args.token)
+                            server_url=args.server, token=args.token, project=args.project)
     except NoteError as exc:
         print(f"beatboard note: {exc}", file=sys.stderr)
         return 1
@@ -314,6 +315,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run the example script end to end (no weights, no GPU)")
     demo.add_argument("--out", default="out", help="folder for demo.blend and contact_sheet.png (default ./out)")
     demo.add_argument("--server", type=_server_url, help="use this running server instead of starting one")
+    demo.add_argument("--token", default="", help="your token on that server")
+    demo.add_argument("--project", default="", help="the project on the server (id or name; default: 'default')")
     demo.set_defaults(func=_cmd_demo)
 
     server = sub.add_parser("server", help="run the render server (127.0.0.1:8765 by default)")
@@ -384,6 +387,8 @@ def build_parser() -> argparse.ArgumentParser:
     note.add_argument("--shot", default="", help="the shot the note is for")
     note.add_argument("--server", default="", help="a running server (default: start one on DIR/server-data)")
     note.add_argument("--token", default="")
+    note.add_argument("--project", default="", help="the board's project on the server (id or name; default: the "
+                                                    "one stored in the .blend); a board there already must be in it")
     note.set_defaults(func=_cmd_note)
 
     tiny = sub.add_parser("make-tiny-models", help="write tiny random-weight models of the real architectures")
