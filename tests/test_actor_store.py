@@ -152,3 +152,26 @@ def test_sigkill_during_writes_loses_nothing_committed(tmp_path):
     history = store.db.execute("SELECT COUNT(*) FROM profile_history").fetchone()[0]
     assert history == approvals >= (acknowledged + 1) // 2, "each approval moved the profile exactly once"
     assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_namesakes_in_two_scopes_keep_their_own_loras_and_hints(tmp_path):
+    """A studio-wide MARA and one private to project Q: each is found where it belongs, and Q's LoRA
+    is hidden from (and never applied in) project P while the studio MARA's is not."""
+    store = ActorStore(tmp_path / "actors.sqlite3")
+    private = store.create(ActorProfile(name="MARA", project="Q"))
+    with pytest.raises(ActorStoreError, match="already exists"):  # by someone who can see Q's actors
+        store.create(ActorProfile(name="Mara"), clashes={"Q"})
+    studio = store.create(ActorProfile(name="Mara"), clashes={"P"})  # by someone in P only
+    with pytest.raises(ActorStoreError, match="already exists"):
+        store.create(ActorProfile(name="mara", project="Q"))
+    assert store.has_namesake(studio.id) and store.has_namesake(private.id)
+    assert store.get("mara", "Q").id == private.id and store.get("mara", "P").id == studio.id
+    assert store.get("mara").id == studio.id
+    store.add_lora_version(private.id, 1, str(tmp_path / "MARA@v1.safetensors"), "sd", 1, [], {}, True)
+    store.add_lora_version(studio.id, 1, str(tmp_path / f"Mara-{studio.id}@v1.safetensors"), "sd", 1, [], {}, True)
+    assert store.active_lora_name(private.id) == "MARA@v1"
+    assert store.hidden_loras({"P"}) == {"mara@v1"}  # the name itself is the studio actor's too
+    assert store.hidden_loras({"Q"}) == set() and store.hidden_loras(None) == set()
+    store.set_hints(studio.id, "P", ["wary"])
+    assert store.get(studio.id, "P").prompt_hints == ["wary"] and store.get(studio.id, "Q").prompt_hints == []
+    store.close()

@@ -276,6 +276,33 @@ class ActorRepository:
         """(id, name, project) of every actor private to a project."""
         return [tuple(r) for r in self.db.execute("SELECT id, name, project FROM actors WHERE project != ''")]
 
+    def hidden_loras(self, visible: Optional[set[str]]) -> set[str]:
+        """Lower-case LoRA names that callers seeing only ``visible`` projects (None: all) must never use
+        or see: the trained versions of actors private to other projects, and those actors' names
+        (a LoRA file named after one) unless a visible actor has the same name."""
+        if visible is None:
+            return set()
+        names, seen, versions = set(), set(), set()
+        for actor_id, name, project in self.db.execute("SELECT id, name, project FROM actors"):
+            if project == "" or project in visible:
+                seen.add(name.lower())
+                continue
+            names.add(name.lower())
+            versions.update(Path(p).stem.lower() for p, in self.db.execute(
+                "SELECT path FROM lora_versions WHERE actor_id = ?", (actor_id,)))
+        return (names - seen) | versions
+
+    def has_namesake(self, actor_id: str) -> bool:
+        """Whether another actor (in any project) has this actor's name."""
+        return self.db.execute("SELECT 1 FROM actors a JOIN actors b ON a.name = b.name COLLATE NOCASE "
+                               "AND a.id != b.id WHERE a.id = ?", (actor_id,)).fetchone() is not None
+
+    def active_lora_name(self, actor_id: str) -> str:
+        """The name (NAME@vN, its file's stem) of the actor's LoRA version in use, or ''."""
+        row = self.db.execute("SELECT path FROM lora_versions WHERE actor_id = ? AND status = 'active' "
+                              "ORDER BY version DESC LIMIT 1", (actor_id,)).fetchone()
+        return Path(row[0]).stem if row else ""
+
     def private_actor_ids(self, except_project: Optional[str]) -> set[str]:
         """Actors private to projects other than ``except_project``: hidden from its searches."""
         return {r[0] for r in self.db.execute("SELECT id FROM actors WHERE project != '' AND project != ?",

@@ -61,11 +61,10 @@ class ActorService:
         return self.store.get(actor.id, project) if project else actor
 
     def hidden_names(self, principal: Principal) -> frozenset:
-        """Lower-case names of the actors private to projects the principal is not in (their LoRAs too)."""
+        """Lower-case LoRA names of the actors private to projects the principal is not in."""
         if self.people is None or principal.is_admin:
             return frozenset()
-        visible = self.people.visible_projects(principal) or set()
-        return frozenset(name.lower() for _, name, project in self.store.private_actors() if project not in visible)
+        return frozenset(self.store.hidden_loras(self.people.visible_projects(principal) or set()))
 
     def hidden_from(self, project: str) -> frozenset:
         """The actors a search in ``project`` never returns: those private to other projects."""

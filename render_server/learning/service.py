@@ -303,9 +303,9 @@ class LearningService:
         """Fill in each cast actor's stored id, description, standing hints and trained LoRA, before the
         job is stored (render_server.prompts phrases them into the prompt)."""
         project = request.project or DEFAULT_PROJECT
-        foreign = {name.lower() for _, name, owner in self.store.private_actors() if owner != project}
+        foreign = self.store.hidden_loras({project})
         for placement in request.actors:
-            if placement.lora and placement.lora.split("@")[0].lower() in foreign:
+            if placement.lora and (placement.lora.lower() in foreign or placement.lora.split("@")[0].lower() in foreign):
                 placement.lora = ""  # the LoRA of an actor private to another project: never applied here
             actor = self._usable(placement.actor_id, project) or self.castings.actor_for(placement.name, project)
             if actor is None:
@@ -315,7 +315,7 @@ class LearningService:
             placement.prompt_hints = list(actor.prompt_hints)
             placement.description = placement.description or actor.description
             if not placement.lora and actor.lora_version:
-                placement.lora = f"{actor.name}@{actor.lora_version}"
+                placement.lora = self.store.active_lora_name(actor.id)
 
 
 @dataclass
