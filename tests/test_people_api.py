@@ -360,3 +360,17 @@ def test_a_403_names_the_project_by_its_name_and_gives_its_id_in_the_hint(team):
     body = refused.json()
     assert "the director role in project 'The Last Ferry'" in body["message"] and own["project"] not in body["message"]
     assert f"/v1/projects/{own['project']}/members" in body["hint"] and "director" in body["hint"]
+
+
+def test_a_user_added_for_one_project_sees_only_that_project(team, capsys):
+    from beatboard.cli import main as cli
+
+    own = team["things"]["own"]["project"]
+    admin = team["api"]["admin"]
+    missing = admin.post("/v1/users", json={"name": "lost-1", "role": "artist", "project": "No Such Film"})
+    assert missing.status_code == 404 and "lost-1" not in {u["name"] for u in admin.get("/v1/users").json()}
+    assert admin.post("/v1/users", json={"name": "w-2", "role": "worker", "project": own}).status_code == 422
+    assert cli(["users", "add", "ferry-1", "--role", "artist", "--project", "The Last Ferry",
+                "--server", team["server"].url, "--token", ADMIN_TOKEN]) == 0
+    token = next(line.strip() for line in capsys.readouterr().out.splitlines() if line.strip().startswith("bb_"))
+    assert {p["id"]: p["role"] for p in Api(team["server"].url, token).get("/v1/projects").json()} == {own: "artist"}
