@@ -243,12 +243,14 @@ def _cmd_actors(args) -> int:
             for actor in service.list(project=_project_id(settings, args.project)):
                 print(f"{actor.name:<20} {actor.height_m:.2f} m  {actor.description[:60]}")
         elif args.action == "show":
-            actor = store.require(args.name)
+            project = _project_id(settings, args.project) or None
+            actor = store.require(args.name, project)  # its castings, hints and notes in that project
+            project = project or actor.project or "default"
             print(json.dumps(to_dict(actor), indent=2))
             history = store.trajectory(actor.id, service.embedder.name)
             print(f"profile updates: {len(history)} ({', '.join(h['cause'] for h in history[-5:])})")
             loras = ", ".join(f"v{v['version']} {v['status']}" for v in store.lora_versions(actor.id))
-            print(f"notes: {store.note_count(actor.id)}; LoRA versions: {loras or 'none'}")
+            print(f"notes in {project}: {store.note_count(actor.id, project)}; LoRA versions: {loras or 'none'}")
         elif args.action == "search":
             for actor, distance in service.search(args.text, k=args.k, project=_project_id(settings, args.project)):
                 print(f"{distance:6.3f}  {actor.name:<20} {actor.description[:60]}")
@@ -363,6 +365,8 @@ def build_parser() -> argparse.ArgumentParser:
     listing = actor_sub.add_parser("list")
     listing.add_argument("--project", default="", help="the library as this project sees it (default: every actor)")
     show = actor_sub.add_parser("show")
+    show.add_argument("--project", default="", help="castings, hints and notes in this project (default: the actor's "
+                                                   "own, or 'default')")
     show.add_argument("name")
     search = actor_sub.add_parser("search")
     search.add_argument("text")
