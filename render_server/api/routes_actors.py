@@ -33,7 +33,8 @@ def _call(fn, *args, **kwargs):
         raise ApiError(_STATUS.get(exc.code, 400), exc.code, exc.message, exc.hint) from None
     except apsw.ConstraintError:  # the one UNIQUE constraint a client can hit: actor names
         raise ApiError(409, "conflict", "another actor already has that name",
-                       "actor names are unique (case does not count): choose another, or rename the other actor") from None
+                       "an actor's name is unique among the studio library and its project's private actors "
+                       "(case does not count): choose another, or rename the other actor") from None
 
 
 @router.get("/v1/actors")
