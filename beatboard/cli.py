@@ -29,7 +29,8 @@ def _board_and_report(command: str, script: Path, out: Path, **options) -> int:
 def _cmd_demo(args) -> int:
     out = Path(args.out)
     print(f"beatboard demo: {EXAMPLE_SCRIPT.name} -> {out}/demo.blend and {out}/contact_sheet.png", flush=True)
-    return _board_and_report("demo", EXAMPLE_SCRIPT, out, blend_name="demo.blend", server_url=args.server)
+    return _board_and_report("demo", EXAMPLE_SCRIPT, out, blend_name="demo.blend", server_url=args.server,
+                             token=args.token, project=args.project)
 
 
 def _cmd_board(args) -> int:
@@ -55,7 +56,7 @@ def _cmd_note(args) -> int:
 
     try:
         result = apply_note(Path(args.dir), args.text, shot=args.shot, actor=args.actor, board=args.board,
-                            server_url=args.server, token=args.token)
+                            server_url=args.server, token=args.token, project=args.project)
     except NoteError as exc:
         print(f"beatboard note: {exc}", file=sys.stderr)
         return 1
@@ -255,12 +256,14 @@ def _cmd_actors(args) -> int:
             for actor in service.list(project=_project_id(settings, args.project)):
                 print(f"{actor.name:<20} {actor.height_m:.2f} m  {actor.description[:60]}")
         elif args.action == "show":
-            actor = store.require(args.name)
+            project = _project_id(settings, args.project) or None
+            actor = store.require(args.name, project)  # its castings, hints and notes in that project
+            project = project or actor.project or "default"
             print(json.dumps(to_dict(actor), indent=2))
             history = store.trajectory(actor.id, service.embedder.name)
             print(f"profile updates: {len(history)} ({', '.join(h['cause'] for h in history[-5:])})")
             loras = ", ".join(f"v{v['version']} {v['status']}" for v in store.lora_versions(actor.id))
-            print(f"notes: {store.note_count(actor.id)}; LoRA versions: {loras or 'none'}")
+            print(f"notes in {project}: {store.note_count(actor.id, project)}; LoRA versions: {loras or 'none'}")
         elif args.action == "search":
             for actor, distance in service.search(args.text, k=args.k, project=_project_id(settings, args.project)):
                 print(f"{distance:6.3f}  {actor.name:<20} {actor.description[:60]}")
@@ -327,6 +330,8 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run the example script end to end (no weights, no GPU)")
     demo.add_argument("--out", default="out", help="folder for demo.blend and contact_sheet.png (default ./out)")
     demo.add_argument("--server", type=_server_url, help="use this running server instead of starting one")
+    demo.add_argument("--token", default="", help="your token on that server")
+    demo.add_argument("--project", default="", help="the project on the server (id or name; default: 'default')")
     demo.set_defaults(func=_cmd_demo)
 
     server = sub.add_parser("server", help="run the render server (127.0.0.1:8765 by default)")
@@ -382,6 +387,8 @@ def build_parser() -> argparse.ArgumentParser:
     listing = actor_sub.add_parser("list")
     listing.add_argument("--project", default="", help="the library as this project sees it (default: every actor)")
     show = actor_sub.add_parser("show")
+    show.add_argument("--project", default="", help="castings, hints and notes in this project (default: the actor's "
+                                                   "own, or 'default')")
     show.add_argument("name")
     search = actor_sub.add_parser("search")
     search.add_argument("text")
@@ -406,6 +413,8 @@ def build_parser() -> argparse.ArgumentParser:
     note.add_argument("--shot", default="", help="the shot the note is for")
     note.add_argument("--server", default="", help="a running server (default: start one on DIR/server-data)")
     note.add_argument("--token", default="")
+    note.add_argument("--project", default="", help="the board's project on the server (id or name; default: the "
+                                                    "one stored in the .blend); a board there already must be in it")
     note.set_defaults(func=_cmd_note)
 
     tiny = sub.add_parser("make-tiny-models", help="write tiny random-weight models of the real architectures")

@@ -21,7 +21,7 @@ class NoteError(RuntimeError):
 
 
 def apply_note(folder: Path, text: str, *, shot: str = "", actor: str = "", board: bool = False,
-               server_url: Optional[str] = None, token: str = "") -> dict:
+               server_url: Optional[str] = None, token: str = "", project: str = "") -> dict:
     """Open FOLDER/board.blend, apply the note through the add-on, save; the operator's summary."""
     blend = Path(folder) / "board.blend"
     if not blend.is_file():
@@ -39,18 +39,18 @@ def apply_note(folder: Path, text: str, *, shot: str = "", actor: str = "", boar
     else:  # the server the board was rendered with keeps its data beside the .blend
         server = ServerProcess(Path(folder) / "server-data")
     try:
-        return _run(server, server_url, extension, blend, scope, shot, actor, token, text)
+        return _run(server, server_url, extension, blend, scope, shot, actor, token, text, project)
     except RuntimeError as exc:  # the render server did not start
         raise NoteError(f"{exc}; see {Path(folder) / 'server-data' / 'server.log'}") from None
 
 
-def _run(server, server_url, extension, blend, scope, shot, actor, token, text) -> dict:
+def _run(server, server_url, extension, blend, scope, shot, actor, token, text, project) -> dict:
     with server as running, tempfile.TemporaryDirectory(prefix="beatboard-blender-") as user_resources:
         url = server_url or running.url
         env = {**os.environ, "BLENDER_USER_RESOURCES": user_resources, "PYTHONUNBUFFERED": "1",
                "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))}
         command = [sys.executable, "-m", "beatboard.headless_note", "--zip", str(extension), "--blend", str(blend),
-                   "--server", url, "--token", token, "--scope", scope, "--shot", shot, "--actor", actor, text]
+                   "--server", url, "--token", token, "--scope", scope, "--shot", shot, "--actor", actor, "--project", project, text]
         completed = subprocess.run(command, env=env, capture_output=True, text=True)
     sys.stderr.write(completed.stderr[-4000:] if completed.returncode else "")
     lines = [line for line in completed.stdout.splitlines() if line.startswith("{")]

@@ -26,6 +26,8 @@ def add_parser(sub, server_url) -> None:
     add = actions.add_parser("add", help="add a user; their personal token is printed once")
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=ROLES)
+    add.add_argument("--project", default="", help="the project (id or name) they get the role in "
+                                                   "(default: the default project)")
     actions.add_parser("list", help="users, their roles and projects")
     revoke = actions.add_parser("revoke", help="revoke a user's tokens (refused from their next request on)")
     revoke.add_argument("name")
@@ -64,7 +66,8 @@ def _api(url: str, token: str, method: str, path: str, body: Optional[dict] = No
 
 def _through_api(args, url: str) -> dict:
     if args.action == "add":
-        return _api(url, args.token, "POST", "/v1/users", {"name": args.name, "role": args.role})
+        return _api(url, args.token, "POST", "/v1/users", {"name": args.name, "role": args.role,
+                                                           "project": args.project})
     if args.action == "list":
         return _api(url, args.token, "GET", "/v1/users")
     _api(url, args.token, "DELETE", f"/v1/users/{urllib.request.quote(args.name, safe='')}")
@@ -81,8 +84,8 @@ def _on_folder(args, data_dir: Path):
             people = PeopleService(repo)
             local = Principal(f"cli:{os.environ.get('USER', 'local')}", Role.ADMIN)
             if args.action == "add":
-                name, token = people.add_user(args.name, args.role)
-                people.record(local, "", "user.add", f"{name}={args.role}")
+                name, token = people.add_user(args.name, args.role, args.project)
+                people.record(local, people.project_id(args.project), "user.add", f"{name}={args.role}")
                 return {"name": name, "role": args.role, "token": token}
             if args.action == "list":
                 return people.users()

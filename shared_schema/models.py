@@ -657,6 +657,7 @@ class Project:
 class UserCreate:
     name: str = short_text(REQUIRED)
     role: str = short_text(REQUIRED)  # admin, director, artist, viewer, worker
+    project: str = short_text()  # 1.3: the project (id or name) they get the role in; empty: the default project
 
 
 @dataclass

@@ -28,15 +28,20 @@ def test_schema_is_versioned_and_reopening_does_not_migrate_twice(tmp_path):
     old = apsw.Connection(str(tmp_path / "actors.sqlite3"))
     old.execute(MIGRATIONS[0][1])
     old.execute("PRAGMA user_version = 1")
-    old.execute("INSERT INTO actors(id, name, created_at, updated_at) VALUES ('a1', 'MARA', 0, 0)")
+    old.execute("INSERT INTO actors(id, name, prompt_hints, created_at, updated_at) "
+                "VALUES ('a1', 'MARA', '[\"wary\"]', 0, 0)")
     old.execute("INSERT INTO notes(actor_id, text, created_at) VALUES ('a1', 'older', 0)")
     old.close()
     store = ActorStore(tmp_path / "actors.sqlite3")
-    assert store.schema_version == MIGRATIONS[-1][0] == 4
+    assert store.schema_version == MIGRATIONS[-1][0] == 5
     assert store.db.execute("SELECT text, promoted FROM notes").fetchall() == [("older", 0)]
+    # Notes and standing hints of a single-user folder move into the default project, and stay there.
+    assert [n["text"] for n in store.notes("a1", "default")] == ["older"] and store.notes("a1", "other") == []
+    assert store.get("MARA", "default").prompt_hints == ["wary"] and store.get("MARA", "other").prompt_hints == []
+    assert store.db.execute("PRAGMA foreign_key_check").fetchall() == []
     store.close()
     again = ActorStore(tmp_path / "actors.sqlite3")
-    assert again.schema_version == 4 and [a.name for a in again.list()] == ["MARA"]
+    assert again.schema_version == 5 and [a.name for a in again.list()] == ["MARA"]
     assert again.db.execute("SELECT vec_version()").fetchone()[0].startswith("v")
 
 
@@ -147,3 +152,26 @@ def test_sigkill_during_writes_loses_nothing_committed(tmp_path):
     history = store.db.execute("SELECT COUNT(*) FROM profile_history").fetchone()[0]
     assert history == approvals >= (acknowledged + 1) // 2, "each approval moved the profile exactly once"
     assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_namesakes_in_two_scopes_keep_their_own_loras_and_hints(tmp_path):
+    """A studio-wide MARA and one private to project Q: each is found where it belongs, and Q's LoRA
+    is hidden from (and never applied in) project P while the studio MARA's is not."""
+    store = ActorStore(tmp_path / "actors.sqlite3")
+    private = store.create(ActorProfile(name="MARA", project="Q"))
+    with pytest.raises(ActorStoreError, match="already exists"):  # by someone who can see Q's actors
+        store.create(ActorProfile(name="Mara"), clashes={"Q"})
+    studio = store.create(ActorProfile(name="Mara"), clashes={"P"})  # by someone in P only
+    with pytest.raises(ActorStoreError, match="already exists"):
+        store.create(ActorProfile(name="mara", project="Q"))
+    assert store.has_namesake(studio.id) and store.has_namesake(private.id)
+    assert store.get("mara", "Q").id == private.id and store.get("mara", "P").id == studio.id
+    assert store.get("mara").id == studio.id
+    store.add_lora_version(private.id, 1, str(tmp_path / "MARA@v1.safetensors"), "sd", 1, [], {}, True)
+    store.add_lora_version(studio.id, 1, str(tmp_path / f"Mara-{studio.id}@v1.safetensors"), "sd", 1, [], {}, True)
+    assert store.active_lora_name(private.id) == "MARA@v1"
+    assert store.hidden_loras({"P"}) == {"mara@v1"}  # the name itself is the studio actor's too
+    assert store.hidden_loras({"Q"}) == set() and store.hidden_loras(None) == set()
+    store.set_hints(studio.id, "P", ["wary"])
+    assert store.get(studio.id, "P").prompt_hints == ["wary"] and store.get(studio.id, "Q").prompt_hints == []
+    store.close()

@@ -1,5 +1,6 @@
 """beatboard note on a saved board: the same add-on operator, headless, new takes saved."""
 
+import httpx
 import pytest
 
 from beatboard.board import run_board
@@ -9,10 +10,16 @@ from tests.conftest import EXAMPLE, run_blender
 pytestmark = [pytest.mark.blender, pytest.mark.slow]
 
 
-def test_note_cli_adds_takes_to_the_saved_board(server, tmp_path):
+def test_note_cli_adds_takes_to_the_saved_board(server, tmp_path, capsys):
     out = tmp_path / "board"
     run_board(EXAMPLE, out, server_url=server.url, width=192, height=108)
-    shot = apply_note(out, "Mara looks more frightened", shot="3", server_url=server.url)
+    # --project names the board's project; another one is refused before anything is sent.
+    other = httpx.post(f"{server.url}/v1/projects", json={"name": f"Elsewhere {tmp_path.name}"})
+    assert other.status_code == 201, other.text
+    with pytest.raises(NoteError):
+        apply_note(out, "wider", shot="2", server_url=server.url, project=other.json()["id"])
+    assert "this board is in project 'default'" in capsys.readouterr().err
+    shot = apply_note(out, "Mara looks more frightened", shot="3", server_url=server.url, project="default")
     actor = apply_note(out, "more expressive", actor="MARA", server_url=server.url)
     board = apply_note(out, "it's evening, not morning", board=True, server_url=server.url)
     assert (len(shot["jobs"]), len(board["jobs"])) == (1, 6)

@@ -12,7 +12,7 @@ import pytest
 import shared_schema as wire
 from beatboard.server_process import ServerProcess
 
-from .server_helpers import render_request
+from .server_helpers import label_mask, render_request
 
 ADMIN_TOKEN = "admin-token-for-the-people-tests-0123"
 ROLES = ("viewer", "artist", "director", "admin", "worker")
@@ -89,6 +89,9 @@ MATRIX = [
      {"shot_number": "1", "verdict": "APPROVE"}, "director"),
     ("train the reward model", "POST", "/v1/reward/train?project={project}", None, "director"),
     ("change a private actor", "PATCH", "/v1/actors/{actor}", {"description": "older"}, "director"),
+    ("read an actor's notes in a project", "GET", "/v1/actors/{actor}/notes?project={project}", None, "artist"),
+    ("set an actor's hints in a project", "PATCH", "/v1/actors/{actor}?project={project}",
+     {"prompt_hints": ["wary"]}, "director"),
     ("read the activity", "GET", "/v1/projects/{project}/activity", None, "director"),
     ("add a member", "POST", "/v1/projects/{project}/members", {"user": "extra-1", "role": "viewer"}, "admin"),
 ]
@@ -306,3 +309,72 @@ def test_beatboard_users_goes_through_the_server_that_holds_the_data_folder(team
     assert cli(["users", "list", *folder, "--token", ADMIN_TOKEN]) == 0
     listed = {line.split()[0]: line.split()[2] for line in capsys.readouterr().out.splitlines() if line.strip()}
     assert listed["cli-1"] == "revoked" and listed["director-1"] == "active"
+
+
+def test_an_actor_name_is_taken_only_by_actors_you_can_see(team):
+    """A name another production's private actor has is free to you: a 409 would reveal that actor."""
+    things, director, admin = team["things"], team["api"]["director"], team["api"]["admin"]
+    studio = director.post("/v1/actors", json={"name": "actor OTHER"})  # "Actor other" is private to "other"
+    assert studio.status_code == 201, studio.text
+    assert director.get("/v1/actors/Actor other").json()["id"] == studio.json()["id"]
+    # Inside its project the private actor shadows its studio-wide namesake.
+    inside = admin.get("/v1/actors/Actor other", params={"project": things["other"]["project"]}).json()
+    assert inside["id"] == things["other"]["actor"]
+    # Names the caller can see stay unique: the studio library's, and their own project's private ones.
+    twice = director.post("/v1/actors", json={"name": "Actor Other", "project": things["own"]["project"]})
+    assert twice.status_code == 409 and twice.json()["code"] == "conflict"
+    assert director.post("/v1/actors", json={"name": "Actor own"}).status_code == 409
+    renamed = director.patch(f"/v1/actors/{studio.json()['id']}", json={"name": "Actor own"})
+    assert renamed.status_code == 409
+    assert director.patch(f"/v1/actors/{studio.json()['id']}", json={"name": "Harbour Master"}).status_code == 200
+
+
+def test_notes_and_hints_on_a_studio_actor_stay_in_the_project_they_were_given_in(team):
+    things, admin, director = team["things"], team["api"]["admin"], team["api"]["director"]
+    pilot = admin.post("/v1/actors", json={"name": "Studio Pilot"}).json()
+    scene = dict(actors=[wire.ActorPlacement(name="PILOT")],
+                 conditioning=wire.Conditioning(masks=label_mask(32, 24, ["PILOT"], [(8, 2, 24, 22)])))
+    for scope in ("own", "other"):
+        cast = admin.put("/v1/castings/PILOT", json={"character": "PILOT", "actor_id": pilot["id"],
+                                                      "project": things[scope]["project"]})
+        assert cast.status_code == 200, cast.text
+    job = _render(director, board_id=things["own"]["board"], **scene)
+    said = [director.post(f"/v1/jobs/{job['id']}/frames/0/feedback",
+                          json={"shot_number": "1", "note": note, "scope": "ACTOR", "actor": "PILOT"}).json()
+            for note in ("More weathered!", "more weathered", "a bit more weathered")]
+    assert said[-1]["hints_added"] == ["Studio Pilot: more weathered"], said
+    url = f"/v1/actors/{pilot['id']}"
+    own, other = {"project": things["own"]["project"]}, {"project": things["other"]["project"]}
+    assert admin.get(url, params=own).json()["prompt_hints"] == ["more weathered"]
+    assert admin.get(url, params=other).json()["prompt_hints"] == []
+    assert len(director.get(f"{url}/notes", params=own).json()) == 3
+    assert admin.get(f"{url}/notes", params=other).json() == []
+    assert "weathered" in _render(director, board_id=things["own"]["board"], **scene)["frames"][0]["prompt"]
+    elsewhere = _render(admin, board_id=things["other"]["board"], **scene)["frames"][0]["prompt"]
+    assert "Pilot" in elsewhere and "weathered" not in elsewhere
+    # A director sets hints in their project only; another project's stay as they are.
+    assert director.patch(url, params=other, json={"prompt_hints": ["x"]}).status_code == 404
+    assert director.patch(url, params=own, json={"prompt_hints": []}).json()["prompt_hints"] == []
+
+
+def test_a_403_names_the_project_by_its_name_and_gives_its_id_in_the_hint(team):
+    own = team["things"]["own"]
+    refused = team["api"]["artist"].patch(f"/v1/actors/{own['actor']}", json={"description": "older"})
+    assert refused.status_code == 403
+    body = refused.json()
+    assert "the director role in project 'The Last Ferry'" in body["message"] and own["project"] not in body["message"]
+    assert f"/v1/projects/{own['project']}/members" in body["hint"] and "director" in body["hint"]
+
+
+def test_a_user_added_for_one_project_sees_only_that_project(team, capsys):
+    from beatboard.cli import main as cli
+
+    own = team["things"]["own"]["project"]
+    admin = team["api"]["admin"]
+    missing = admin.post("/v1/users", json={"name": "lost-1", "role": "artist", "project": "No Such Film"})
+    assert missing.status_code == 404 and "lost-1" not in {u["name"] for u in admin.get("/v1/users").json()}
+    assert admin.post("/v1/users", json={"name": "w-2", "role": "worker", "project": own}).status_code == 422
+    assert cli(["users", "add", "ferry-1", "--role", "artist", "--project", "The Last Ferry",
+                "--server", team["server"].url, "--token", ADMIN_TOKEN]) == 0
+    token = next(line.strip() for line in capsys.readouterr().out.splitlines() if line.strip().startswith("bb_"))
+    assert {p["id"]: p["role"] for p in Api(team["server"].url, token).get("/v1/projects").json()} == {own: "artist"}

@@ -102,10 +102,11 @@ class ServerClient:
         return wire.from_dict(wire.ActorProfile, self.request_json("POST", "/v1/actors", profile))
 
     def patch_actor(self, actor_id: str, patch: "wire.ActorPatch") -> "wire.ActorProfile":
-        return wire.from_dict(wire.ActorProfile, self.request_json("PATCH", f"/v1/actors/{actor_id}", patch))
+        return wire.from_dict(wire.ActorProfile, self.request_json(
+            "PATCH", self._in_project(f"/v1/actors/{actor_id}"), patch))  # hints are the project's
 
     def actor_notes(self, actor_id: str) -> "list[dict]":
-        return self.request_json("GET", f"/v1/actors/{actor_id}/notes")
+        return self.request_json("GET", self._in_project(f"/v1/actors/{actor_id}/notes"))
 
     def train_lora(self, actor_id: str) -> "wire.JobAccepted":
         return wire.from_dict(wire.JobAccepted, self.request_json(

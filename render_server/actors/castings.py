@@ -20,7 +20,7 @@ class Castings:
         character = character.strip()
         if not character:
             raise ActorStoreError("validation_error", "the character name is empty", "name the script character")
-        actor = self.store.require(actor_id)
+        actor = self.store.require(actor_id, project)
         if actor.project not in ("", project):  # private to another project: no actor to this one
             raise ActorStoreError("not_found", f"no actor {actor_id!r}", "GET /v1/actors lists the actors")
         self.store.cast_character(character, actor.id, project)
@@ -33,7 +33,7 @@ class Castings:
         """The actor cast as the character in the project, else a stored actor of the same name the
         project may use, else None."""
         actor_id = self.store.cast_actor_id(character.strip(), project)
-        actor = self.store.get(actor_id) if actor_id else self.store.get(character.strip())
+        actor = self.store.get(actor_id or character.strip(), project)
         return actor if actor is not None and actor.project in ("", project) else None
 
     def all(self, project: str = "default") -> dict[str, str]:

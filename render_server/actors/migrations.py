@@ -134,5 +134,40 @@ MIGRATIONS: list[tuple[int, str]] = [
     ALTER TABLE frame_feedback ADD COLUMN project TEXT NOT NULL DEFAULT 'default';
     ALTER TABLE ratings ADD COLUMN project TEXT NOT NULL DEFAULT 'default';
     ALTER TABLE reward_models ADD COLUMN project TEXT NOT NULL DEFAULT 'default';
-    """),
+    """),    (5, """
+    -- 1.3, no existence leaks: an actor's name is unique among the actors one project can see (the
+    -- studio library and its own private ones), not across the server, so a name taken by another
+    -- production's private actor is free here; the services refuse a clash with a visible one.
+    -- Notes and standing prompt hints belong to a project: a studio-wide actor noted in one
+    -- production keeps its look elsewhere. Existing notes and hints move into the default project
+    -- (a private actor's into its own project).
+    CREATE TABLE actors_new (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL COLLATE NOCASE,
+        description TEXT NOT NULL DEFAULT '',
+        height_m REAL NOT NULL DEFAULT 1.75,
+        color TEXT NOT NULL DEFAULT '[0.8, 0.8, 0.8]',
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL,
+        project TEXT NOT NULL DEFAULT '',
+        UNIQUE (project, name)
+    );
+    CREATE TABLE prompt_hints (
+        actor_id TEXT NOT NULL REFERENCES actors(id) ON DELETE CASCADE,
+        project TEXT NOT NULL,
+        hints TEXT NOT NULL DEFAULT '[]',
+        PRIMARY KEY (actor_id, project)
+    );
+    INSERT INTO prompt_hints(actor_id, project, hints)
+        SELECT id, CASE project WHEN '' THEN 'default' ELSE project END, prompt_hints FROM actors
+        WHERE prompt_hints != '[]';
+    INSERT INTO actors_new(id, name, description, height_m, color, created_at, updated_at, project)
+        SELECT id, name, description, height_m, color, created_at, updated_at, project FROM actors;
+    DROP TABLE actors;
+    ALTER TABLE actors_new RENAME TO actors;
+    ALTER TABLE notes ADD COLUMN project TEXT NOT NULL DEFAULT 'default';
+    UPDATE notes SET project = (SELECT a.project FROM actors a WHERE a.id = notes.actor_id)
+        WHERE actor_id IN (SELECT id FROM actors WHERE project != '');
+    CREATE INDEX notes_actor_project ON notes(actor_id, project);
+"""),
 ]

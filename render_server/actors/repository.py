@@ -28,6 +28,7 @@ import sqlite_vec
 from shared_schema import ActorProfile
 
 from .errors import ActorStoreError
+from ..people.migrations import DEFAULT_PROJECT
 from .migrations import MIGRATIONS
 from .vector_index import VectorIndex
 
@@ -47,13 +48,77 @@ def _unit(vector) -> np.ndarray:
     return v / norm
 
 
+class _LockedConnection:
+    """The one apsw connection, every use of it under one re-entrant lock.
+
+    The server calls the repository from many threads; apsw refuses a connection used by two at
+    once (ThreadingViolationError), and on a shared connection an unlocked read or write of one
+    thread would land inside another thread's open transaction. A lock, rather than a connection
+    per thread, fits this repository: ``transaction()`` nests calls on one connection, the
+    in-memory vector index reads through it, and every statement here is short. ``execute``
+    reads its rows to the end while it holds the lock (a cursor left half-read would keep the
+    connection busy), so the result can be used after the lock is let go.
+    """
+
+    def __init__(self, connection: apsw.Connection, lock: threading.RLock):
+        self._connection = connection
+        self._lock = lock
+
+    def execute(self, sql: str, bindings=None) -> "_Rows":
+        with self._lock:
+            cursor = self._connection.execute(sql, bindings)
+            return _Rows(cursor.fetchall())
+
+    def __enter__(self):
+        self._lock.acquire()
+        try:
+            return self._connection.__enter__()
+        except BaseException:
+            self._lock.release()
+            raise
+
+    def __exit__(self, *exc):
+        try:
+            return self._connection.__exit__(*exc)
+        finally:
+            self._lock.release()
+
+    def __getattr__(self, name):
+        attribute = getattr(self._connection, name)
+        if not callable(attribute):
+            return attribute
+
+        def locked(*args, **kwargs):
+            with self._lock:
+                return attribute(*args, **kwargs)
+        return locked
+
+
+class _Rows(list):
+    """Rows already read, used as a cursor is: iterated, ``fetchone()``, ``fetchall()``."""
+
+    def __init__(self, rows):
+        super().__init__(rows)
+        self._next = 0
+
+    def fetchone(self):
+        if self._next >= len(self):
+            return None
+        self._next += 1
+        return self[self._next - 1]
+
+    def fetchall(self):
+        rest, self._next = self[self._next:], len(self)
+        return rest
+
+
 class ActorRepository:
     def __init__(self, path: Path):
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
         self._lock = threading.RLock()
-        self.db = apsw.Connection(str(path))
+        self.db = _LockedConnection(apsw.Connection(str(path)), self._lock)
         self.db.enable_load_extension(True)
         self.db.load_extension(sqlite_vec.loadable_path())
         self.db.enable_load_extension(False)
@@ -70,7 +135,7 @@ class ActorRepository:
     @contextmanager
     def transaction(self) -> Iterator[None]:
         """Everything inside commits together or not at all (nested: a savepoint)."""
-        with self._lock, self.db:
+        with self.db:
             yield
 
     # -- schema ---------------------------------------------------------------------------
@@ -81,11 +146,22 @@ class ActorRepository:
     def _migrate(self) -> None:
         with self._lock:
             current = self.schema_version
-            for version, sql in MIGRATIONS:
-                if version > current:
-                    with self.db:  # one transaction per migration
-                        self.db.execute(sql)
-                        self.db.execute(f"PRAGMA user_version = {int(version)}")
+            # A migration may rebuild a table others refer to (SQLite's ALTER TABLE cannot drop a
+            # UNIQUE): foreign keys are off meanwhile (the pragma is ignored inside a transaction),
+            # so dropping the old table cascades nothing, and checked before each commit.
+            self.db.execute("PRAGMA foreign_keys=OFF")
+            try:
+                for version, sql in MIGRATIONS:
+                    if version > current:
+                        with self.db:  # one transaction per migration
+                            self.db.execute(sql)
+                            broken = self.db.execute("PRAGMA foreign_key_check").fetchall()
+                            if broken:
+                                raise ActorStoreError("internal", f"migration {version} broke {len(broken)} "
+                                                      "references", "restore the data folder's backup")
+                            self.db.execute(f"PRAGMA user_version = {int(version)}")
+            finally:
+                self.db.execute("PRAGMA foreign_keys=ON")
 
     def _vec_table(self, dim: int) -> str:
         name = f"vec_{int(dim)}"
@@ -94,32 +170,72 @@ class ActorRepository:
         return name
 
     # -- actors ---------------------------------------------------------------------------
-    def create(self, profile: ActorProfile, description_vector=None, model: str = "") -> ActorProfile:
-        """The actor row and, when given, its description's embedding: one commit."""
+    def create(self, profile: ActorProfile, description_vector=None, model: str = "",
+               clashes: Optional[set[str]] = None, within: Optional[str] = None) -> ActorProfile:
+        """The actor row and, when given, its description's embedding: one commit. The name must be
+        free among the studio library, the actor's own project and the projects in ``clashes``
+        (None: every project). ``profile.prompt_hints`` become the hints of ``within`` (the project
+        asking; left out: the actor's own project, or the default one)."""
         if not profile.name.strip():
             raise ActorStoreError("validation_error", "an actor needs a name", "give the actor's name")
         now = time.time()
         actor_id = uuid.uuid4().hex[:12]
         with self.transaction():
+            self._require_free_name(profile.name.strip(), profile.project, clashes)
             try:
                 self.db.execute(
-                    "INSERT INTO actors(id, name, description, height_m, color, prompt_hints, created_at, updated_at,"
-                    " project) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT INTO actors(id, name, description, height_m, color, created_at, updated_at, project)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                     (actor_id, profile.name.strip(), profile.description, profile.height_m,
-                     json.dumps(list(profile.color)), json.dumps(profile.prompt_hints), now, now, profile.project))
+                     json.dumps(list(profile.color)), now, now, profile.project))
             except apsw.ConstraintError:
-                raise ActorStoreError("conflict", f"an actor named {profile.name!r} already exists",
-                                      "update that actor, or choose another name") from None
+                raise self._name_taken(profile.name) from None
+            if profile.prompt_hints:
+                self.set_hints(actor_id, within or profile.project or DEFAULT_PROJECT, profile.prompt_hints)
             if description_vector is not None:
                 self.add_embedding(actor_id, "text", "description", description_vector, model, profile.description)
-        return self.get(actor_id)
+        return self.get(actor_id, within)
+
+    @staticmethod
+    def _name_taken(name: str) -> ActorStoreError:
+        return ActorStoreError("conflict", f"an actor named {name.strip()!r} already exists",
+                               "update that actor, or choose another name")
+
+    def _require_free_name(self, name: str, project: str, clashes: Optional[set[str]],
+                           except_id: str = "") -> None:
+        """Refuse a name another actor visible beside this one already has. Only the studio library,
+        the actor's project and ``clashes`` count: a private actor of a project the caller is not in
+        never makes a name taken (its existence must not show)."""
+        for other_project, in self.db.execute("SELECT project FROM actors WHERE name = ? COLLATE NOCASE AND id != ?",
+                                              (name, except_id)):
+            if other_project in ("", project) or (not project and (clashes is None or other_project in clashes)):
+                raise self._name_taken(name)
+
+    def _resolve(self, ref: str, project: Optional[str]) -> Optional[str]:
+        """The id of the actor ``ref`` names: its id, else its name as ``project`` sees it (its own
+        private actor first, then the studio library's; never another project's private one).
+        Without a project, a name finds the studio library's actor first, then any."""
+        rows = self.db.execute("SELECT id, project FROM actors WHERE id = ? OR name = ? COLLATE NOCASE",
+                               (ref, ref)).fetchall()
+        for actor_id, _ in rows:
+            if actor_id == ref:
+                return actor_id
+        order = [project, ""] if project else [""]
+        for wanted in order:
+            for actor_id, owner in rows:
+                if owner == wanted:
+                    return actor_id
+        return rows[0][0] if rows and not project else None
 
     def get(self, actor_id: str, project: Optional[str] = None) -> Optional[ActorProfile]:
-        """The actor by id or name; ``cast_as`` lists the castings of ``project`` (None: of every project)."""
-        row = self.db.execute("SELECT id, name, description, height_m, color, prompt_hints, project FROM actors "
-                              "WHERE id = ? OR name = ? COLLATE NOCASE", (actor_id, actor_id)).fetchone()
-        if row is None:
+        """The actor by id, or by name as ``project`` sees it. ``cast_as`` lists the castings of ``project``
+        (None: of every project); ``prompt_hints`` are ``project``'s standing hints for the actor (None: its
+        own project's, or the default project's for a studio-wide actor)."""
+        found = self._resolve(actor_id, project)
+        if found is None:
             return None
+        row = self.db.execute("SELECT id, name, description, height_m, color, project FROM actors WHERE id = ?",
+                              (found,)).fetchone()
         lora = self.db.execute("SELECT version FROM lora_versions WHERE actor_id = ? AND status = 'active' "
                                "ORDER BY version DESC LIMIT 1", (row[0],)).fetchone()
         references = self.db.execute("SELECT COUNT(*) FROM reference_images WHERE actor_id = ?", (row[0],))
@@ -127,13 +243,25 @@ class ActorRepository:
             "SELECT DISTINCT character FROM castings WHERE actor_id = ? AND (? IS NULL OR project = ?) "
             "ORDER BY character", (row[0], project, project))]
         return ActorProfile(id=row[0], name=row[1], description=row[2], height_m=row[3],
-                            color=tuple(json.loads(row[4])), prompt_hints=json.loads(row[5]),
-                            lora_version=f"v{lora[0]}" if lora else "", cast_as=cast_as, project=row[6],
+                            color=tuple(json.loads(row[4])), prompt_hints=self.hints(row[0], project or row[5]),
+                            lora_version=f"v{lora[0]}" if lora else "", cast_as=cast_as, project=row[5],
                             references=[f"/v1/actors/{row[0]}/references/{i}.png"
                                         for i in range(references.fetchone()[0])])
 
-    def require(self, actor_id: str) -> ActorProfile:
-        actor = self.get(actor_id)
+    def hints(self, actor_id: str, project: str) -> list[str]:
+        """The standing prompt hints of the actor in ``project`` ('': the default project)."""
+        row = self.db.execute("SELECT hints FROM prompt_hints WHERE actor_id = ? AND project = ?",
+                              (actor_id, project or DEFAULT_PROJECT)).fetchone()
+        return json.loads(row[0]) if row else []
+
+    def set_hints(self, actor_id: str, project: str, hints: list[str]) -> None:
+        with self.transaction():
+            self.db.execute("INSERT INTO prompt_hints(actor_id, project, hints) VALUES (?, ?, ?) "
+                            "ON CONFLICT(actor_id, project) DO UPDATE SET hints = excluded.hints",
+                            (actor_id, project or DEFAULT_PROJECT, json.dumps(list(hints))))
+
+    def require(self, actor_id: str, project: Optional[str] = None) -> ActorProfile:
+        actor = self.get(actor_id, project)
         if actor is None:
             raise ActorStoreError("not_found", f"no actor {actor_id!r}", "GET /v1/actors lists the actors")
         return actor
@@ -148,29 +276,70 @@ class ActorRepository:
         """(id, name, project) of every actor private to a project."""
         return [tuple(r) for r in self.db.execute("SELECT id, name, project FROM actors WHERE project != ''")]
 
+    def hidden_loras(self, visible: Optional[set[str]]) -> set[str]:
+        """Lower-case LoRA names that callers seeing only ``visible`` projects (None: all) must never use
+        or see: the trained versions of actors private to other projects, and those actors' names
+        (a LoRA file named after one) unless a visible actor has the same name."""
+        if visible is None:
+            return set()
+        names, seen, versions = set(), set(), set()
+        for actor_id, name, project in self.db.execute("SELECT id, name, project FROM actors"):
+            if project == "" or project in visible:
+                seen.add(name.lower())
+                continue
+            names.add(name.lower())
+            versions.update(Path(p).stem.lower() for p, in self.db.execute(
+                "SELECT path FROM lora_versions WHERE actor_id = ?", (actor_id,)))
+        return (names - seen) | versions
+
+    def has_namesake(self, actor_id: str) -> bool:
+        """Whether another actor (in any project) has this actor's name."""
+        return self.db.execute("SELECT 1 FROM actors a JOIN actors b ON a.name = b.name COLLATE NOCASE "
+                               "AND a.id != b.id WHERE a.id = ?", (actor_id,)).fetchone() is not None
+
+    def active_lora_name(self, actor_id: str) -> str:
+        """The name (NAME@vN, its file's stem) of the actor's LoRA version in use, or ''."""
+        row = self.db.execute("SELECT path FROM lora_versions WHERE actor_id = ? AND status = 'active' "
+                              "ORDER BY version DESC LIMIT 1", (actor_id,)).fetchone()
+        return Path(row[0]).stem if row else ""
+
     def private_actor_ids(self, except_project: Optional[str]) -> set[str]:
         """Actors private to projects other than ``except_project``: hidden from its searches."""
         return {r[0] for r in self.db.execute("SELECT id FROM actors WHERE project != '' AND project != ?",
                                               (except_project or "",))}
 
-    def update(self, actor_id: str, description_vector=None, model: str = "", **fields) -> ActorProfile:
-        """Change fields and, when given, add the new description's embedding: one commit."""
-        actor = self.require(actor_id)
+    def update(self, actor_id: str, description_vector=None, model: str = "", clashes: Optional[set[str]] = None,
+               within: Optional[str] = None, **fields) -> ActorProfile:
+        """Change fields and, when given, add the new description's embedding: one commit. A new name
+        or project must leave the name free as ``create`` says; ``prompt_hints`` are those of ``within``
+        (the project asking; None: the actor's own, or the default project)."""
+        actor = self.require(actor_id, within)
         allowed = {"name", "description", "height_m", "color", "prompt_hints", "project"}
         unknown = set(fields) - allowed
         if unknown:
             raise ActorStoreError("validation_error", f"cannot change {', '.join(sorted(unknown))}",
                                   f"changeable: {', '.join(sorted(allowed))}")
-        values = {k: (json.dumps(list(v)) if k in ("color", "prompt_hints") else v) for k, v in fields.items()}
+        hints = fields.pop("prompt_hints", None)
+        values = {k: (json.dumps(list(v)) if k == "color" else v) for k, v in fields.items()}
         with self.transaction():
+            if "name" in values or "project" in values:
+                values["name"] = str(values.get("name", actor.name)).strip()
+                if not values["name"]:
+                    raise ActorStoreError("validation_error", "an actor needs a name", "give the actor's name")
+                self._require_free_name(values["name"], values.get("project", actor.project), clashes, actor.id)
+            if hints is not None:
+                self.set_hints(actor.id, within or actor.project or DEFAULT_PROJECT, hints)
             if values:
                 sets = ", ".join(f"{k} = ?" for k in values)
-                self.db.execute(f"UPDATE actors SET {sets}, updated_at = ? WHERE id = ?",
-                                (*values.values(), time.time(), actor.id))
+                try:
+                    self.db.execute(f"UPDATE actors SET {sets}, updated_at = ? WHERE id = ?",
+                                    (*values.values(), time.time(), actor.id))
+                except apsw.ConstraintError:
+                    raise self._name_taken(values["name"]) from None
             if description_vector is not None:
                 self.add_embedding(actor.id, "text", "description", description_vector, model,
                                    fields.get("description", actor.description))
-        return self.require(actor.id)
+        return self.require(actor.id, within)
 
     def delete(self, actor_id: str) -> None:
         actor = self.require(actor_id)
@@ -300,30 +469,35 @@ class ActorRepository:
                                                  "ORDER BY character", (project,))}
 
     # -- notes ------------------------------------------------------------------------------
-    def add_note(self, actor_id: str, text: str, shot: str = "", scope: str = "ACTOR", frame_ref: str = "") -> bool:
+    # Notes belong to the project they were given in: a studio-wide actor's notes in one production
+    # are never read (nor promoted to hints) in another.
+    def add_note(self, actor_id: str, text: str, shot: str = "", scope: str = "ACTOR", frame_ref: str = "",
+                 project: str = DEFAULT_PROJECT) -> bool:
         """Keep the note; False when this very note on this frame was kept before (a retry)."""
         with self.transaction():
             cursor = self.db.execute(
-                "INSERT INTO notes(actor_id, text, shot, scope, frame_ref, created_at) VALUES (?, ?, ?, ?, ?, ?) "
-                "ON CONFLICT DO NOTHING RETURNING id", (actor_id, text, shot, scope, frame_ref, time.time()))
-            return bool(cursor.fetchall())  # to the end: a half-read RETURNING blocks the commit
+                "INSERT INTO notes(actor_id, text, shot, scope, frame_ref, created_at, project) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+                (actor_id, text, shot, scope, frame_ref, time.time(), project or DEFAULT_PROJECT))
+            return bool(cursor.fetchall())
 
-    def unpromoted_notes(self, actor_id: str) -> list[tuple[int, str]]:
-        return [(i, t) for i, t in self.db.execute("SELECT id, text FROM notes WHERE actor_id = ? AND promoted = 0",
-                                                   (actor_id,))]
+    def unpromoted_notes(self, actor_id: str, project: str = DEFAULT_PROJECT) -> list[tuple[int, str]]:
+        return [(i, t) for i, t in self.db.execute("SELECT id, text FROM notes WHERE actor_id = ? AND project = ? "
+                                                   "AND promoted = 0", (actor_id, project or DEFAULT_PROJECT))]
 
     def mark_notes_promoted(self, note_ids: list[int]) -> None:
         with self.transaction():
             self.db.execute(f"UPDATE notes SET promoted = 1 WHERE id IN ({','.join('?' * len(note_ids))})",
                             tuple(note_ids))
 
-    def notes(self, actor_id: str) -> list[dict]:
+    def notes(self, actor_id: str, project: str = DEFAULT_PROJECT) -> list[dict]:
         return [{"text": t, "shot": s, "scope": sc, "promoted": bool(p), "at": at} for t, s, sc, p, at in
                 self.db.execute("SELECT text, shot, scope, promoted, created_at FROM notes "
-                                "WHERE actor_id = ? ORDER BY id", (actor_id,))]
+                                "WHERE actor_id = ? AND project = ? ORDER BY id", (actor_id, project or DEFAULT_PROJECT))]
 
-    def note_count(self, actor_id: str) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM notes WHERE actor_id = ?", (actor_id,)).fetchone()[0]
+    def note_count(self, actor_id: str, project: str = DEFAULT_PROJECT) -> int:
+        return self.db.execute("SELECT COUNT(*) FROM notes WHERE actor_id = ? AND project = ?",
+                               (actor_id, project or DEFAULT_PROJECT)).fetchone()[0]
 
     # -- feedback on frames and the reward model ------------------------------------------------
     def frame_embedding_id(self, frame_ref: str, model: str) -> Optional[int]:

@@ -50,8 +50,9 @@ class ActorService:
     def require(self, actor_id: str, principal: Principal = LOCAL, need: Role = Role.ARTIST,
                 what: str = "reading an actor", project: Optional[str] = None) -> ActorProfile:
         """The actor, if the principal may do ``what`` with it; a private actor of a project they are
-        not in answers as a missing actor does."""
-        actor = self.store.require(actor_id)
+        not in answers as a missing actor does. A name is read as ``project`` sees it (its own private
+        actor first, then the studio library's); ``prompt_hints`` are ``project``'s."""
+        actor = self.store.require(actor_id, project)
         if actor.project != "" and self.people is not None:
             self.people.require(principal, actor.project, need, what, lambda: ActorStoreError(
                 "not_found", f"no actor {actor_id!r}", "GET /v1/actors lists the actors"))
@@ -60,11 +61,10 @@ class ActorService:
         return self.store.get(actor.id, project) if project else actor
 
     def hidden_names(self, principal: Principal) -> frozenset:
-        """Lower-case names of the actors private to projects the principal is not in (their LoRAs too)."""
+        """Lower-case LoRA names of the actors private to projects the principal is not in."""
         if self.people is None or principal.is_admin:
             return frozenset()
-        visible = self.people.visible_projects(principal) or set()
-        return frozenset(name.lower() for _, name, project in self.store.private_actors() if project not in visible)
+        return frozenset(self.store.hidden_loras(self.people.visible_projects(principal) or set()))
 
     def hidden_from(self, project: str) -> frozenset:
         """The actors a search in ``project`` never returns: those private to other projects."""
@@ -82,6 +82,10 @@ class ActorService:
     # The embedding is computed first, then the row and its embedding commit together: a crash
     # leaves either the whole actor or none of it.
     def create(self, profile: ActorProfile, principal: Principal = LOCAL) -> ActorProfile:
+        """The name must be free among the actors the caller can see beside the new one: the studio
+        library, and the new actor's project (a private one) or the caller's projects (a studio-wide
+        one). A private actor of a project the caller is not in never makes a name taken: refusing
+        would tell them it exists. Inside its project a private actor shadows a studio-wide namesake."""
         if profile.project.strip():
             profile.project = self._project(principal, profile.project.strip(), Role.DIRECTOR,
                                             "adding an actor private to a project")
@@ -89,17 +93,24 @@ class ActorService:
             profile.project = ""
             self._library(principal, Role.DIRECTOR, "adding an actor to the studio library")
         vector = self._description_vector(profile.description)
-        actor = self.store.create(profile, vector, self.embedder.name)
+        actor = self.store.create(profile, vector, self.embedder.name, clashes=self._visible(principal))
         self._record(principal, actor, "actor.create")
         return actor
 
-    def update(self, actor_id: str, principal: Principal = LOCAL, **fields) -> ActorProfile:
-        actor = self.require(actor_id, principal, Role.DIRECTOR, "changing an actor")
+    def update(self, actor_id: str, principal: Principal = LOCAL, within: str = "", **fields) -> ActorProfile:
+        """Change the actor; ``prompt_hints`` are the standing hints of ``within`` (the project the
+        request names; empty: the actor's own, or the default project), set by a director there."""
+        within = self._project(principal, within, Role.VIEWER, "changing an actor") if within else ""
+        actor = self.require(actor_id, principal, Role.DIRECTOR, "changing an actor", project=within or None)
         if "project" in fields:
             fields["project"] = self._project(principal, fields["project"], Role.DIRECTOR,
                                               "making an actor private to a project") if fields["project"] else ""
+        if "prompt_hints" in fields:
+            within = self._project(principal, within or actor.project, Role.DIRECTOR,
+                                   "changing an actor's standing hints in a project")
         vector = self._description_vector(fields["description"]) if "description" in fields else None
-        updated = self.store.update(actor.id, vector, self.embedder.name, **fields)
+        updated = self.store.update(actor.id, vector, self.embedder.name, clashes=self._visible(principal),
+                                    within=within or None, **fields)
         self._record(principal, updated, "actor.update")
         return updated
 
@@ -107,6 +118,10 @@ class ActorService:
         actor = self.require(actor_id, principal, Role.DIRECTOR, "deleting an actor")
         self.store.delete(actor.id)
         self._record(principal, actor, "actor.delete")
+
+    def _visible(self, principal: Principal) -> Optional[set[str]]:
+        """The projects whose private actors the principal sees (None: all)."""
+        return self.people.visible_projects(principal) if self.people is not None else None
 
     def _record(self, principal: Principal, actor: ActorProfile, action: str) -> None:
         if self.people is not None:  # studio-wide actors are recorded in the default project
@@ -140,7 +155,7 @@ class ActorService:
             best[actor.id] = (actor, distance)
         for source in ("reference", "approved"):
             for _, actor_id, _, distance in self.store.nearest_embeddings(query, k=k * 4, source=source, hide=hide):
-                actor = self.store.get(actor_id) if actor_id else None
+                actor = self.store.get(actor_id, project) if actor_id else None
                 if actor and (actor.id not in best or distance < best[actor.id][1]):
                     best[actor.id] = (actor, distance)
         return sorted(best.values(), key=lambda item: item[1])[:k]

@@ -33,7 +33,8 @@ def _call(fn, *args, **kwargs):
         raise ApiError(_STATUS.get(exc.code, 400), exc.code, exc.message, exc.hint) from None
     except apsw.ConstraintError:  # the one UNIQUE constraint a client can hit: actor names
         raise ApiError(409, "conflict", "another actor already has that name",
-                       "actor names are unique (case does not count): choose another, or rename the other actor") from None
+                       "an actor's name is unique among the studio library and its project's private actors "
+                       "(case does not count): choose another, or rename the other actor") from None
 
 
 @router.get("/v1/actors")
@@ -78,14 +79,17 @@ def get_actor(state: State, caller: Caller, actor_id: str = ActorId, project: st
 
 
 @router.patch("/v1/actors/{actor_id}")
-async def patch_actor(body: ActorPatch, state: State, caller: Caller, actor_id: str = ActorId) -> ActorProfile:
+async def patch_actor(body: ActorPatch, state: State, caller: Caller, actor_id: str = ActorId,
+                      project: str = ProjectQuery) -> ActorProfile:
+    """``prompt_hints`` are the actor's standing hints in ``project`` (empty: the actor's own project, or
+    the default one); hints and notes of one project never reach another's prompts."""
     fields = {k: v for k, v in asdict(body).items() if v is not None}
     if "name" in fields:
         fields["name"] = fields["name"].strip()
         if not fields["name"]:
             raise ApiError(422, "validation_error", "name: an actor's name cannot be blank",
                            "give the actor's name, or leave name out to keep it")
-    return await run_in_threadpool(_call, state.actors.update, actor_id, caller, **fields)
+    return await run_in_threadpool(_call, state.actors.update, actor_id, caller, project, **fields)
 
 
 @router.delete("/v1/actors/{actor_id}", status_code=204)

@@ -22,5 +22,6 @@ def models(state: State, caller: Caller) -> ModelsResponse:
     actors private to projects you are not in)."""
     offered = state.backends.models()
     hidden = state.actors.hidden_names(caller)
-    offered.loras = [name for name in offered.loras if name.split("@")[0].lower() not in hidden]
+    offered.loras = [name for name in offered.loras
+                     if name.lower() not in hidden and name.split("@")[0].lower() not in hidden]
     return offered

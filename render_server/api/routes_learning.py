@@ -80,8 +80,10 @@ def uncast(state: State, caller: Caller, character: str = Character, project: st
 
 
 @router.get("/v1/actors/{actor_id}/notes")
-def actor_notes(state: State, caller: Caller, actor_id: str = ActorId) -> list[dict]:
-    return _call(state.learning.notes.list, _call(state.actors.require, actor_id, caller).id)
+def actor_notes(state: State, caller: Caller, actor_id: str = ActorId, project: str = ProjectQuery) -> list[dict]:
+    """The notes given on the actor in ``project`` (empty: the default project); an artist or up."""
+    project = state.people.require_project(caller, project, Role.ARTIST, "reading an actor's notes")
+    return _call(state.learning.notes.list, _call(state.actors.require, actor_id, caller, project=project).id, project)
 
 
 @router.get("/v1/actors/{actor_id}/history")

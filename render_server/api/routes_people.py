@@ -66,8 +66,8 @@ def add_user(body: UserCreate, state: State, caller: Caller) -> UserToken:
     """A new user and their personal token, shown this once."""
     people = _people(state)
     people.require_admin(caller, "adding a user")
-    name, token = people.add_user(body.name, body.role)
-    people.record(caller, "", "user.add", f"{name}={body.role.strip().lower()}")
+    name, token = people.add_user(body.name, body.role, body.project)
+    people.record(caller, people.project_id(body.project), "user.add", f"{name}={body.role.strip().lower()}")
     return UserToken(name=name, role=body.role.strip().lower(), token=token)
 
 

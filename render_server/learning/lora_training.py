@@ -73,7 +73,7 @@ class LoraTrainer:
 
     def versions(self, actor_id: str) -> list[LoraVersion]:
         actor = self.store.require(actor_id)
-        return [LoraVersion(actor_id=actor.id, name=f"{actor.name}@v{row['version']}", **row)
+        return [LoraVersion(actor_id=actor.id, name=Path(row["path"]).stem, **row)
                 for row in self.store.lora_versions(actor.id)]
 
     # -- the job ---------------------------------------------------------------------------
@@ -98,6 +98,10 @@ class LoraTrainer:
             raise
         version = self.store.next_lora_version(actor.id)
         name = f"{actor.name}@v{version}"
+        # Names are unique only per project: an actor sharing theirs with another (maybe private to a
+        # production this one never sees) gets its id in the file name, so no LoRA overwrites another's.
+        if self.store.has_namesake(actor.id) or self.artifacts.lora_path(name).exists():
+            name = f"{actor.name}-{actor.id}@v{version}"
         path = self._save(unet, name)
         del unet, vae, text_encoder
         _free_memory()

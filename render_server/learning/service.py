@@ -164,7 +164,7 @@ class LearningService:
 
     def _usable(self, actor_id: str, project: str):
         """The stored actor, unless it is private to another project."""
-        actor = self.store.get(actor_id) if actor_id else None
+        actor = self.store.get(actor_id, project or DEFAULT_PROJECT) if actor_id else None
         return actor if actor is not None and actor.project in ("", project or DEFAULT_PROJECT) else None
 
     def _judgeable(self, request: RenderRequest, path: Path, ref: str, targets: list[str],
@@ -201,7 +201,8 @@ class LearningService:
         if actor is None:
             result.warnings.append(f"{targets[0]} is not cast to a stored actor: the note was not kept")
             return
-        hint = self.notes.add(actor.id, fb.note, fb.scope.value, request.shot_number, frame_ref=ref)
+        hint = self.notes.add(actor.id, fb.note, fb.scope.value, request.shot_number, frame_ref=ref,
+                              project=request.project or DEFAULT_PROJECT)
         if hint:
             result.hints_added.append(f"{actor.name}: {hint}")
 
@@ -302,9 +303,9 @@ class LearningService:
         """Fill in each cast actor's stored id, description, standing hints and trained LoRA, before the
         job is stored (render_server.prompts phrases them into the prompt)."""
         project = request.project or DEFAULT_PROJECT
-        foreign = {name.lower() for _, name, owner in self.store.private_actors() if owner != project}
+        foreign = self.store.hidden_loras({project})
         for placement in request.actors:
-            if placement.lora and placement.lora.split("@")[0].lower() in foreign:
+            if placement.lora and (placement.lora.lower() in foreign or placement.lora.split("@")[0].lower() in foreign):
                 placement.lora = ""  # the LoRA of an actor private to another project: never applied here
             actor = self._usable(placement.actor_id, project) or self.castings.actor_for(placement.name, project)
             if actor is None:
@@ -314,7 +315,7 @@ class LearningService:
             placement.prompt_hints = list(actor.prompt_hints)
             placement.description = placement.description or actor.description
             if not placement.lora and actor.lora_version:
-                placement.lora = f"{actor.name}@{actor.lora_version}"
+                placement.lora = self.store.active_lora_name(actor.id)
 
 
 @dataclass

@@ -37,16 +37,24 @@ class PeopleService:
         self.repo = repo
 
     # -- users ---------------------------------------------------------------------------------
-    def add_user(self, name: str, role: str) -> tuple[str, str]:
-        """(the user's name, their new token). The token is shown once; only its digest is kept."""
+    def add_user(self, name: str, role: str, project_ref: str = "") -> tuple[str, str]:
+        """(the user's name, their new token). The token is shown once; only its digest is kept. They get
+        ``role`` in the project named (empty: the default project), which is checked before anything is
+        written."""
         name = name.strip()
         if not NAME.match(name):
             raise AccessError(422, "validation_error", f"user name {name!r} is not usable",
                               "1 to 64 letters, digits, '_', '.', '@' or '-', starting with a letter or digit")
         role_ = _role(role)
+        if role_ is Role.WORKER and (project_ref or "").strip():
+            raise AccessError(422, "validation_error", "a worker is no member of a project",
+                              "leave the project out: workers fetch requests and upload frames for every project")
+        project = self.project_id(project_ref)
+        if self.repo.project(project) is None:
+            raise self._no_project(project_ref)
         token = new_token()
-        # A worker belongs to no project; everyone else starts as a member of the default project.
-        if not self.repo.add_user(name, role_.value, digest(token), "" if role_ is Role.WORKER else DEFAULT_PROJECT):
+        # A worker belongs to no project; everyone else starts as a member of the one named.
+        if not self.repo.add_user(name, role_.value, digest(token), "" if role_ is Role.WORKER else project):
             raise AccessError(409, "conflict", f"a user named {name!r} already exists",
                               f"revoke them first (beatboard users revoke {name}) to issue a new token, "
                               "or choose another name")
@@ -158,7 +166,8 @@ class PeopleService:
         if role is None:
             raise missing()
         if role.rank < need.rank:
-            raise forbidden(need.value, what, project)
+            row = self.repo.project(project)
+            raise forbidden(need.value, what, project, row["name"] if row else "")
         return role
 
     def require_project(self, principal: Principal, project_ref: str, need: Role, what: str) -> str:
