@@ -4,10 +4,12 @@ those weights, which the pipelines take instead of the prompt string."""
 
 from __future__ import annotations
 
-from compel import Compel, ReturnedEmbeddingsType
 
+def _compel(pipe):
+    # compel imports torch and transformers (seconds): only a render that uses it pays for that,
+    # never the server's start (the registry builds the diffusers backend at every start).
+    from compel import Compel, ReturnedEmbeddingsType
 
-def _compel(pipe) -> Compel:
     if getattr(pipe, "text_encoder_2", None) is not None:  # SDXL: both encoders, the second one pooled
         return Compel(tokenizer=[pipe.tokenizer, pipe.tokenizer_2], text_encoder=[pipe.text_encoder, pipe.text_encoder_2],
                       returned_embeddings_type=ReturnedEmbeddingsType.PENULTIMATE_HIDDEN_STATES_NON_NORMALIZED,
