@@ -19,7 +19,7 @@ from .core.coverage import (
     someone_hidden,
 )
 from .core.framing import FACE_SIZES, GROUP_SIZES, Subject, frame_shot
-from .core.mannequin import joint_positions, to_world
+from .core.mannequin import LIE_POSES, joint_positions, to_world
 from .core.people import enters, named_in, people_of
 from .core.props import place_props
 from .core.sets import build_set, open_to_camera
@@ -224,7 +224,8 @@ class BEATBOARD_OT_block_out_shots(bpy.types.Operator):
             for actor in staging.actors:
                 build_mannequin(actor, collection, prefix=f"S{number} ")
             subjects = [Subject(a.location, a.facing_deg, a.height_m,
-                                joint_positions(a.height_m, a.pose)["head_top"][2] - a.height_m)
+                                joint_positions(a.height_m, a.pose)["head_top"][2] - a.height_m,
+                                a.pose if a.pose in LIE_POSES else "")
                         for a in staging.actors]
             if wire_beat.shot.size.value == "TWO_SHOT":  # framed on its two; anyone else stays out
                 subjects = subjects[:2]

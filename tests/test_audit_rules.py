@@ -270,3 +270,14 @@ def test_an_exchange_follows_the_speaker_unless_the_beat_names_its_subject():
     assert rules.dialogue_coverage([line1, replace(line2, subject="TOMAS")]) == []
     reaction = replace(line2, subject_from="beat")
     assert rules.dialogue_coverage([line1, reaction]) == []
+
+
+def test_a_bed_that_hides_someone_lying_on_it_fails_where_a_table_before_a_seated_lap_passes():
+    bed_front = {"prop_bed": 450}
+    lying = shot("WS", [actor(pose="lie", covered_by=bed_front, visible_px=550)])
+    assert "prop_bed covers" in rules.clear_line_of_sight(lying)[0].detail
+    assert rules.clear_line_of_sight(shot("WS", [actor(pose="sit_at_table", covered_by={"prop_table": 450})])) == []
+    face_down = dict(FACE, nose=(400.0, 120.0, "OCCLUDED"), r_eye=(0, 0, "OCCLUDED"), l_eye=(0, 0, "OCCLUDED"))
+    assert "face hidden" in rules.subject_in_frame(shot("WS", [actor(pose="lie", keypoints=face_down)]))[0].detail
+    assert rules.subject_in_frame(shot("WS", [actor(pose="lie", covered_by={"prop_bed": 100})])) == []
+    assert rules.clear_line_of_sight(shot("WS", [actor(pose="lie", covered_by={"prop_bed": 100})])) == []
