@@ -21,7 +21,7 @@ from .core.coverage import (
 from .core.framing import FACE_SIZES, GROUP_SIZES, Subject, frame_shot
 from .core.mannequin import LIE_POSES, joint_positions, to_world
 from .core.people import enters, named_in, people_of
-from .core.props import place_props
+from .core.props import place_props, with_set_changes
 from .core.sets import build_set, open_to_camera
 from .core.staging import AUDIENCE_SIDE, LENS_FOR_SIZE, board_colours, stage_beat, subject_and_source
 from .core.wire import wire
@@ -259,12 +259,17 @@ class BEATBOARD_OT_block_out_shots(bpy.types.Operator):
             for name, side in line_sides(people, camera_xy[:2]).items():
                 scene_sides.setdefault(name, side)
             targets = [(a.location[0], a.location[1], z * a.height_m) for a in staging.actors for z in (0.1, 0.55, 0.95)]
-            for box in open_to_camera(build_set(wire_beat, origin), placement.location, targets):
+            # Doors cut into walls (and a bed standing in for the room's) first; then the walls that
+            # would stand between the lens and the actors come out, a door with its wall.
+            standing = open_to_camera(with_set_changes(build_set(wire_beat, origin), dressing.props),
+                                      placement.location, targets)
+            for box in standing:
                 build_box(box, collection, prefix=f"S{number} ")
             for prop in dressing.props:
-                walls = [b for b in prop.boxes if b.name.startswith("wall")]
-                if walls and len(open_to_camera(walls, placement.location, targets)) < len(walls):
-                    prop = replace(prop, boxes=tuple(b for b in prop.boxes if b not in walls))
+                if prop.replaced_by and not any(b in standing for b in prop.replaced_by):
+                    continue
+                # An outdoor doorway's short walls go the way of the set's walls.
+                prop = replace(prop, boxes=tuple(open_to_camera(list(prop.boxes), placement.location, targets)))
                 build_prop(prop, collection, f"S{number} ", origin)
             camera = build_camera(number, placement, collection)
             camera["beatboard_subject"] = staging.subject

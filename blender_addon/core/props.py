@@ -13,7 +13,7 @@ import math
 import re
 from dataclasses import dataclass, field, replace
 
-from .mannequin import LIE_POSES, LIE_SURFACE, joint_positions, to_world
+from .mannequin import LIE_POSES, LIE_SURFACE, facing_towards, joint_positions, to_world
 from .sets import Box, along_axis, cut_opening, nearest_wall, room_walls
 from .wire import wire
 
@@ -67,11 +67,11 @@ class Prop:
     boxes: tuple[Box, ...]
     held_by: str = ""
     replaces: str = ""  # the set part this prop stands in for: a wall it cuts a door into, the room's bed
+    replaced_by: tuple[Box, ...] = ()  # what stands in that set part's place (a wall's pieces round a door)
 
     def info(self, origin: tuple[float, float]) -> dict:
-        """The prop for the keypoints JSON: kind, who holds it, its bounds relative to the stage
-        (a door's are the slab's, not the wall it is cut into)."""
-        own = [b for b in self.boxes if not b.name.startswith("wall")] or list(self.boxes)
+        """The prop for the keypoints JSON: kind, who holds it, its bounds relative to the stage."""
+        own = self.boxes
         lows = [tuple(b.centre[i] - b.size[i] / 2 for i in range(3)) for b in own]
         highs = [tuple(b.centre[i] + b.size[i] / 2 for i in range(3)) for b in own]
         low = [min(p[i] for p in lows) - (origin[i] if i < 2 else 0.0) for i in range(3)]
@@ -202,7 +202,30 @@ def door_in_wall(walls: list[Box], near: tuple[float, float], open_: bool) -> Pr
         size = [0.0, 0.0, height]
         size[axis], size[across] = width, thick
     slab = Box("prop_door", tuple(slab_centre), tuple(size))
-    return Prop("door", tuple(pieces) + (slab,), replaces=wall.name)
+    return Prop("door", (slab,), replaces=wall.name, replaced_by=tuple(pieces))
+
+
+DOORWAY_STEP = 0.55  # from the wall's centre line into the room: just inside the doorway
+
+
+def just_inside(door: Prop, near: tuple[float, float]) -> tuple[float, float]:
+    """The spot just inside a door cut into a wall, on ``near``'s side of it."""
+    over = door.replaced_by[-1]  # the piece above the opening: its middle is the opening's
+    axis = along_axis(over)
+    across = 1 - axis
+    spot = [over.centre[0], over.centre[1]]
+    spot[across] += DOORWAY_STEP if near[across] > over.centre[across] else -DOORWAY_STEP
+    return (spot[0], spot[1])
+
+
+def with_set_changes(set_boxes: list[Box], props: list[Prop]) -> list[Box]:
+    """The set with what props stand in for swapped in: a wall for its pieces round a door cut
+    into it, the room's own bed taken out for the one someone lies on."""
+    changes = {p.replaces: p.replaced_by for p in props if p.replaces}
+    out: list[Box] = []
+    for box in set_boxes:
+        out += list(changes[box.name]) if box.name in changes else [box]
+    return out
 
 
 def _lying_place(actor, kind: str) -> Prop:
@@ -325,7 +348,16 @@ def place_props(beat: "wire.Beat", actors: list["wire.ActorPlacement"], origin: 
         else:
             by = comer or _holder("door", actors, action)
             near = by.location[:2] if by is not None else (ox + 3.0, oy + 3.0)
-            props.append(door_in_wall(room_walls(origin), near, open_=comer is not None or bool(OPENS.search(action.lower()))))
+            door = door_in_wall(room_walls(origin), near, open_=comer is not None or bool(OPENS.search(action.lower())))
+            props.append(door)
+            if comer is not None and comer.pose not in LIE_POSES and not comer.pose.startswith("sit"):
+                # Whoever comes in stands in the doorway, facing into the room (towards the others).
+                spot = just_inside(door, near)
+                others = [a.location for a in actors if a is not comer] or [(ox, oy - 2.0, 0.0)]
+                centre = (sum(o[0] for o in others) / len(others), sum(o[1] for o in others) / len(others), 0.0)
+                i = actors.index(comer)
+                actors[i] = replace(comer, location=(spot[0], spot[1], 0.0),
+                                    facing_deg=facing_towards((spot[0], spot[1], 0.0), centre))
     if "window" in kinds and not exterior:  # a window frame belongs in a wall
         props.append(Prop("window", tuple(
             Box("prop_window", c, s) for c, s in (((ox - 2.5, oy + 3.35, 1.0), (1.4, 0.1, 0.08)),
