@@ -18,8 +18,8 @@ from .core.coverage import (
     setup_of,
     someone_hidden,
 )
-from .core.framing import FACE_SIZES, GROUP_SIZES, Subject, frame_shot
-from .core.mannequin import LIE_POSES, joint_positions, to_world
+from .core.framing import FACE_SIZES, GROUP_SIZES, Subject, frame_shot, subject_for
+from .core.mannequin import joint_positions, to_world
 from .core.people import enters, named_in, people_of
 from .core.props import place_props, with_set_changes
 from .core.sets import build_set, open_to_camera
@@ -223,10 +223,7 @@ class BEATBOARD_OT_block_out_shots(bpy.types.Operator):
                 beat.shot_size, beat.lens_mm = wire_beat.shot.size.value, int(wire_beat.shot.lens_mm)
             for actor in staging.actors:
                 build_mannequin(actor, collection, prefix=f"S{number} ")
-            subjects = [Subject(a.location, a.facing_deg, a.height_m,
-                                joint_positions(a.height_m, a.pose)["head_top"][2] - a.height_m,
-                                a.pose if a.pose in LIE_POSES else "")
-                        for a in staging.actors]
+            subjects = [subject_for(a.location, a.facing_deg, a.height_m, a.pose) for a in staging.actors]
             if wire_beat.shot.size.value == "TWO_SHOT":  # framed on its two; anyone else stays out
                 subjects = subjects[:2]
             if not subjects:  # an empty place: frame a standing height at the stage centre

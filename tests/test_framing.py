@@ -166,3 +166,15 @@ def test_someone_lying_on_a_bed_is_framed_from_above_its_top_with_face_and_feet_
         u, v, d = cam.project(joints[name])
         assert d > 0 and 0 <= u <= W and 0 <= v <= H, f"{name} is out of a {size} of someone lying down"
         assert not _segment_hits_box(placement.location, joints[name], bed, margin=0.0), f"the bed hides the {name}"
+
+
+def test_a_note_reframes_the_stored_subject_not_the_first_mannequin():
+    from blender_addon.core.framing import subject_first, subject_for
+
+    rigs = {"ANNA": subject_for((0.0, 0.0, 0.0), 0.0, 1.7), "BEN": subject_for((2.5, 1.0, 0.0), 0.0, 1.8, "lie")}
+    assert subject_first(rigs, ["BEN", "ANNA"])[0].location == (2.5, 1.0, 0.0)
+    assert subject_first(rigs, ["", "", "BEN"])[0].lying == "lie", "falls back to whom blocking would pick"
+    assert subject_first(rigs, ["NOBODY"])[0] is rigs["ANNA"]
+    placement, cam = _frame("CU", 85, subject_first(rigs, ["BEN"]))
+    u, v, d = cam.project((2.5, 1.0, 0.7))  # Ben's face, lying on the bed
+    assert d > 0 and 0 <= u <= W and 0 <= v <= H

@@ -50,6 +50,18 @@ class Subject:
     lying: str = ""    # the lying pose ("lie", "lie_floor") of someone lying down: framed along the body
 
 
+def subject_for(location: Vec, facing_deg: float, height: float, pose: str = "stand") -> Subject:
+    """A Subject for an actor in a pose: the crown's drop when seated, the body's length when lying."""
+    base = joint_positions(height, pose)["head_top"][2] - height
+    return Subject(location, facing_deg, height, base, pose if pose in ("lie", "lie_floor") else "")
+
+
+def subject_first(subjects: dict[str, Subject], wanted: list[str]) -> list[Subject]:
+    """The subjects with the first of ``wanted`` that is among them leading (the shot is of them)."""
+    lead = next((name for name in wanted if name and name in subjects), None)
+    return ([subjects[lead]] if lead else []) + [s for name, s in subjects.items() if name != lead]
+
+
 @dataclass(frozen=True)
 class CameraPlacement:
     location: Vec
