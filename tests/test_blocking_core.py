@@ -265,3 +265,22 @@ def test_a_staggered_group_finds_a_new_setup_where_nobody_hides_behind_anyone():
     second, variation = choose_setup(frame, (0, 0), setup_of(first, (0, 0)), {}, people, exterior=False,
                                      acceptable=reads)
     assert variation > 0 and reads(second) and differs(setup_of(first, (0, 0)), setup_of(second, (0, 0)))
+
+
+@pytest.mark.parametrize("action, location, seated", [
+    ("BRICK and STEEL get into Mom's PORSCHE, Steel at the wheel.", "DRIVEWAY", True),
+    ("Brick drives, his hand out in the wind.", "COUNTRY ROAD", True),
+    ("BRICK and STEEL talk.", "LANDCRUISER, DRIVING", True),
+    ("Steel drives him crazy. BRICK shrugs.", "KITCHEN", False),
+])
+def test_getting_into_a_car_or_driving_seats_people_in_a_car_with_the_driver_at_the_wheel(action, location, seated):
+    b = beat(action, ["BRICK", "STEEL"], location=location)
+    dressing = place_props(b, stage_beat(b).actors, (0.0, 0.0))
+    assert ("car" in [p.kind for p in dressing.props]) == seated
+    if not seated:
+        return
+    assert [a.pose for a in dressing.actors] == ["sit", "sit"], "in seats, not standing in an empty room"
+    car = next(p for p in dressing.props if p.kind == "car")
+    wheel = next(b for b in car.boxes if b.name == "prop_car_wheel")
+    driver = min(dressing.actors, key=lambda a: abs(a.location[0] - wheel.centre[0]))
+    assert driver.name == ("STEEL" if "Steel at" in action else "BRICK")

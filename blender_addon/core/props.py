@@ -29,7 +29,7 @@ PROP_WORDS = {
     "door": "door doors doorway",
     "window": "window windows",
     "stairs": "stairs staircase steps stairway",
-    "car": "car cars taxi cab sedan jeep truck",
+    "car": "car cars taxi cab sedan jeep truck porsche limo limousine convertible suv landcruiser minivan",
     "suitcase": "suitcase luggage",
     "bag": "bag backpack handbag purse briefcase",
     "phone": "phone cellphone telephone mobile",
@@ -57,6 +57,8 @@ SIDE_DOOR_BACK = 1.5
 OPENS = re.compile(r"\bburst|\bbarges?\b|\bcomes? in\b|\bwalks? in\b|\benters?\b|\bentering\b|\bopens?\b|"
                    r"\bswings? open\b|\bkicks? (?:in|open)\b|\bflies open\b")
 SEATED_REST = re.compile(r"\b(?:chair|armchair|seat|bench|stool|wheelchair)\b")
+DRIVING = re.compile(r"\bdriv(?:es|ing)\b(?! (?:a hard bargain|\w+ (?:crazy|mad|nuts|insane)))|"
+                     r"\b(?:at|behind) the wheel\b")
 LYING_ON = re.compile(r"\b(?:bed|sofa|couch|settee)\b")
 SIT_AT = re.compile(r"\b(?:sits?|sitting|seated|slumps?)\b|\bat (?:a|the|his|her|their) [\w-]*\s*(?:table|desk)\b")
 
@@ -280,7 +282,8 @@ def place_props(beat: "wire.Beat", actors: list["wire.ActorPlacement"], origin: 
     action = beat.action
     kinds = kinds_in(action)
     location = beat.location.lower()
-    if any(w in location for w in (" car", "car ", "taxi", "truck")) or location == "car":
+    if (any(w in location for w in (" car", "car ", "taxi", "truck", "driving")) or location == "car"
+            or DRIVING.search(action.lower()) or "car" in kinds_in(location)):
         kinds = ["car"] + [k for k in kinds if k != "car"]
     actors = list(actors)
     props: list[Prop] = []
@@ -288,7 +291,12 @@ def place_props(beat: "wire.Beat", actors: list["wire.ActorPlacement"], origin: 
 
     if "car" in kinds and actors:
         # Front seats side by side, facing the camera side; the hood in front, wheels below.
+        # Whoever drives (or sits at the wheel) takes the driver's seat, behind the wheel.
         seats = [(-0.4, 0.0), (0.4, 0.0), (-0.4, 0.9), (0.4, 0.9)]
+        driver = _driver(actors, action)
+        if driver is not None:
+            actors.remove(driver)
+            actors.insert(0, driver)
         for i, actor in enumerate(actors[:4]):
             sx, sy = seats[i]
             actors[i] = replace(actor, location=(ox + sx, oy + sy, 0.0), facing_deg=0.0, pose="sit")
@@ -298,7 +306,7 @@ def place_props(beat: "wire.Beat", actors: list["wire.ActorPlacement"], origin: 
                  Box("prop_car_wheel", (ox - 0.4, oy - 0.65, 0.95), (0.38, 0.05, 0.38))]
         parts += [Box("prop_car_tyre", (ox + sx * 0.95, oy + sy, 0.33), (0.25, 0.66, 0.66))
                   for sx in (-1.0, 1.0) for sy in (-1.3, 1.4)]
-        props.append(Prop("car", tuple(parts)))
+        props.append(Prop("car", tuple(parts), replaces="car"))  # stands in for the set's car block
         props += [_chair(a) for a in actors[:4]]
         kinds = [k for k in kinds if k not in ("car", "table", "desk", "chair")]
 
@@ -376,6 +384,15 @@ def place_props(beat: "wire.Beat", actors: list["wire.ActorPlacement"], origin: 
         if holder is not None:
             props.append(_in_hand(kind, holder, "l" if kind in CARRIED else "r"))
     return Dressing(actors=actors, props=props)
+
+
+def _driver(actors, action: str):
+    """Whoever the action names just before 'drives' or 'at the wheel'."""
+    for actor in actors:
+        name = re.escape(actor.name.split()[0]) if actor.name.split() else re.escape(actor.name)
+        if re.search(rf"\b{name}\W+(?:\w+\W+)?(?:drives|is driving|at the wheel|behind the wheel)\b", action, re.I):
+            return actor
+    return None
 
 
 def surface_ahead(actor, surface: Prop) -> bool:
