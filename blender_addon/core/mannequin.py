@@ -174,8 +174,8 @@ def _pose_run(j, h):
     _swing(j, ("r_hip", "r_knee", "r_ankle"), "x", 45)
     _swing(j, ("r_knee", "r_ankle"), "x", -70)
     _swing(j, ("l_hip", "l_knee", "l_ankle"), "x", -30)
-    _arm(j, "r", _near(j, "r_shoulder", 0.02, 0.12, -0.18, h), pole=(1.0, 0.0, -0.3))
-    _arm(j, "l", _near(j, "l_shoulder", -0.02, -0.14, -0.12, h), pole=(1.0, 0.0, -0.3))
+    _arm(j, "r", _near(j, "r_shoulder", 0.02, 0.12, -0.18, h), pole=(0.0, 1.0, -0.3))
+    _arm(j, "l", _near(j, "l_shoulder", -0.02, -0.14, -0.12, h), pole=(0.0, 1.0, -0.3))
     lift = min(j["r_ankle"][2], j["l_ankle"][2]) - 0.045 * h
     _lower_body(j, lift, tuple(j))
 
@@ -186,11 +186,11 @@ def _pose_point(j, h):
 
 def _pose_punch(j, h):
     _arm(j, "r", _near(j, "r_shoulder", 0.1, -0.42, 0.0, h))
-    _arm(j, "l", _near(j, "l_shoulder", -0.08, -0.12, 0.02, h), pole=(1.0, 0.0, -0.3))
+    _arm(j, "l", _near(j, "l_shoulder", -0.08, -0.12, 0.02, h), pole=(0.0, 0.5, -1.0))
 
 
 def _pose_wave(j, h):
-    _arm(j, "r", _near(j, "r_shoulder", -0.12, -0.04, 0.3, h), pole=(1.0, 0.0, -0.3))
+    _arm(j, "r", _near(j, "r_shoulder", -0.12, -0.04, 0.3, h), pole=(1.0, 0.0, -0.2))
 
 
 def _pose_arms_crossed(j, h):
@@ -216,8 +216,8 @@ def _pose_drink(j, h):
 
 
 def _pose_hug(j, h):
-    _arm(j, "r", _near(j, "neck", 0.05, -0.2, -0.1, h), pole=(1.0, 0.0, -0.3))
-    _arm(j, "l", _near(j, "neck", -0.05, -0.2, -0.1, h), pole=(1.0, 0.0, -0.3))
+    _arm(j, "r", _near(j, "neck", 0.05, -0.2, -0.1, h), pole=(1.0, 0.0, 0.0))
+    _arm(j, "l", _near(j, "neck", -0.05, -0.2, -0.1, h), pole=(1.0, 0.0, 0.0))
 
 
 _LEGS = ("r_knee", "l_knee", "r_ankle", "l_ankle")
@@ -228,7 +228,7 @@ def _pose_sit(j, h):
     _lower_body(j, drop, _UPPER + _LEGS)  # keeps bone lengths; the IK below puts the feet down
     for side in ("r", "l"):
         hip = j[f"{side}_hip"]
-        _leg(j, side, (hip[0], hip[1] - 0.26 * h, 0.045 * h), pole=(1.0, 0.0, -0.3))
+        _leg(j, side, (hip[0], hip[1] - 0.26 * h, 0.045 * h), pole=(0.0, -1.0, 0.6))
     _arm(j, "r", _near(j, "r_hip", 0.0, -0.2, 0.05, h))
     _arm(j, "l", _near(j, "l_hip", 0.0, -0.2, 0.05, h))
 
@@ -237,7 +237,7 @@ def _pose_sit_at_table(j, h):
     """Seated with forearms on a table top in front (about 0.43 of standing height)."""
     _pose_sit(j, h)
     for side, x in (("r", -0.06), ("l", 0.06)):
-        _arm(j, side, (x * h, -0.27 * h, 0.445 * h), pole=(1.0, 0.0, -0.3))
+        _arm(j, side, (x * h, -0.27 * h, 0.445 * h), pole=(0.0, 0.3, -1.0))
 
 
 def _pose_kneel(j, h):
@@ -250,7 +250,7 @@ def _pose_kneel(j, h):
     j["r_knee"] = (x, y, 0.03 * h)
     j["r_ankle"] = (x, y + shin, 0.03 * h)
     l_hip = j["l_hip"]
-    _leg(j, "l", (l_hip[0], l_hip[1] - 0.28 * h, 0.045 * h), pole=(1.0, 0.0, -0.3))
+    _leg(j, "l", (l_hip[0], l_hip[1] - 0.28 * h, 0.045 * h), pole=(0.0, -1.0, 0.5))
 
 
 def _pose_fall(j, h):
@@ -258,8 +258,8 @@ def _pose_fall(j, h):
     pivot = ((j["r_ankle"][0] + j["l_ankle"][0]) / 2, j["r_ankle"][1], 0.0)
     for name in list(j):
         j[name] = _rotate_about(j[name], pivot, "x", -55)
-    _arm(j, "r", _near(j, "r_shoulder", -0.15, -0.1, 0.1, h), pole=(1.0, 0.0, -0.3))
-    _arm(j, "l", _near(j, "l_shoulder", 0.15, -0.1, 0.1, h), pole=(1.0, 0.0, -0.3))
+    _arm(j, "r", _near(j, "r_shoulder", -0.15, -0.1, 0.1, h), pole=(1.0, 0.0, 0.0))
+    _arm(j, "l", _near(j, "l_shoulder", 0.15, -0.1, 0.1, h), pole=(1.0, 0.0, 0.0))
 
 
 # Lying poses: the body is laid down after the helper tips are placed (see joint_positions).
