@@ -281,3 +281,19 @@ def test_a_bed_that_hides_someone_lying_on_it_fails_where_a_table_before_a_seate
     assert "face hidden" in rules.subject_in_frame(shot("WS", [actor(pose="lie", keypoints=face_down)]))[0].detail
     assert rules.subject_in_frame(shot("WS", [actor(pose="lie", covered_by={"prop_bed": 100})])) == []
     assert rules.clear_line_of_sight(shot("WS", [actor(pose="lie", covered_by={"prop_bed": 100})])) == []
+
+
+def test_hair_pulling_head_pressing_and_a_stinging_jab_are_contact_but_buttons_and_letters_are_not():
+    from blender_addon.core.contact import find_contact
+
+    people = ["MINNA", "INA"]
+    for action, actor_, verb in (
+            ("Minna gets rougher. She rips her hair and presses her head against the table.", "MINNA", "rip"),
+            ("Minna presses her head against the table, harder and harder.", "MINNA", "press"),
+            ("Ina jabs at Minna.", "INA", "jab"),
+            ("Ina tries to sting him with a jab, but Minna dodges.", "INA", "sting")):
+        contact = find_contact(action, people)
+        assert contact is not None and (contact.actor, contact.verb) == (actor_, verb), action
+    for action in ("Minna presses the button to call the elevator.", "Ina rips the letter in two.",
+                   "Minna rips her letter up.", "Ina presses her hands together.", "Minna slams her head on the ground."):
+        assert find_contact(action, people) is None, action
