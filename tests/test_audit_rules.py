@@ -297,3 +297,11 @@ def test_hair_pulling_head_pressing_and_a_stinging_jab_are_contact_but_buttons_a
     for action in ("Minna presses the button to call the elevator.", "Ina rips the letter in two.",
                    "Minna rips her letter up.", "Ina presses her hands together.", "Minna slams her head on the ground."):
         assert find_contact(action, people) is None, action
+
+
+def test_headroom_over_someone_lying_down_is_not_measured_from_their_crown():
+    lying = actor(pose="lie", head_top=(400.0, 250.0))
+    assert rules.headroom(shot("WS", [lying])) == []
+    assert rules.headroom(shot("WS", [replace(lying, pose="stand")])), "standing, that is too much room"
+    tall = actor("BEN", BLUE, head_top=(200.0, 240.0))
+    assert rules.headroom(shot("WS", [lying, tall])), "a standing person beside them keeps the rule"

@@ -154,10 +154,12 @@ def headroom(shot: ShotFacts) -> list[Violation]:
     if actor is None or shot.size not in MAX_HEADROOM:
         return []
     found = []
-    crown = actor.head_top[1]
-    if shot.size in GROUP_SIZES:  # a group's headroom is over its tallest head in frame
-        crowns = [a.head_top[1] for a in shot.actors if a.in_frame_fraction() >= MIN_IN_FRAME]
-        crown = min(crowns + [crown])
+    upright = [a for a in shot.actors if a.pose not in LYING_POSES and a.in_frame_fraction() >= MIN_IN_FRAME]
+    if actor.pose in LYING_POSES and not upright:
+        return []  # a lying body's frame follows its length: there is no head-to-top-edge room to keep
+    crown = actor.head_top[1] if actor.pose not in LYING_POSES else min(a.head_top[1] for a in upright)
+    if shot.size in GROUP_SIZES:  # a group's headroom is over its tallest (upright) head in frame
+        crown = min([a.head_top[1] for a in upright] + [crown])
     room = crown / shot.height
     if 0 <= room and room > MAX_HEADROOM[shot.size]:
         found.append(_v(shot, "headroom", f"{room:.0%} of the frame above {actor.name}'s head "
