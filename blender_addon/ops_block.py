@@ -208,13 +208,15 @@ class BEATBOARD_OT_block_out_shots(bpy.types.Operator):
             if staging.shot_size:  # a contact's single is a two-shot; a crowded two-shot a group shot
                 wire_beat.shot.size = wire.ShotSize(staging.shot_size)
             self._over_the_listener(wire_beat, staging, exchange)
-            scene_order += [a.name for a in sorted(staging.actors, key=lambda a: a.location[0])
-                            if a.name not in scene_order]
             for actor in staging.actors:  # a cast actor's mannequin has their height and colour
                 card = cast_card(props, actor.name)
                 if card is not None:
                     actor.height_m, actor.color = card.height_m, tuple(card.color)
             dressing = self._dress(wire_beat, staging, origin)
+            # The scene's left-right order as the audience sees it, after props have moved people
+            # (a car's driver behind the wheel, someone in a doorway).
+            scene_order += [a.name for a in sorted(staging.actors, key=lambda a: a.location[0])
+                            if a.name not in scene_order]
             if exchange is not None and wire_beat.shot.size.value in ("OTS_LEFT", "OTS_RIGHT") and any(
                     a.pose.startswith("sit") for a in staging.actors if a.name in (staging.subject, exchange.listener)):
                 wire_beat.shot.size = wire.ShotSize.MS  # across a table: clean singles, not a back filling the frame

@@ -58,7 +58,7 @@ OPENS = re.compile(r"\bburst|\bbarges?\b|\bcomes? in\b|\bwalks? in\b|\benters?\b
                    r"\bswings? open\b|\bkicks? (?:in|open)\b|\bflies open\b")
 SEATED_REST = re.compile(r"\b(?:chair|armchair|seat|bench|stool|wheelchair)\b")
 DRIVING = re.compile(r"\bdriv(?:es|ing)\b(?! (?:a hard bargain|\w+ (?:crazy|mad|nuts|insane)))|"
-                     r"\b(?:at|behind) the wheel\b")
+                     r"\b(?:at|behind) the wheel\b|\b(?:speed|peel|tear|race)(?:s|ed)? (?:off|away)\b")
 LYING_ON = re.compile(r"\b(?:bed|sofa|couch|settee)\b")
 SIT_AT = re.compile(r"\b(?:sits?|sitting|seated|slumps?)\b|\bat (?:a|the|his|her|their) [\w-]*\s*(?:table|desk)\b")
 
