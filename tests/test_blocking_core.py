@@ -285,3 +285,11 @@ def test_getting_into_a_car_or_driving_seats_people_in_a_car_with_the_driver_at_
     wheel = next(b for b in car.boxes if b.name == "prop_car_wheel")
     driver = min(dressing.actors, key=lambda a: abs(a.location[0] - wheel.centre[0]))
     assert driver.name == ("STEEL" if "steel at" in action.lower() else "BRICK")
+
+
+def test_the_car_keeps_the_scenes_left_right_order_when_nobody_is_named_at_the_wheel():
+    b = beat("They speed off. To destiny!", ["BRICK", "STEEL"], location="STREET")
+    staged = stage_beat(b, order=["STEEL", "BRICK"]).actors
+    dressing = place_props(b, staged, (0.0, 0.0))
+    xs = {a.name: a.location[0] for a in dressing.actors}
+    assert xs["STEEL"] < xs["BRICK"] and [a.pose for a in dressing.actors] == ["sit", "sit"]

@@ -292,7 +292,9 @@ def place_props(beat: "wire.Beat", actors: list["wire.ActorPlacement"], origin: 
     if "car" in kinds and actors:
         # Front seats side by side, facing the camera side; the hood in front, wheels below.
         # Whoever drives (or sits at the wheel) takes the driver's seat, behind the wheel.
+        # Otherwise people keep their staged left-right order (the scene's side of the line).
         seats = [(-0.4, 0.0), (0.4, 0.0), (-0.4, 0.9), (0.4, 0.9)]
+        actors.sort(key=lambda a: a.location[0])
         driver = _driver(actors, action)
         if driver is not None:
             actors.remove(driver)
