@@ -293,3 +293,18 @@ def test_the_car_keeps_the_scenes_left_right_order_when_nobody_is_named_at_the_w
     dressing = place_props(b, staged, (0.0, 0.0))
     xs = {a.name: a.location[0] for a in dressing.actors}
     assert xs["STEEL"] < xs["BRICK"] and [a.pose for a in dressing.actors] == ["sit", "sit"]
+
+
+def test_a_camera_in_front_of_the_car_sees_both_people_to_the_shoulders_over_the_hood_and_the_wheel():
+    from blender_addon.core.sets import _segment_hits_box
+
+    b = beat("BRICK and STEEL get into Mom's PORSCHE, Steel at the wheel.", ["BRICK", "STEEL"], location="DRIVEWAY")
+    dressing = place_props(b, stage_beat(b).actors, (0.0, 0.0))
+    car = next(p for p in dressing.props if p.kind == "car")
+    for actor in dressing.actors:
+        joints = joint_positions(actor.height_m, actor.pose)
+        for joint in ("nose", "neck", "r_shoulder", "l_shoulder"):
+            point = to_world(joints[joint], actor.location, actor.facing_deg)
+            for camera in ((0.0, -3.1, 1.06), (1.5, -2.4, 0.95)):
+                hit = [box.name for box in car.boxes if _segment_hits_box(camera, point, box, margin=0.0)]
+                assert hit == [], f"{actor.name}'s {joint} is hidden by {hit}"

@@ -310,7 +310,7 @@ def _frame_lying(main: Subject, size: str, angle: str, lens: float, sensor_w: fl
     body = math.hypot(*along) or 1.0
     along = (along[0] / body, along[1] / body)
     length = LYING_LENGTH.get(size, 0.62) * main.height
-    start = -0.06 * main.height  # a little room beyond the crown
+    start = -0.1 * main.height  # room beyond the crown
     middle = start + length / 2
     target = (head[0] + along[0] * middle, head[1] + along[1] * middle)
     surface = LIE_SURFACE if main.lying == "lie" else 0.0
