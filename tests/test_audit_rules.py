@@ -291,11 +291,13 @@ def test_hair_pulling_head_pressing_and_a_stinging_jab_are_contact_but_buttons_a
             ("Minna gets rougher. She rips her hair and presses her head against the table.", "MINNA", "rip"),
             ("Minna presses her head against the table, harder and harder.", "MINNA", "press"),
             ("Ina jabs at Minna.", "INA", "jab"),
-            ("Ina tries to sting him with a jab, but Minna dodges.", "INA", "sting")):
+            ("Ina tries to sting him with a jab, but Minna dodges.", "INA", "sting"),
+            ("Ina employs another lightning jab. She throws a series of punches at him.", "INA", "punch")):
         contact = find_contact(action, people)
         assert contact is not None and (contact.actor, contact.verb) == (actor_, verb), action
     for action in ("Minna presses the button to call the elevator.", "Ina rips the letter in two.",
-                   "Minna rips her letter up.", "Ina presses her hands together.", "Minna slams her head on the ground."):
+                   "Minna rips her letter up.", "Ina presses her hands together.", "Minna slams her head on the ground.",
+                   "Ina punches at her desk."):
         assert find_contact(action, people) is None, action
 
 

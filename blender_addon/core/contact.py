@@ -156,7 +156,8 @@ def _contact_after(stem: str, after: str, offset: int, names, people: list[str],
         actor = actor or next((n for n in recent if n in people), "") or fallback_actor
         target = _other(people, actor, recent)
     if not target:
-        pronoun = re.match(r"(him|her|them|each other|one another)\b[\s,]*([a-z]*)", after.lstrip(" "), re.I)
+        pronoun = re.match(r"(?:(?:at|into|on)\s+)?(him|her|them|each other|one another)\b[\s,]*([a-z]*)",
+                           after.lstrip(" "), re.I)  # "punches him", "a series of punches at him"
         if not pronoun or (pronoun.group(1).lower() == "her" and pronoun.group(2)
                            and pronoun.group(2).lower() not in _AFTER_OBJECT):
             return None
