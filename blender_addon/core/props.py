@@ -301,14 +301,19 @@ def place_props(beat: "wire.Beat", actors: list["wire.ActorPlacement"], origin: 
             actors.insert(0, driver)
         for i, actor in enumerate(actors[:4]):
             sx, sy = seats[i]
-            actors[i] = replace(actor, location=(ox + sx, oy + sy, 0.0), facing_deg=0.0, pose="sit")
-        # The hood stays below the seated people's chests and the wheel is a rim on a column,
-        # so a camera in front sees faces over them.
+            # The driver's hands reach forward to the wheel (the at-a-table arms); the rest sit.
+            actors[i] = replace(actor, location=(ox + sx, oy + sy, 0.0), facing_deg=0.0,
+                                pose="sit_at_table" if i == 0 else "sit")
+        hands = joint_positions(actors[0].height_m, "sit_at_table")
+        wx, wy, wz = to_world(tuple((hands["r_wrist"][k] + hands["l_wrist"][k]) / 2 for k in range(3)),
+                              actors[0].location, 0.0)
+        # The hood stays below the seated people's chests and the wheel is a rim in the driver's
+        # hands on a column, so a camera in front sees faces over them.
         parts = [Box("prop_car_hood", (ox, oy - 1.5, 0.35), (1.8, 1.4, 0.6)),
                  Box("prop_car_floor", (ox, oy + 0.5, 0.15), (1.8, 2.4, 0.3)),
                  Box("prop_car_trunk", (ox, oy + 2.1, 0.5), (1.8, 0.9, 0.8)),
-                 Box("prop_car_wheel", (ox - 0.4, oy - 0.65, 0.8), (0.38, 0.05, 0.05)),
-                 Box("prop_car_column", (ox - 0.4, oy - 0.72, 0.7), (0.05, 0.05, 0.16))]
+                 Box("prop_car_wheel", (wx, wy - 0.03, wz), (0.38, 0.05, 0.05)),
+                 Box("prop_car_column", (wx, wy - 0.12, wz - 0.1), (0.05, 0.05, 0.16))]
         parts += [Box("prop_car_tyre", (ox + sx * 0.95, oy + sy, 0.33), (0.25, 0.66, 0.66))
                   for sx in (-1.0, 1.0) for sy in (-1.3, 1.4)]
         props.append(Prop("car", tuple(parts), replaces="car"))  # stands in for the set's car block
