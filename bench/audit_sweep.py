@@ -26,9 +26,12 @@ SCRIPTS = REPO.parent / "shared" / "scripts"
 EXAMPLE = REPO / "examples" / "the_last_ferry.fountain"
 
 
+EXTRA: list[tuple[str, Path, int]] = []  # --script PATH:N boards, added to the sweep
+
+
 def boards() -> list[tuple[str, Path, int]]:
     runs = [(f"{p.stem}-{n}", p, n) for p in sorted(SCRIPTS.glob("*.fountain")) for n in (6, 12)]
-    return runs + [(f"example-{n}", EXAMPLE, n) for n in (6, 12, 24)]
+    return runs + [(f"example-{n}", EXAMPLE, n) for n in (6, 12, 24)] + EXTRA
 
 
 FAST = r"""
@@ -97,7 +100,12 @@ def main() -> int:
     parser.add_argument("--fast", action="store_true", help="one Blender process, facts only, no renders")
     parser.add_argument("--sheets", action="store_true",
                         help="with --fast: also render Workbench blockouts and write OUT/BOARD/contact_sheet.png")
+    parser.add_argument("--script", action="append", default=[], metavar="PATH:N",
+                        help="also block this script at N beats (e.g. tests/data/blocking_checks.fountain:7)")
     args = parser.parse_args()
+    for spec in args.script:
+        path, _, n = spec.rpartition(":")
+        EXTRA.append((f"{Path(path).stem}-{n}", Path(path).resolve(), int(n)))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     if args.fast:

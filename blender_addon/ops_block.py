@@ -18,10 +18,10 @@ from .core.coverage import (
     setup_of,
     someone_hidden,
 )
-from .core.framing import FACE_SIZES, GROUP_SIZES, Subject, frame_shot
+from .core.framing import FACE_SIZES, GROUP_SIZES, Subject, frame_shot, subject_for
 from .core.mannequin import joint_positions, to_world
 from .core.people import enters, named_in, people_of
-from .core.props import place_props
+from .core.props import place_props, with_set_changes
 from .core.sets import build_set, open_to_camera
 from .core.staging import AUDIENCE_SIDE, LENS_FOR_SIZE, board_colours, stage_beat, subject_and_source
 from .core.wire import wire
@@ -208,13 +208,15 @@ class BEATBOARD_OT_block_out_shots(bpy.types.Operator):
             if staging.shot_size:  # a contact's single is a two-shot; a crowded two-shot a group shot
                 wire_beat.shot.size = wire.ShotSize(staging.shot_size)
             self._over_the_listener(wire_beat, staging, exchange)
-            scene_order += [a.name for a in sorted(staging.actors, key=lambda a: a.location[0])
-                            if a.name not in scene_order]
             for actor in staging.actors:  # a cast actor's mannequin has their height and colour
                 card = cast_card(props, actor.name)
                 if card is not None:
                     actor.height_m, actor.color = card.height_m, tuple(card.color)
             dressing = self._dress(wire_beat, staging, origin)
+            # The scene's left-right order as the audience sees it, after props have moved people
+            # (a car's driver behind the wheel, someone in a doorway).
+            scene_order += [a.name for a in sorted(staging.actors, key=lambda a: a.location[0])
+                            if a.name not in scene_order]
             if exchange is not None and wire_beat.shot.size.value in ("OTS_LEFT", "OTS_RIGHT") and any(
                     a.pose.startswith("sit") for a in staging.actors if a.name in (staging.subject, exchange.listener)):
                 wire_beat.shot.size = wire.ShotSize.MS  # across a table: clean singles, not a back filling the frame
@@ -223,9 +225,7 @@ class BEATBOARD_OT_block_out_shots(bpy.types.Operator):
                 beat.shot_size, beat.lens_mm = wire_beat.shot.size.value, int(wire_beat.shot.lens_mm)
             for actor in staging.actors:
                 build_mannequin(actor, collection, prefix=f"S{number} ")
-            subjects = [Subject(a.location, a.facing_deg, a.height_m,
-                                joint_positions(a.height_m, a.pose)["head_top"][2] - a.height_m)
-                        for a in staging.actors]
+            subjects = [subject_for(a.location, a.facing_deg, a.height_m, a.pose) for a in staging.actors]
             if wire_beat.shot.size.value == "TWO_SHOT":  # framed on its two; anyone else stays out
                 subjects = subjects[:2]
             if not subjects:  # an empty place: frame a standing height at the stage centre
@@ -258,12 +258,17 @@ class BEATBOARD_OT_block_out_shots(bpy.types.Operator):
             for name, side in line_sides(people, camera_xy[:2]).items():
                 scene_sides.setdefault(name, side)
             targets = [(a.location[0], a.location[1], z * a.height_m) for a in staging.actors for z in (0.1, 0.55, 0.95)]
-            for box in open_to_camera(build_set(wire_beat, origin), placement.location, targets):
+            # Doors cut into walls (and a bed standing in for the room's) first; then the walls that
+            # would stand between the lens and the actors come out, a door with its wall.
+            standing = open_to_camera(with_set_changes(build_set(wire_beat, origin), dressing.props),
+                                      placement.location, targets)
+            for box in standing:
                 build_box(box, collection, prefix=f"S{number} ")
             for prop in dressing.props:
-                walls = [b for b in prop.boxes if b.name.startswith("wall")]
-                if walls and len(open_to_camera(walls, placement.location, targets)) < len(walls):
-                    prop = replace(prop, boxes=tuple(b for b in prop.boxes if b not in walls))
+                if prop.replaced_by and not any(b in standing for b in prop.replaced_by):
+                    continue
+                # An outdoor doorway's short walls go the way of the set's walls.
+                prop = replace(prop, boxes=tuple(open_to_camera(list(prop.boxes), placement.location, targets)))
                 build_prop(prop, collection, f"S{number} ", origin)
             camera = build_camera(number, placement, collection)
             camera["beatboard_subject"] = staging.subject

@@ -8,8 +8,8 @@ from mathutils import Matrix, Vector
 
 from .conditioning import actor_rigs
 from .core.direction import ShotState, apply_change, dolly_for_size, same_pose
-from .core.framing import Subject, VERTICAL_SLICE, frame_shot
-from .core.staging import AUDIENCE_SIDE
+from .core.framing import Subject, VERTICAL_SLICE, frame_shot, subject_first, subject_for
+from .core.staging import AUDIENCE_SIDE, subject_and_source
 from .core.tasks import Task
 from .core.wire import wire
 from .ops_render import _collect, _render_all, board_id_for, current_take, frames_folder
@@ -48,10 +48,15 @@ def hand_moved(camera) -> bool:
 
 
 def _subjects(beat) -> list[Subject]:
+    """The shot's people, its subject first: the beat's stored subject, else whom blocking framed,
+    else whom blocking would pick from the beat."""
     rigs = actor_rigs(beat.camera.users_collection[0])
-    subjects = [Subject(tuple(r.matrix_world.translation), round(r.matrix_world.to_euler().z * 57.29578, 2),
-                        float(r.get("beatboard_height", 1.75))) for r in rigs]
-    return subjects or [Subject((beat.stage_x, 0.0, 0.0), 0.0, 1.7)]
+    subjects = {r[ACTOR_KEY]: subject_for(tuple(r.matrix_world.translation),
+                                          round(r.matrix_world.to_euler().z * 57.29578, 2),
+                                          float(r.get("beatboard_height", 1.75)), str(r.get("beatboard_pose", "stand")))
+                for r in rigs}
+    wanted = [beat.subject, str(beat.camera.get("beatboard_subject", "")), subject_and_source(beat.to_wire())[0]]
+    return subject_first(subjects, wanted) or [Subject((beat.stage_x, 0.0, 0.0), 0.0, 1.7)]
 
 
 def reframe(scene, beat, old: ShotState, new: ShotState) -> str:

@@ -78,21 +78,8 @@ def build_prop(prop, collection, prefix: str, origin: tuple[float, float]) -> li
 
     made = []
     info = json.dumps(prop.info(origin))
-    walls = [box for box in prop.boxes if box.name.startswith("wall")]
-    if prop.kind == "door" and prop.replaces and not walls:
-        return made  # the wall it was cut into is open to this shot's camera: the door goes with it
-    if prop.replaces:
-        # The prop stands in for a set part: a door's wall pieces for the whole wall, a bed
-        # someone lies on for the room's own.
-        for obj in list(collection.objects):
-            if obj.get(SET_PART_KEY) == prop.replaces and not obj.get(PROP_KEY):
-                mesh = obj.data
-                bpy.data.objects.remove(obj, do_unlink=True)
-                bpy.data.meshes.remove(mesh)
     for box in prop.boxes:
         obj = build_box(box, collection, prefix)
-        if box in walls:
-            continue  # a piece of the set's wall: set grey, not a prop
         obj[PROP_KEY] = prop.kind
         obj[PROP_INFO_KEY] = info
         obj.data.materials[0] = material("BB Prop", (0.62, 0.5, 0.38))

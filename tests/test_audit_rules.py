@@ -270,3 +270,40 @@ def test_an_exchange_follows_the_speaker_unless_the_beat_names_its_subject():
     assert rules.dialogue_coverage([line1, replace(line2, subject="TOMAS")]) == []
     reaction = replace(line2, subject_from="beat")
     assert rules.dialogue_coverage([line1, reaction]) == []
+
+
+def test_a_bed_that_hides_someone_lying_on_it_fails_where_a_table_before_a_seated_lap_passes():
+    bed_front = {"prop_bed": 450}
+    lying = shot("WS", [actor(pose="lie", covered_by=bed_front, visible_px=550)])
+    assert "prop_bed covers" in rules.clear_line_of_sight(lying)[0].detail
+    assert rules.clear_line_of_sight(shot("WS", [actor(pose="sit_at_table", covered_by={"prop_table": 450})])) == []
+    face_down = dict(FACE, nose=(400.0, 120.0, "OCCLUDED"), r_eye=(0, 0, "OCCLUDED"), l_eye=(0, 0, "OCCLUDED"))
+    assert "face hidden" in rules.subject_in_frame(shot("WS", [actor(pose="lie", keypoints=face_down)]))[0].detail
+    assert rules.subject_in_frame(shot("WS", [actor(pose="lie", covered_by={"prop_bed": 100})])) == []
+    assert rules.clear_line_of_sight(shot("WS", [actor(pose="lie", covered_by={"prop_bed": 100})])) == []
+
+
+def test_hair_pulling_head_pressing_and_a_stinging_jab_are_contact_but_buttons_and_letters_are_not():
+    from blender_addon.core.contact import find_contact
+
+    people = ["MINNA", "INA"]
+    for action, actor_, verb in (
+            ("Minna gets rougher. She rips her hair and presses her head against the table.", "MINNA", "rip"),
+            ("Minna presses her head against the table, harder and harder.", "MINNA", "press"),
+            ("Ina jabs at Minna.", "INA", "jab"),
+            ("Ina tries to sting him with a jab, but Minna dodges.", "INA", "sting"),
+            ("Ina employs another lightning jab. She throws a series of punches at him.", "INA", "punch")):
+        contact = find_contact(action, people)
+        assert contact is not None and (contact.actor, contact.verb) == (actor_, verb), action
+    for action in ("Minna presses the button to call the elevator.", "Ina rips the letter in two.",
+                   "Minna rips her letter up.", "Ina presses her hands together.", "Minna slams her head on the ground.",
+                   "Ina punches at her desk."):
+        assert find_contact(action, people) is None, action
+
+
+def test_headroom_over_someone_lying_down_is_not_measured_from_their_crown():
+    lying = actor(pose="lie", head_top=(400.0, 250.0))
+    assert rules.headroom(shot("WS", [lying])) == []
+    assert rules.headroom(shot("WS", [replace(lying, pose="stand")])), "standing, that is too much room"
+    tall = actor("BEN", BLUE, head_top=(200.0, 240.0))
+    assert rules.headroom(shot("WS", [lying, tall])), "a standing person beside them keeps the rule"

@@ -80,3 +80,34 @@ print(json.dumps({"violations": [[v.shot, v.rule, v.detail] for v in audit(facts
     assert math.dist(mike[:2], joe[:2]) <= 0.9, "within reach, not 4 m away"
     assert result["subjects"][1:] == [["MARA", "action"], ["TOMAS", "beat"]]
     assert result["round_trip"] == "TOMAS"
+
+
+def test_someone_lying_on_a_bed_a_door_to_come_in_by_and_a_car_pass_the_audit(extension_zip, tmp_path):
+    """One Blender run: a WS of someone lying on a bed is shot from above the bed's top; whoever
+    bursts in stands in a doorway cut into the set's wall; a car scene seats its two."""
+    result = run_blender(INSTALL_SNIPPET.format(zip=str(extension_zip)) + """
+scene = bpy.context.scene
+scene.render.resolution_x, scene.render.resolution_y = 384, 216
+for action, characters, entering, size, lens, location, number in [
+        ("ANNA lies on the bed, staring at the ceiling.", "ANNA", "", "WS", 24, "BEDROOM", "1"),
+        ("The door bursts open. BEN comes in from the rain.", "ANNA, BEN", "BEN", "WS", 24, "KITCHEN", "2"),
+        ("BRICK and STEEL get into Mom's PORSCHE, Steel at the wheel.", "BRICK, STEEL", "", "MS", 50, "DRIVEWAY", "3")]:
+    beat = scene.beatboard.beats.add()
+    beat.action, beat.characters, beat.entering, beat.shot_size, beat.lens_mm = action, characters, entering, size, lens
+    beat.int_ext, beat.location, beat.scene_number = "INT", location, number
+bpy.ops.beatboard.block_out_shots(replace_existing=True)
+from bl_ext.user_default.beatboard import shot_facts
+from bl_ext.user_default.beatboard.core.audit import audit
+facts = [shot_facts.gather(scene, b) for b in scene.beatboard.beats]
+parts = lambda b: sorted(o.get("beatboard_set_part", "") for o in b.camera.users_collection[0].all_objects)
+print(json.dumps({"violations": [[v.shot, v.rule, v.detail] for v in audit(facts)],
+                  "camera_z": facts[0].camera_location[2], "poses": [[a.pose for a in f.actors] for f in facts],
+                  "ben": list(facts[1].actor("BEN").location), "parts": parts(scene.beatboard.beats[1])}))
+""", tmp_path)
+    assert result["violations"] == []
+    assert result["camera_z"] > 1.0, "above the bed's top, not at its front"
+    assert result["poses"][0] == ["lie"] and sorted(result["poses"][2]) == ["sit", "sit_at_table"]
+    doorway = [p for p in result["parts"] if "_by_door" in p or "_over_door" in p]
+    assert doorway, "the door is cut into a wall of the set"
+    assert any(abs(abs(c) - 5.45) < 0.3 for c in result["ben"][:2]) or abs(result["ben"][1] - 2.95) < 0.3, \
+        "Ben stands just inside the doorway"

@@ -73,7 +73,7 @@ def test_holds_a_flashlight_puts_it_in_the_hand_and_burst_in_opens_a_door():
 def test_a_car_scene_puts_its_people_in_seats():
     b = beat("They drive in silence.", ["ANNA", "BEN"], location="CAR")
     dressing = place_props(b, stage_beat(b).actors, (0.0, 0.0))
-    assert [a.pose for a in dressing.actors] == ["sit", "sit"]
+    assert sorted(a.pose for a in dressing.actors) == ["sit", "sit_at_table"]
     assert "car" in [p.kind for p in dressing.props]
 
 
@@ -265,3 +265,48 @@ def test_a_staggered_group_finds_a_new_setup_where_nobody_hides_behind_anyone():
     second, variation = choose_setup(frame, (0, 0), setup_of(first, (0, 0)), {}, people, exterior=False,
                                      acceptable=reads)
     assert variation > 0 and reads(second) and differs(setup_of(first, (0, 0)), setup_of(second, (0, 0)))
+
+
+@pytest.mark.parametrize("action, location, seated", [
+    ("BRICK and STEEL get into Mom's PORSCHE, Steel at the wheel.", "DRIVEWAY", True),
+    ("Brick drives, his hand out in the wind.", "COUNTRY ROAD", True),
+    ("They speed off. To destiny! BRICK whoops, STEEL at the wheel.", "STREET", True),
+    ("BRICK and STEEL talk.", "LANDCRUISER, DRIVING", True),
+    ("Steel drives him crazy. BRICK shrugs.", "KITCHEN", False),
+])
+def test_getting_into_a_car_or_driving_seats_people_in_a_car_with_the_driver_at_the_wheel(action, location, seated):
+    b = beat(action, ["BRICK", "STEEL"], location=location)
+    dressing = place_props(b, stage_beat(b).actors, (0.0, 0.0))
+    assert ("car" in [p.kind for p in dressing.props]) == seated
+    if not seated:
+        return
+    assert sorted(a.pose for a in dressing.actors) == ["sit", "sit_at_table"], "in seats, the driver's hands forward"
+    car = next(p for p in dressing.props if p.kind == "car")
+    wheel = next(b for b in car.boxes if b.name == "prop_car_wheel")
+    driver = min(dressing.actors, key=lambda a: abs(a.location[0] - wheel.centre[0]))
+    assert driver.name == ("STEEL" if "steel at" in action.lower() else "BRICK") and driver.pose == "sit_at_table"
+    hands = [to_world(joint_positions(driver.height_m, driver.pose)[f"{s}_wrist"], driver.location, 0.0) for s in "rl"]
+    assert all(math.dist(h, wheel.centre) < 0.25 for h in hands), "hands on the wheel"
+
+
+def test_the_car_keeps_the_scenes_left_right_order_when_nobody_is_named_at_the_wheel():
+    b = beat("They speed off. To destiny!", ["BRICK", "STEEL"], location="STREET")
+    staged = stage_beat(b, order=["STEEL", "BRICK"]).actors
+    dressing = place_props(b, staged, (0.0, 0.0))
+    xs = {a.name: a.location[0] for a in dressing.actors}
+    assert xs["STEEL"] < xs["BRICK"] and all(a.pose.startswith("sit") for a in dressing.actors)
+
+
+def test_a_camera_in_front_of_the_car_sees_both_people_to_the_shoulders_over_the_hood_and_the_wheel():
+    from blender_addon.core.sets import _segment_hits_box
+
+    b = beat("BRICK and STEEL get into Mom's PORSCHE, Steel at the wheel.", ["BRICK", "STEEL"], location="DRIVEWAY")
+    dressing = place_props(b, stage_beat(b).actors, (0.0, 0.0))
+    car = next(p for p in dressing.props if p.kind == "car")
+    for actor in dressing.actors:
+        joints = joint_positions(actor.height_m, actor.pose)
+        for joint in ("nose", "neck", "r_shoulder", "l_shoulder"):
+            point = to_world(joints[joint], actor.location, actor.facing_deg)
+            for camera in ((0.0, -3.1, 1.06), (1.5, -2.4, 0.95)):
+                hit = [box.name for box in car.boxes if _segment_hits_box(camera, point, box, margin=0.0)]
+                assert hit == [], f"{actor.name}'s {joint} is hidden by {hit}"

@@ -147,3 +147,34 @@ def test_insert_frames_the_hands():
     _, hands, _ = cam.project((x, y, 0.5 * ALICE.height))
     _, head, _ = cam.project((x, y, 0.93 * ALICE.height))
     assert 0 < hands < H and head < 0
+
+
+@pytest.mark.parametrize("size, lens", [("WS", 24), ("MS", 50), ("CU", 85)])
+def test_someone_lying_on_a_bed_is_framed_from_above_its_top_with_face_and_feet_clear(size, lens):
+    from blender_addon.core.mannequin import joint_positions, to_world
+    from blender_addon.core.props import _lying_place
+    from blender_addon.core.sets import _segment_hits_box
+
+    actor = wire.ActorPlacement(name="ANNA", location=(1.0, 0.5, 0.0), facing_deg=0.0, pose="lie", height_m=1.7)
+    bed = [b for b in _lying_place(actor, "bed").boxes if b.name == "prop_bed"][0]
+    top = bed.centre[2] + bed.size[2] / 2
+    joints = {n: to_world(p, actor.location, 0.0) for n, p in joint_positions(1.7, "lie").items()}
+    placement, cam = _frame(size, lens, [Subject(actor.location, 0.0, 1.7, joints["head_top"][2] - 1.7, "lie")])
+    assert placement.location[2] > top + 0.5 and placement.pitch_deg < -5, "above the bed, looking down"
+    shown = ["nose", "r_eye"] + (["r_ankle", "l_ankle", "r_toe"] if size == "WS" else ["pelvis"] if size == "MS" else [])
+    for name in shown:
+        u, v, d = cam.project(joints[name])
+        assert d > 0 and 0 <= u <= W and 0 <= v <= H, f"{name} is out of a {size} of someone lying down"
+        assert not _segment_hits_box(placement.location, joints[name], bed, margin=0.0), f"the bed hides the {name}"
+
+
+def test_a_note_reframes_the_stored_subject_not_the_first_mannequin():
+    from blender_addon.core.framing import subject_first, subject_for
+
+    rigs = {"ANNA": subject_for((0.0, 0.0, 0.0), 0.0, 1.7), "BEN": subject_for((2.5, 1.0, 0.0), 0.0, 1.8, "lie")}
+    assert subject_first(rigs, ["BEN", "ANNA"])[0].location == (2.5, 1.0, 0.0)
+    assert subject_first(rigs, ["", "", "BEN"])[0].lying == "lie", "falls back to whom blocking would pick"
+    assert subject_first(rigs, ["NOBODY"])[0] is rigs["ANNA"]
+    placement, cam = _frame("CU", 85, subject_first(rigs, ["BEN"]))
+    u, v, d = cam.project((2.5, 1.0, 0.7))  # Ben's face, lying on the bed
+    assert d > 0 and 0 <= u <= W and 0 <= v <= H

@@ -54,3 +54,16 @@ def test_action_words_choose_poses_for_the_actor_they_name():
     assert pose_for_action("It was a lie.") == "stand"
     assert pose_for_action("The killer lies in wait.") == "stand"
     assert pose_for_action("She falls asleep in the chair.") == "lie"
+
+
+def test_waits_crosses_the_arms_at_the_chest_not_a_hand_at_the_face():
+    assert pose_for_actor("BEN", "BEN waits at the door.", alone=True) == "arms_crossed"
+    h = 1.8
+    j = joint_positions(h, "arms_crossed")
+    for side, other in (("r", "l"), ("l", "r")):
+        hand = j[f"{side}_hand"]
+        assert hand[2] < j[f"{side}_shoulder"][2] - 0.08 * h, "the hands stay below the armpits"
+        assert math.dist(hand, j["nose"]) > 0.2 * h, "not a hand at the face"
+        assert (hand[0] - j["neck"][0]) * (j[f"{other}_shoulder"][0] - j["neck"][0]) > 0, "across the body"
+        assert abs(j[f"{side}_elbow"][0]) > abs(j[f"{side}_shoulder"][0]) * 0.8, "elbows out at the sides"
+        assert hand[1] < j["neck"][1] - 0.08 * h, "in front of the chest"

@@ -8,8 +8,8 @@ import pytest
 import shared_schema as wire
 from blender_addon.core import body
 from blender_addon.core.mannequin import JOINTS, LIE_SURFACE, joint_positions, to_world
-from blender_addon.core.props import DOOR, door_in_wall, place_props
-from blender_addon.core.sets import Box, cut_opening, open_to_camera
+from blender_addon.core.props import DOOR, door_in_wall, place_props, with_set_changes
+from blender_addon.core.sets import Box, cut_opening, open_to_camera, room_walls
 from blender_addon.core.staging import stage_beat
 
 
@@ -93,17 +93,24 @@ def test_the_door_bursts_open_in_the_wall_nearest_who_comes_in_and_a_camera_sees
                             location="FERRY CABIN"))
     june = next(a for a in dressing.actors if a.name == "JUNE")
     door = next(p for p in dressing.props if p.kind == "door")
-    x, y = june.location[:2]
-    assert 6.0 - x < 3.5 - y and 6.0 - x < x + 6.0, "June stands nearest the right wall"
     assert door.replaces == "wall_right"
     slab = next(b for b in door.boxes if b.name == "prop_door")
-    pieces = [b for b in door.boxes if b.name.startswith("wall")]
+    pieces = list(door.replaced_by)
     assert slab.centre[0] < 6.0 - 0.1 - 0.3, "swung open into the room"
     assert slab.size[2] == pytest.approx(DOOR[1]) and slab.centre[2] == pytest.approx(DOOR[1] / 2)
     # The camera side stays open: behind this wall, a camera sees its pieces block (and the
     # blocking takes them out, as it does the wall); in front, none blocks.
     assert len(open_to_camera(pieces, (8.0, 0.0, 1.5), [(0.0, 0.0, 1.0)])) < len(pieces)
     assert len(open_to_camera(pieces, (1.0, -6.0, 1.5), [(0.0, 0.0, 1.0), june.location])) == len(pieces)
+    # June stands just inside the doorway, facing into the room, towards Tomas.
+    over = pieces[-1]
+    assert abs(june.location[1] - over.centre[1]) < 0.05 and 5.0 < june.location[0] < 5.9
+    tomas = next(a for a in dressing.actors if a.name == "TOMAS")
+    fx, fy = math.sin(math.radians(june.facing_deg)), -math.cos(math.radians(june.facing_deg))
+    assert fx * (tomas.location[0] - june.location[0]) + fy * (tomas.location[1] - june.location[1]) > 0
+    # The door is cut into the set before the camera opens it: the wall's pieces replace it.
+    cut = with_set_changes(room_walls(), dressing.props)
+    assert "wall_right" not in [b.name for b in cut] and set(pieces) <= set(cut)
     assert door.info((0.0, 0.0))["max"][2] == pytest.approx(DOOR[1]), "the door's bounds are the slab's"
 
 

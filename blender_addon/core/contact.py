@@ -30,7 +30,14 @@ CONTACT_VERBS = {
     "drag": ("punch", GRIP), "pull": ("punch", GRIP), "restrain": ("hug", GRIP), "attack": ("punch", STRIKE),
     "hug": ("hug", EMBRACE), "embrace": ("hug", EMBRACE), "kiss": ("hug", EMBRACE), "hold": ("hug", EMBRACE),
     "cradle": ("hug", EMBRACE), "comfort": ("hug", EMBRACE),
+    "sting": ("punch", STRIKE), "rip": ("punch", GRIP), "yank": ("punch", GRIP), "press": ("hug", GRIP),
 }
+# Verbs that act on a person through a part of them ("rips her hair", "presses her head against
+# the table"), and the parts: "presses the button", "rips the letter", "presses her hands
+# together" name no one else's body.
+BODY_PARTS = frozenset("hair head face neck throat arm arms wrist wrists shoulder shoulders collar jaw chin ear".split())
+THROUGH_A_PART = {"rip": BODY_PARTS, "yank": BODY_PARTS, "grab": BODY_PARTS, "grasp": BODY_PARTS,
+                  "seize": BODY_PARTS, "pull": BODY_PARTS, "press": frozenset(("head", "neck", "throat"))}
 # Verbs that take no object when two people do them together: "Anna and Ben embrace".
 MUTUAL = ("hug", "embrace", "kiss", "fight", "wrestle", "grapple", "struggle")
 MUTUAL_VERBS = {**{v: CONTACT_VERBS[v] for v in MUTUAL if v in CONTACT_VERBS},
@@ -144,8 +151,13 @@ def _contact_after(stem: str, after: str, offset: int, names, people: list[str],
     near = {offset + gap, offset + lead.end()} if lead else {offset + gap}
     target = next((n for s, _, n in names if s in near), "")
     actor = before[-1] if before else ""
+    part = re.match(r"(his|her|their)\s+([a-z]+)", after.lstrip(" "), re.I)
+    if not target and part and part.group(2).lower() in THROUGH_A_PART.get(stem, ()):
+        actor = actor or next((n for n in recent if n in people), "") or fallback_actor
+        target = _other(people, actor, recent)
     if not target:
-        pronoun = re.match(r"(him|her|them|each other|one another)\b[\s,]*([a-z]*)", after.lstrip(" "), re.I)
+        pronoun = re.match(r"(?:(?:at|into|on)\s+)?(him|her|them|each other|one another)\b[\s,]*([a-z]*)",
+                           after.lstrip(" "), re.I)  # "punches him", "a series of punches at him"
         if not pronoun or (pronoun.group(1).lower() == "her" and pronoun.group(2)
                            and pronoun.group(2).lower() not in _AFTER_OBJECT):
             return None

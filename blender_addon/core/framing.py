@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .mannequin import EYE_FRACTION
+from .mannequin import EYE_FRACTION, LIE_SURFACE, joint_positions, to_world
 from .projection import Mat3, PinholeCamera, camera_rotation
 from .wire import wire
 
@@ -47,6 +47,19 @@ class Subject:
     facing_deg: float
     height: float
     base: float = 0.0  # how far the crown sits below the standing height (negative when seated)
+    lying: str = ""    # the lying pose ("lie", "lie_floor") of someone lying down: framed along the body
+
+
+def subject_for(location: Vec, facing_deg: float, height: float, pose: str = "stand") -> Subject:
+    """A Subject for an actor in a pose: the crown's drop when seated, the body's length when lying."""
+    base = joint_positions(height, pose)["head_top"][2] - height
+    return Subject(location, facing_deg, height, base, pose if pose in ("lie", "lie_floor") else "")
+
+
+def subject_first(subjects: dict[str, Subject], wanted: list[str]) -> list[Subject]:
+    """The subjects with the first of ``wanted`` that is among them leading (the shot is of them)."""
+    lead = next((name for name in wanted if name and name in subjects), None)
+    return ([subjects[lead]] if lead else []) + [s for name, s in subjects.items() if name != lead]
 
 
 @dataclass(frozen=True)
@@ -248,9 +261,13 @@ def frame_shot(
 
     if size == "POV":
         return _point_of_view(main, subjects[1:], lens, sensor_w)
+    if main.lying and size != "INSERT" and not (size in GROUP_SIZES and len(subjects) >= 2):
+        return _frame_lying(main, size, angle, lens, sensor_w, aspect, side, audience, turn_deg)
     if size in GROUP_SIZES and len(subjects) >= 2:
         target, view, min_width = _group_view(subjects, audience)
         top = max(top, max(top_f * s.height + s.base for s in subjects))  # the tallest head stays in
+        if any(s.lying for s in subjects):  # someone lies on a bed: from above its top, not its front
+            bottom = min(bottom, 0.0)
     elif size in ("OTS_LEFT", "OTS_RIGHT") and len(subjects) >= 2:
         return _over_the_shoulder(main, subjects[1], size, bottom, top, lens, sensor_w, audience)
     else:
@@ -263,12 +280,57 @@ def frame_shot(
     eye = None
     if angle == "EYE" and size in ("WS", "EWS", "TWO_SHOT", "MLS"):
         eye = EYE_FRACTION * main.height * 0.9 + main.base
+        if any(s.lying for s in subjects):
+            eye = max(eye, LYING_WIDE_EYE)
     placement = frame_vertical_slice(target, view, bottom, top, pitch_deg=pitch, roll_deg=roll, lens=lens,
                                      sensor_w=sensor_w, aspect=aspect, eye_height=eye, min_width=min_width,
                                      keep_top=size in ("MLS", "TWO_SHOT"))
     if size in LEAD_ROOM_SIZES:
         placement = _with_lead_room(placement, main, sensor_w)
     return placement
+
+
+# How much of a lying body (fraction of height, from the crown towards the feet) each size holds.
+LYING_LENGTH = {"ECU": 0.2, "CU": 0.32, "MCU": 0.42, "OTS_LEFT": 0.45, "OTS_RIGHT": 0.45, "MS": 0.62, "POV": 0.62,
+                "MLS": 0.8, "TWO_SHOT": 0.9, "WS": 1.2, "EWS": 2.6}
+LYING_CLOSE_PITCH = -30.0  # closer sizes look down onto the bed: the face and body read, not its side
+LYING_WIDE_EYE = 1.55      # wider sizes stand at a standing eye height, above the bed's top
+LYING_TOWARDS_HEAD = (15.0, 35.0)  # degrees the view turns from square-on towards the head
+
+
+def _frame_lying(main: Subject, size: str, angle: str, lens: float, sensor_w: float, aspect: float,
+                 side: float, audience: tuple[float, float] | None, turn_deg: float) -> CameraPlacement:
+    """Someone lying down: the frame holds the size's stretch of the body (head to feet runs
+    along the body's length, not up), seen from the side the face turns to, from above."""
+    joints = {n: to_world(p, main.location, main.facing_deg)
+              for n, p in joint_positions(main.height, main.lying).items()}
+    head = joints["head_top"]
+    feet = ((joints["r_toe"][0] + joints["l_toe"][0]) / 2, (joints["r_toe"][1] + joints["l_toe"][1]) / 2)
+    along = (feet[0] - head[0], feet[1] - head[1])
+    body = math.hypot(*along) or 1.0
+    along = (along[0] / body, along[1] / body)
+    length = LYING_LENGTH.get(size, 0.62) * main.height
+    start = -0.1 * main.height  # room beyond the crown
+    middle = start + length / 2
+    target = (head[0] + along[0] * middle, head[1] + along[1] * middle)
+    surface = LIE_SURFACE if main.lying == "lie" else 0.0
+    bottom, top = surface, max(p[2] for p in joints.values()) + 0.08
+    view = forward(main.facing_deg)
+    towards_head = LYING_TOWARDS_HEAD[0 if side > 0 else 1]
+    head_turn = _rotate2(view, towards_head)
+    if head_turn[0] * -along[0] + head_turn[1] * -along[1] < 0:
+        head_turn = _rotate2(view, -towards_head)
+    view = head_turn
+    if audience is not None and view[0] * audience[0] + view[1] * audience[1] < 0:
+        view = (-view[0], -view[1])
+    if turn_deg:
+        view = _rotate2(view, turn_deg)
+    wide = size in ("WS", "EWS", "TWO_SHOT", "MLS")
+    pitch = PITCH.get(angle, 0.0) if angle in ("BIRD", "HIGH") else LYING_CLOSE_PITCH
+    return frame_vertical_slice(target, view, bottom, top, pitch_deg=pitch, roll_deg=0.0, lens=lens,
+                                sensor_w=sensor_w, aspect=aspect,
+                                eye_height=LYING_WIDE_EYE if wide and angle != "BIRD" else None,
+                                min_width=length)
 
 
 OTS_BEHIND, OTS_BESIDE = 0.85, 0.42  # metres behind the foreground actor, and out past their shoulder

@@ -194,8 +194,12 @@ def _pose_wave(j, h):
 
 
 def _pose_arms_crossed(j, h):
-    _arm(j, "r", _near(j, "l_elbow", 0.0, -0.06, 0.12, h))
-    _arm(j, "l", _near(j, "r_elbow", 0.0, -0.08, 0.14, h))
+    """Forearms folded across the chest below the armpits, elbows out at the sides, each hand
+    tucked at the other arm. Targets come from the standing shoulders, not from the other
+    arm's moved joints (which once sent a hand up to the face)."""
+    r_s, l_s = j["r_shoulder"], j["l_shoulder"]
+    _arm(j, "r", (0.03 * h, r_s[1] - 0.11 * h, r_s[2] - 0.16 * h), pole=(0.7, 0.2, -1.0))
+    _arm(j, "l", (-0.03 * h, l_s[1] - 0.13 * h, l_s[2] - 0.14 * h), pole=(0.7, 0.2, -1.0))
 
 
 def _pose_hands_to_face(j, h):

@@ -13,7 +13,7 @@ import math
 import re
 from dataclasses import dataclass, field, replace
 
-from .mannequin import LIE_POSES, LIE_SURFACE, joint_positions, to_world
+from .mannequin import LIE_POSES, LIE_SURFACE, facing_towards, joint_positions, to_world
 from .sets import Box, along_axis, cut_opening, nearest_wall, room_walls
 from .wire import wire
 
@@ -29,7 +29,7 @@ PROP_WORDS = {
     "door": "door doors doorway",
     "window": "window windows",
     "stairs": "stairs staircase steps stairway",
-    "car": "car cars taxi cab sedan jeep truck",
+    "car": "car cars taxi cab sedan jeep truck porsche limo limousine convertible suv landcruiser minivan",
     "suitcase": "suitcase luggage",
     "bag": "bag backpack handbag purse briefcase",
     "phone": "phone cellphone telephone mobile",
@@ -57,6 +57,8 @@ SIDE_DOOR_BACK = 1.5
 OPENS = re.compile(r"\bburst|\bbarges?\b|\bcomes? in\b|\bwalks? in\b|\benters?\b|\bentering\b|\bopens?\b|"
                    r"\bswings? open\b|\bkicks? (?:in|open)\b|\bflies open\b")
 SEATED_REST = re.compile(r"\b(?:chair|armchair|seat|bench|stool|wheelchair)\b")
+DRIVING = re.compile(r"\bdriv(?:es|ing)\b(?! (?:a hard bargain|\w+ (?:crazy|mad|nuts|insane)))|"
+                     r"\b(?:at|behind) the wheel\b|\b(?:speed|peel|tear|race)(?:s|ed)? (?:off|away)\b")
 LYING_ON = re.compile(r"\b(?:bed|sofa|couch|settee)\b")
 SIT_AT = re.compile(r"\b(?:sits?|sitting|seated|slumps?)\b|\bat (?:a|the|his|her|their) [\w-]*\s*(?:table|desk)\b")
 
@@ -67,11 +69,11 @@ class Prop:
     boxes: tuple[Box, ...]
     held_by: str = ""
     replaces: str = ""  # the set part this prop stands in for: a wall it cuts a door into, the room's bed
+    replaced_by: tuple[Box, ...] = ()  # what stands in that set part's place (a wall's pieces round a door)
 
     def info(self, origin: tuple[float, float]) -> dict:
-        """The prop for the keypoints JSON: kind, who holds it, its bounds relative to the stage
-        (a door's are the slab's, not the wall it is cut into)."""
-        own = [b for b in self.boxes if not b.name.startswith("wall")] or list(self.boxes)
+        """The prop for the keypoints JSON: kind, who holds it, its bounds relative to the stage."""
+        own = self.boxes
         lows = [tuple(b.centre[i] - b.size[i] / 2 for i in range(3)) for b in own]
         highs = [tuple(b.centre[i] + b.size[i] / 2 for i in range(3)) for b in own]
         low = [min(p[i] for p in lows) - (origin[i] if i < 2 else 0.0) for i in range(3)]
@@ -202,7 +204,30 @@ def door_in_wall(walls: list[Box], near: tuple[float, float], open_: bool) -> Pr
         size = [0.0, 0.0, height]
         size[axis], size[across] = width, thick
     slab = Box("prop_door", tuple(slab_centre), tuple(size))
-    return Prop("door", tuple(pieces) + (slab,), replaces=wall.name)
+    return Prop("door", (slab,), replaces=wall.name, replaced_by=tuple(pieces))
+
+
+DOORWAY_STEP = 0.55  # from the wall's centre line into the room: just inside the doorway
+
+
+def just_inside(door: Prop, near: tuple[float, float]) -> tuple[float, float]:
+    """The spot just inside a door cut into a wall, on ``near``'s side of it."""
+    over = door.replaced_by[-1]  # the piece above the opening: its middle is the opening's
+    axis = along_axis(over)
+    across = 1 - axis
+    spot = [over.centre[0], over.centre[1]]
+    spot[across] += DOORWAY_STEP if near[across] > over.centre[across] else -DOORWAY_STEP
+    return (spot[0], spot[1])
+
+
+def with_set_changes(set_boxes: list[Box], props: list[Prop]) -> list[Box]:
+    """The set with what props stand in for swapped in: a wall for its pieces round a door cut
+    into it, the room's own bed taken out for the one someone lies on."""
+    changes = {p.replaces: p.replaced_by for p in props if p.replaces}
+    out: list[Box] = []
+    for box in set_boxes:
+        out += list(changes[box.name]) if box.name in changes else [box]
+    return out
 
 
 def _lying_place(actor, kind: str) -> Prop:
@@ -257,7 +282,8 @@ def place_props(beat: "wire.Beat", actors: list["wire.ActorPlacement"], origin: 
     action = beat.action
     kinds = kinds_in(action)
     location = beat.location.lower()
-    if any(w in location for w in (" car", "car ", "taxi", "truck")) or location == "car":
+    if (any(w in location for w in (" car", "car ", "taxi", "truck", "driving")) or location == "car"
+            or DRIVING.search(action.lower()) or "car" in kinds_in(location)):
         kinds = ["car"] + [k for k in kinds if k != "car"]
     actors = list(actors)
     props: list[Prop] = []
@@ -265,17 +291,32 @@ def place_props(beat: "wire.Beat", actors: list["wire.ActorPlacement"], origin: 
 
     if "car" in kinds and actors:
         # Front seats side by side, facing the camera side; the hood in front, wheels below.
+        # Whoever drives (or sits at the wheel) takes the driver's seat, behind the wheel.
+        # Otherwise people keep their staged left-right order (the scene's side of the line).
         seats = [(-0.4, 0.0), (0.4, 0.0), (-0.4, 0.9), (0.4, 0.9)]
+        actors.sort(key=lambda a: a.location[0])
+        driver = _driver(actors, action)
+        if driver is not None:
+            actors.remove(driver)
+            actors.insert(0, driver)
         for i, actor in enumerate(actors[:4]):
             sx, sy = seats[i]
-            actors[i] = replace(actor, location=(ox + sx, oy + sy, 0.0), facing_deg=0.0, pose="sit")
-        parts = [Box("prop_car_hood", (ox, oy - 1.5, 0.45), (1.8, 1.4, 0.7)),
+            # The driver's hands reach forward to the wheel (the at-a-table arms); the rest sit.
+            actors[i] = replace(actor, location=(ox + sx, oy + sy, 0.0), facing_deg=0.0,
+                                pose="sit_at_table" if i == 0 else "sit")
+        hands = joint_positions(actors[0].height_m, "sit_at_table")
+        wx, wy, wz = to_world(tuple((hands["r_wrist"][k] + hands["l_wrist"][k]) / 2 for k in range(3)),
+                              actors[0].location, 0.0)
+        # The hood stays below the seated people's chests and the wheel is a rim in the driver's
+        # hands on a column, so a camera in front sees faces over them.
+        parts = [Box("prop_car_hood", (ox, oy - 1.5, 0.35), (1.8, 1.4, 0.6)),
                  Box("prop_car_floor", (ox, oy + 0.5, 0.15), (1.8, 2.4, 0.3)),
                  Box("prop_car_trunk", (ox, oy + 2.1, 0.5), (1.8, 0.9, 0.8)),
-                 Box("prop_car_wheel", (ox - 0.4, oy - 0.65, 0.95), (0.38, 0.05, 0.38))]
+                 Box("prop_car_wheel", (wx, wy - 0.03, wz), (0.38, 0.05, 0.05)),
+                 Box("prop_car_column", (wx, wy - 0.12, wz - 0.1), (0.05, 0.05, 0.16))]
         parts += [Box("prop_car_tyre", (ox + sx * 0.95, oy + sy, 0.33), (0.25, 0.66, 0.66))
                   for sx in (-1.0, 1.0) for sy in (-1.3, 1.4)]
-        props.append(Prop("car", tuple(parts)))
+        props.append(Prop("car", tuple(parts), replaces="car"))  # stands in for the set's car block
         props += [_chair(a) for a in actors[:4]]
         kinds = [k for k in kinds if k not in ("car", "table", "desk", "chair")]
 
@@ -325,7 +366,16 @@ def place_props(beat: "wire.Beat", actors: list["wire.ActorPlacement"], origin: 
         else:
             by = comer or _holder("door", actors, action)
             near = by.location[:2] if by is not None else (ox + 3.0, oy + 3.0)
-            props.append(door_in_wall(room_walls(origin), near, open_=comer is not None or bool(OPENS.search(action.lower()))))
+            door = door_in_wall(room_walls(origin), near, open_=comer is not None or bool(OPENS.search(action.lower())))
+            props.append(door)
+            if comer is not None and comer.pose not in LIE_POSES and not comer.pose.startswith("sit"):
+                # Whoever comes in stands in the doorway, facing into the room (towards the others).
+                spot = just_inside(door, near)
+                others = [a.location for a in actors if a is not comer] or [(ox, oy - 2.0, 0.0)]
+                centre = (sum(o[0] for o in others) / len(others), sum(o[1] for o in others) / len(others), 0.0)
+                i = actors.index(comer)
+                actors[i] = replace(comer, location=(spot[0], spot[1], 0.0),
+                                    facing_deg=facing_towards((spot[0], spot[1], 0.0), centre))
     if "window" in kinds and not exterior:  # a window frame belongs in a wall
         props.append(Prop("window", tuple(
             Box("prop_window", c, s) for c, s in (((ox - 2.5, oy + 3.35, 1.0), (1.4, 0.1, 0.08)),
@@ -344,6 +394,15 @@ def place_props(beat: "wire.Beat", actors: list["wire.ActorPlacement"], origin: 
         if holder is not None:
             props.append(_in_hand(kind, holder, "l" if kind in CARRIED else "r"))
     return Dressing(actors=actors, props=props)
+
+
+def _driver(actors, action: str):
+    """Whoever the action names just before 'drives' or 'at the wheel'."""
+    for actor in actors:
+        name = re.escape(actor.name.split()[0]) if actor.name.split() else re.escape(actor.name)
+        if re.search(rf"\b{name}\W+(?:\w+\W+)?(?:drives|is driving|at the wheel|behind the wheel)\b", action, re.I):
+            return actor
+    return None
 
 
 def surface_ahead(actor, surface: Prop) -> bool:

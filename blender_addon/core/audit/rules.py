@@ -26,6 +26,8 @@ MAX_FACE_PITCH = 25.0       # and from no steeper than this above or below the e
 MAX_COVERED_BY_ACTOR = 1 / 3
 MAX_COVERED_BY_WALL = 0.05
 MAX_COVERED_BY_PROP = 0.6
+MAX_COVERED_LYING = 0.25    # a bed or sofa before someone lying on it hides them, not a lap
+LYING_POSES = ("lie", "lie_floor")
 MIN_MOVE_M, MIN_TURN_DEG, MIN_LENS_CHANGE = 0.5, 15.0, 0.30
 # Largest gap above the crown, as a fraction of frame height, by size.
 MAX_HEADROOM = {"ECU": 0.08, "CU": 0.15, "MCU": 0.18, "MS": 0.22, "MLS": 0.25, "OTS_LEFT": 0.25,
@@ -71,6 +73,9 @@ def subject_in_frame(shot: ShotFacts) -> list[Violation]:
     if hidden > MAX_COVERED_BY_ACTOR:
         found.append(_v(shot, rule, f"{subject} is hidden: {hidden:.0%} covered"))
     k = actor.keypoints
+    if actor.pose in LYING_POSES and not (_visible(k.get("nose")) or _visible(k.get("r_eye"))
+                                          or _visible(k.get("l_eye"))) and shot.size not in FACE_SIZES:
+        found.append(_v(shot, rule, f"{subject} lies with the face hidden: the nose or an eye must be visible"))
     if shot.size in FACE_SIZES:
         if not _visible(k.get("nose")) or not (_visible(k.get("r_eye")) or _visible(k.get("l_eye"))):
             found.append(_v(shot, rule, f"{subject}'s face does not read: nose and an eye must be visible"))
@@ -103,6 +108,8 @@ def clear_line_of_sight(shot: ShotFacts) -> list[Violation]:
             limit = MAX_COVERED_BY_ACTOR
         elif name.startswith(("wall", "block")):
             limit = MAX_COVERED_BY_WALL
+        elif subject.pose in LYING_POSES:
+            limit = MAX_COVERED_LYING
         else:  # a table before someone seated at it hides their lap, not them
             limit = MAX_COVERED_BY_PROP
         if share > limit:
@@ -147,10 +154,12 @@ def headroom(shot: ShotFacts) -> list[Violation]:
     if actor is None or shot.size not in MAX_HEADROOM:
         return []
     found = []
-    crown = actor.head_top[1]
-    if shot.size in GROUP_SIZES:  # a group's headroom is over its tallest head in frame
-        crowns = [a.head_top[1] for a in shot.actors if a.in_frame_fraction() >= MIN_IN_FRAME]
-        crown = min(crowns + [crown])
+    upright = [a for a in shot.actors if a.pose not in LYING_POSES and a.in_frame_fraction() >= MIN_IN_FRAME]
+    if actor.pose in LYING_POSES and not upright:
+        return []  # a lying body's frame follows its length: there is no head-to-top-edge room to keep
+    crown = actor.head_top[1] if actor.pose not in LYING_POSES else min(a.head_top[1] for a in upright)
+    if shot.size in GROUP_SIZES:  # a group's headroom is over its tallest (upright) head in frame
+        crown = min([a.head_top[1] for a in upright] + [crown])
     room = crown / shot.height
     if 0 <= room and room > MAX_HEADROOM[shot.size]:
         found.append(_v(shot, "headroom", f"{room:.0%} of the frame above {actor.name}'s head "
