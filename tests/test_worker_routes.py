@@ -168,6 +168,7 @@ def test_a_training_worker_fetches_its_bundle_and_crops_and_registers_an_uploade
     version = wire.from_dict(wire.LoraVersion, api.post(f"{route}/register", json=register).json())
     assert (version.name, version.status, version.steps) == ("MARA@v1", "active", 7)
     assert version.path == str(artifacts.lora_path("MARA@v1")) and artifacts.lora_path("MARA@v1").read_bytes() == lora
+    assert not artifacts.lora_upload_path(job_id).exists()
     again = api.post(f"{route}/register", json=register)  # its answer was lost: the same version, not a second
     assert again.status_code == 200 and again.json()["version"] == 1
     assert [v["name"] for v in api.get(f"/v1/actors/{mara['id']}/loras").json()] == ["MARA@v1"]

@@ -18,14 +18,14 @@ from shared_schema import ActorProfile, JobKind, LoraVersion, WorkerLoraRegister
 from ..api.errors import ApiError
 from ..learning.training_source import LocalTrainingSource, active_version, lora_versions
 from ..people import Principal
-from .worker_jobs import _held
+from .worker_jobs import held
 
 MAX_LORA_MB = 512  # an SDXL LoRA of rank 128 in float32 is about 350 MB; SD 1.5 at rank 8, about 3 MB
 REQUIRED_METRICS = ("held_out_similarity", "previous_similarity")
 
 
-def _training(state, caller: Principal, job_id: str, attempt: int) -> tuple[str, ActorProfile]:
-    job = _held(state, caller, job_id, attempt)
+def _training(state, caller: Principal, job_id: str, attempt: int) -> ActorProfile:
+    job = held(state, caller, job_id, attempt)
     if job.kind is not JobKind.TRAIN_LORA:
         raise ApiError(409, "not_training", f"job {job_id} is a {job.kind.value.lower()} job, not LoRA training",
                        "the training routes are for TRAIN_LORA jobs; render jobs upload frames")
@@ -33,7 +33,7 @@ def _training(state, caller: Principal, job_id: str, attempt: int) -> tuple[str,
     if actor is None:
         raise ApiError(404, "not_found", f"the actor of training job {job_id} no longer exists",
                        "finish the job FAILED: there is nothing to train")
-    return job_id, actor
+    return actor
 
 
 def _source(state, actor: ActorProfile) -> LocalTrainingSource:
@@ -41,7 +41,7 @@ def _source(state, actor: ActorProfile) -> LocalTrainingSource:
 
 
 def bundle(state, caller: Principal, job_id: str, attempt: int) -> WorkerTrainingBundle:
-    _, actor = _training(state, caller, job_id, attempt)
+    actor = _training(state, caller, job_id, attempt)
     active = active_version(state.actors.store, actor.id)
     return WorkerTrainingBundle(actor_id=actor.id, actor_name=actor.name, description=actor.description,
                                 crops=[p.name for p in _source(state, actor).crops()],
@@ -51,7 +51,7 @@ def bundle(state, caller: Principal, job_id: str, attempt: int) -> WorkerTrainin
 
 
 def crop(state, caller: Principal, job_id: str, attempt: int, name: str) -> Path:
-    _, actor = _training(state, caller, job_id, attempt)
+    actor = _training(state, caller, job_id, attempt)
     path = next((p for p in _source(state, actor).crops() if p.name == name), None)
     if path is None:
         raise ApiError(404, "not_found", f"{actor.name} has no approved crop {name!r}",
@@ -60,7 +60,7 @@ def crop(state, caller: Principal, job_id: str, attempt: int, name: str) -> Path
 
 
 def active_lora(state, caller: Principal, job_id: str, attempt: int) -> Path:
-    _, actor = _training(state, caller, job_id, attempt)
+    actor = _training(state, caller, job_id, attempt)
     path = _source(state, actor).active_lora()
     if path is None or not path.is_file():
         raise ApiError(404, "not_found", f"{actor.name} has no LoRA version in use",
@@ -68,16 +68,11 @@ def active_lora(state, caller: Principal, job_id: str, attempt: int) -> Path:
     return path
 
 
-def pending_path(state, job_id: str) -> Path:
-    """Where the API keeps an uploaded LoRA until it is registered (one per job: a retry replaces it)."""
-    return state.settings.artifacts.lora_dir / ".uploads" / f"{job_id}.safetensors"
-
-
 def put_lora(state, caller: Principal, job_id: str, attempt: int, data: bytes) -> None:
     _training(state, caller, job_id, attempt)
     check_lora_file(data)
-    artifacts = state.settings.artifacts
-    artifacts.write_atomic(pending_path(state, job_id), lambda path: path.write_bytes(data))
+    artifacts = state.settings.artifacts  # one upload per job: a retry replaces it
+    artifacts.write_atomic(artifacts.lora_upload_path(job_id), lambda path: path.write_bytes(data))
 
 
 def check_lora_file(data: bytes) -> None:
@@ -94,7 +89,7 @@ def check_lora_file(data: bytes) -> None:
 
 
 def register(state, caller: Principal, job_id: str, body: WorkerLoraRegister) -> LoraVersion:
-    _, actor = _training(state, caller, job_id, body.attempt)
+    actor = _training(state, caller, job_id, body.attempt)
     store = state.actors.store
     existing = next((v for v in lora_versions(store, actor.id) if v.version == body.version), None)
     if existing is not None and existing.source_frames == body.source_frames and existing.metrics == body.metrics:
@@ -112,7 +107,7 @@ def register(state, caller: Principal, job_id: str, body: WorkerLoraRegister) ->
     if unknown:
         raise ApiError(422, "validation_error", f"source_frames names {len(unknown)} crop(s) {actor.name} does "
                        f"not have, e.g. {unknown[0]!r}", "list the crop names the training bundle gave")
-    upload = pending_path(state, job_id)
+    upload = state.settings.artifacts.lora_upload_path(job_id)
     if not upload.is_file():
         raise ApiError(409, "lora_missing", f"no LoRA was uploaded for job {job_id}",
                        "PUT the safetensors file to /v1/worker/jobs/ID/training/lora first")

@@ -4,6 +4,7 @@
     DATA_DIR/actors/ACTOR/ref_DIGEST.png       an actor's reference images
     DATA_DIR/actors/ACTOR/approved/REF.png     crops of an actor from approved frames (LoRA data)
     DATA_DIR/loras/NAME@vN.safetensors         trained actor LoRAs
+    DATA_DIR/loras/.uploads/JOB.safetensors    a team worker's LoRA, uploaded, not yet registered
     DATA_DIR/reward/reward_STAMP.npz           reward models
 
 Files are written under a temporary name in the same folder and renamed into place
@@ -63,6 +64,10 @@ class ArtifactStore:
     def lora_path(self, name: str) -> Path:
         """A trained LoRA by its versioned name, NAME@vN."""
         return self.lora_dir / f"{name}.safetensors"
+
+    def lora_upload_path(self, job_id: str) -> Path:
+        """A LoRA a team-mode worker uploaded for training job ``job_id``, until it is registered."""
+        return self.lora_dir / ".uploads" / f"{job_id}.safetensors"
 
     def reward_path(self, stamp: int) -> Path:
         return self.data_dir / "reward" / f"reward_{int(stamp)}.npz"
