@@ -20,7 +20,7 @@ from ..learning.training_source import LocalTrainingSource, active_version, lora
 from ..people import Principal
 from .worker_jobs import held
 
-MAX_LORA_MB = 512  # an SDXL LoRA of rank 128 in float32 is about 350 MB; SD 1.5 at rank 8, about 3 MB
+MAX_LORA_MB = 512  # far above a LoRA of the default rank (a few MB for SD 1.5); bounds one upload
 REQUIRED_METRICS = ("held_out_similarity", "previous_similarity")
 
 

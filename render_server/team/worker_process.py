@@ -139,7 +139,7 @@ class WorkerRuntime:
         from ..learning.lora_training import LoraTrainer, training_summary
         from .remote_training import RemoteTrainingSource
 
-        folder = self.settings.data_dir / "training" / job_id
+        folder = self.settings.artifacts.training_dir(job_id)
         try:
             source = RemoteTrainingSource.fetch(self.api, job_id, claimed.attempt, folder)
             # The trainer's own files (the new LoRA before its upload) go to the job's folder too.
