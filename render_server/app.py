@@ -24,6 +24,7 @@ from .learning.lora_training import LoraTrainer
 from .learning.service import LearningService
 from .people import PeopleRepository, PeopleService
 from .services.worker import RenderWorker
+from .services.worker_training import MAX_LORA_MB
 from .settings import Settings
 from .storage.job_store import JobStore
 from .storage.server_lock import DataDirLock
@@ -99,5 +100,6 @@ def create_app(settings: Optional[Settings] = None, backends: Optional[BackendRe
                    routes_people, routes_worker):
         app.include_router(module.router)
     app.add_middleware(GuardMiddleware, max_body_bytes=int(settings.max_body_mb * 1e6), token=settings.token,
-                       port=settings.port, allowed_hosts=settings.allowed_host_list)
+                       port=settings.port, allowed_hosts=settings.allowed_host_list,
+                       max_file_bytes=int(MAX_LORA_MB * 1e6))
     return app

@@ -799,5 +799,36 @@ class WorkerConfig:
     restore_interval_s: float
 
 
+@dataclass
+class WorkerTrainingBundle:
+    """What a training worker fetches for a claimed LoRA training job
+    (GET /v1/worker/jobs/ID/training): the actor, the names of the approved crops to download,
+    the version in use to score against, and the CLIP model the API embeds actors with (the
+    worker scores with the same one)."""
+
+    actor_id: str
+    actor_name: str
+    description: str = ""
+    crops: list[str] = field(default_factory=list)  # GET .../training/crops/NAME
+    active_lora: str = ""  # NAME@vN of the version in use, "" for none: GET .../training/active-lora
+    next_version: int = 1
+    clip_model: str = ""  # the API's BEATBOARD_CLIP_MODEL and _CHECKPOINT
+    clip_checkpoint: str = ""
+
+
+@dataclass
+class WorkerLoraRegister:
+    """Register the LoRA uploaded for the job (PUT .../training/lora) as the actor's version
+    ``version`` (the bundle's ``next_version``); sending it again changes nothing."""
+
+    attempt: int = bounded(0, ge=0)
+    version: int = bounded(1, ge=1, le=1_000_000)
+    base_model: str = long_text(max_length=1000)
+    steps: int = bounded(0, ge=0, le=100_000)
+    source_frames: list[str] = bounded(default_factory=list, max_length=100_000, items={"max_length": NAME_CHARS})
+    metrics: dict[str, float] = bounded(default_factory=dict, max_length=32)
+    accepted: bool = False
+
+
 WIRE_TYPES += (WorkerClaim, WorkerTraining, WorkerClaimed, WorkerProgress, WorkerProgressAnswer, WorkerFinish,
-               WorkerHeartbeat, WorkerStatus, WorkerConfig)
+               WorkerHeartbeat, WorkerStatus, WorkerConfig, WorkerTrainingBundle, WorkerLoraRegister)

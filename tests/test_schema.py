@@ -90,6 +90,10 @@ def test_every_wire_type_round_trips_with_defaults():
         wire.WorkerHeartbeat: wire.WorkerHeartbeat(queues=["render.previs"], current_job="x", attempt=1),
         wire.WorkerStatus: wire.WorkerStatus(wire.WorkerRef(host="gpu-1"), last_heartbeat=3.0),
         wire.WorkerConfig: wire.WorkerConfig("redis://127.0.0.1:6379/0", 30.0, 60.0, 5.0),
+        wire.WorkerTrainingBundle: wire.WorkerTrainingBundle("a1", "MARA", crops=["j1_0.png"], active_lora="MARA@v1",
+                                                             next_version=2, clip_model="ViT-B-32"),
+        wire.WorkerLoraRegister: wire.WorkerLoraRegister(attempt=1, version=2, source_frames=["j1_0.png"],
+                                                         metrics={"held_out_similarity": 0.5}, accepted=True),
     }
     assert set(samples) == set(wire.WIRE_TYPES)
     for cls, sample in samples.items():

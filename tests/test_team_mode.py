@@ -267,3 +267,44 @@ def test_a_diffusers_job_goes_to_the_worker_on_its_model_familys_queue(team):
     finally:
         worker.stop()
         team.workers.remove(worker)
+
+
+def test_a_lora_training_job_runs_on_the_training_worker_and_its_version_lands_on_the_api(team):
+    """Tiny models: two approved crops of MARA (rendered by a previs worker), then a training job:
+    only the worker listening on `training` takes it, trains with the API's CLIP (its own
+    BEATBOARD_CLIP_MODEL points nowhere), and the API registers and keeps the new version."""
+    from safetensors.torch import load_file
+
+    from tests.server_helpers import label_mask
+
+    if not any(w.queues == "render.previs" and w.process.poll() is None for w in team.workers):
+        team.start_worker("worker-previs")
+    trainer_env = {**team.models_env, "BEATBOARD_LORA_TRAIN_RESOLUTION": "64", "BEATBOARD_LORA_EVAL_STEPS": "2",
+                   "BEATBOARD_LORA_TRAIN_RANK": "4", "BEATBOARD_CLIP_MODEL": "/nowhere/clip.json"}
+    trainer = team.start_worker("worker-training", queues="training", env=trainer_env)
+    try:
+        client = team.client()
+        mara = client.request_json("POST", "/v1/actors", {"name": "MARA", "description": "forties, raincoat"})
+        masks = label_mask(80, 45, ["MARA"], [(25, 3, 45, 44)])
+        renders = [client.submit(render_request(seed=60 + i, actors=[wire.ActorPlacement(name="MARA")],
+                                                conditioning=wire.Conditioning(masks=masks))).id for i in range(2)]
+        for job in wait_finished(client, renders):
+            assert job.state is wire.JobState.DONE
+            approval = client.request_json("POST", f"/v1/jobs/{job.id}/frames/0/feedback",
+                                           {"shot_number": "1", "verdict": "APPROVE"})
+            assert approval["profiles_moved"] == ["MARA"], approval
+        accepted = client.request_json("POST", f"/v1/actors/{mara['id']}/loras", {"steps": 4})
+        job = wait_for(client, accepted["id"], lambda j: j.state.finished, timeout=240)
+        assert job.state is wire.JobState.DONE, job.error
+        assert _worker_holding(team, job) is trainer and "MARA@v1" in job.message
+        (version,) = client.request_json("GET", f"/v1/actors/{mara['id']}/loras")
+        assert version["name"] == "MARA@v1" and version["steps"] == 4 and len(version["source_frames"]) == 2
+        assert version["metrics"]["train_crops"] == 1 and version["metrics"]["held_out_crops"] == 1
+        path = Path(version["path"])
+        assert path.parent == team.api.data_dir / "loras" and path.is_file()  # the API's artifact store
+        ups = [v for k, v in load_file(path).items() if "lora_B" in k or "lora.up" in k]
+        assert ups and all(float(v.abs().max()) > 0 for v in ups)  # trained: peft starts them at zero
+        assert not list((trainer.log_path.with_suffix(".data") / "training").glob("*"))  # its scratch is gone
+    finally:
+        trainer.stop()
+        team.workers.remove(trainer)

@@ -96,3 +96,82 @@ def test_an_embedded_server_refuses_worker_calls_and_lists_no_workers(tmp_path):
         refused = client.post("/v1/worker/jobs/abc/claim", json={"worker": WORKER})
         assert refused.status_code == 409 and "BEATBOARD_BROKER_URL" in refused.json()["hint"]
         assert client.get("/v1/workers").json() == []
+
+
+# -- LoRA training on a worker: the bundle, the downloads, the upload and the registration --------------
+def _approved_crop(api, seed: int) -> None:
+    """A render of MARA run by "the worker" and approved: the API cuts and keeps her crop."""
+    from tests.server_helpers import label_mask
+
+    job_id = _submit(api, seed=seed, actors=[wire.ActorPlacement(name="MARA")],
+                     conditioning=wire.Conditioning(masks=label_mask(80, 45, ["MARA"], [(25, 3, 45, 44)])))
+    api.post(f"/v1/worker/jobs/{job_id}/claim", json={"worker": WORKER})
+    noise = Image.frombytes("RGB", (160, 90), bytes((seed * 7 + i) % 251 for i in range(160 * 90 * 3)))
+    buffer = io.BytesIO()
+    noise.save(buffer, format="PNG")
+    api.put(f"/v1/worker/jobs/{job_id}/frames/0.png?attempt=1", content=buffer.getvalue(),
+            headers={"Content-Type": "image/png"})
+    api.post(f"/v1/worker/jobs/{job_id}/finish", json={"attempt": 1, "state": "DONE", "message": "1 frame(s)"})
+    feedback = api.post(f"/v1/jobs/{job_id}/frames/0/feedback", json={"shot_number": "1", "verdict": "APPROVE"})
+    assert feedback.json()["profiles_moved"] == ["MARA"], feedback.text
+
+
+def _safetensors(tensors: dict) -> bytes:
+    import numpy as np
+    from safetensors.numpy import save
+
+    return save({name: np.full(shape, 0.5, dtype=np.float32) for name, shape in tensors.items()})
+
+
+def test_a_training_worker_fetches_its_bundle_and_crops_and_registers_an_uploaded_lora_once(api):
+    mara = api.post("/v1/actors", json={"name": "MARA", "description": "forties, raincoat"}).json()
+    for seed in (21, 22):
+        _approved_crop(api, seed)
+    job_id = api.post(f"/v1/actors/{mara['id']}/loras", json={"steps": 7}).json()["id"]
+    claimed = wire.from_dict(wire.WorkerClaimed, api.post(f"/v1/worker/jobs/{job_id}/claim",
+                                                          json={"worker": WORKER}).json())
+    assert claimed.training.actor_id == mara["id"] and claimed.training.steps == 7 and claimed.request is None
+    route = f"/v1/worker/jobs/{job_id}/training"
+    bundle = wire.from_dict(wire.WorkerTrainingBundle, api.get(route, params={"attempt": 1}).json())
+    assert (bundle.actor_name, bundle.description, bundle.active_lora, bundle.next_version) == \
+        ("MARA", "forties, raincoat", "", 1)
+    assert bundle.clip_model == api.app.state.beatboard.settings.clip_model  # the worker scores with the API's CLIP
+    assert len(bundle.crops) == 2
+    artifacts = api.app.state.beatboard.settings.artifacts
+    for name in bundle.crops:
+        crop = api.get(f"{route}/crops/{name}", params={"attempt": 1})
+        assert crop.status_code == 200 and crop.content == (artifacts.approved_dir(mara["id"]) / name).read_bytes()
+    assert api.get(f"{route}/crops/other_0.png", params={"attempt": 1}).status_code == 404
+    assert api.get(f"{route}/active-lora", params={"attempt": 1}).json()["code"] == "not_found"
+    # A pickle (or anything not safetensors) is refused and says what to send; so is a file with no LoRA in it.
+    octet = {"Content-Type": "application/octet-stream"}
+    pickled = api.put(f"{route}/lora", params={"attempt": 1}, content=b"\x80\x04\x95" + b"\0" * 64, headers=octet)
+    assert pickled.status_code == 422 and pickled.json()["code"] == "not_safetensors"
+    assert ".safetensors" in pickled.json()["hint"]
+    not_lora = api.put(f"{route}/lora", params={"attempt": 1}, content=_safetensors({"weight": (2, 2)}),
+                       headers=octet)
+    assert not_lora.status_code == 422 and not_lora.json()["code"] == "not_a_lora"
+    lora = _safetensors({"unet.down.to_q.lora.down.weight": (4, 8), "unet.down.to_q.lora.up.weight": (8, 4)})
+    assert api.put(f"{route}/lora", params={"attempt": 1}, content=lora,
+                   headers={"Content-Type": "image/png"}).status_code == 415
+    # Fenced by the claim's attempt, like frames: a stale attempt writes nothing.
+    stale = api.put(f"{route}/lora", params={"attempt": 2}, content=lora, headers=octet)
+    assert stale.status_code == 409 and stale.json()["code"] == "lease_lost"
+    register = {"attempt": 1, "version": 1, "base_model": "tiny-sd15", "steps": 7, "source_frames": bundle.crops,
+                "metrics": {"held_out_similarity": 0.61, "previous_similarity": 0.4, "train_crops": 1}, "accepted": True}
+    early = api.post(f"{route}/register", json=register)
+    assert early.status_code == 409 and early.json()["code"] == "lora_missing"
+    assert api.put(f"{route}/lora", params={"attempt": 1}, content=lora, headers=octet).status_code == 204
+    assert api.post(f"{route}/register", json={**register, "attempt": 2}).json()["code"] == "lease_lost"
+    unknown = api.post(f"{route}/register", json={**register, "source_frames": ["elsewhere_0.png"]})
+    assert unknown.status_code == 422
+    version = wire.from_dict(wire.LoraVersion, api.post(f"{route}/register", json=register).json())
+    assert (version.name, version.status, version.steps) == ("MARA@v1", "active", 7)
+    assert version.path == str(artifacts.lora_path("MARA@v1")) and artifacts.lora_path("MARA@v1").read_bytes() == lora
+    assert not artifacts.lora_upload_path(job_id).exists()
+    again = api.post(f"{route}/register", json=register)  # its answer was lost: the same version, not a second
+    assert again.status_code == 200 and again.json()["version"] == 1
+    assert [v["name"] for v in api.get(f"/v1/actors/{mara['id']}/loras").json()] == ["MARA@v1"]
+    assert api.get(f"/v1/actors/{mara['id']}").json()["lora_version"] == "v1"
+    done = api.post(f"/v1/worker/jobs/{job_id}/finish", json={"attempt": 1, "state": "DONE", "message": "MARA@v1"})
+    assert done.json()["state"] == "DONE"

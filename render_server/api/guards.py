@@ -26,6 +26,9 @@ LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 # Bodies that are images, not JSON: a reference image of an actor, a crop to identify.
 IMAGE_ROUTES = (re.compile(r"^/v1/actors/[^/]+/references$"), re.compile(r"^/v1/actors/identify$"),
                 re.compile(r"^/v1/worker/jobs/[^/]+/frames/[0-9]+\.png$"))
+# Bodies that are files: a trained LoRA a team-mode worker uploads (safetensors, checked by the
+# route), with a size cap of its own (a LoRA can be larger than any JSON body).
+FILE_ROUTES = (re.compile(r"^/v1/worker/jobs/[^/]+/training/lora$"),)
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 PRINCIPAL = "beatboard.principal"  # the scope key api/deps.py reads the resolved principal from
 MIN_TOKEN_CHARS = 16
@@ -76,9 +79,11 @@ def _media_type(headers: dict) -> str:
 
 class GuardMiddleware:
     def __init__(self, app, max_body_bytes: int, token: str, port: int = 0,
-                 allowed_hosts: tuple[str, ...] = (), open_paths: tuple[str, ...] = ("/v1/health",)):
+                 allowed_hosts: tuple[str, ...] = (), open_paths: tuple[str, ...] = ("/v1/health",),
+                 max_file_bytes: int = 0):
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.max_file_bytes = max(max_file_bytes, max_body_bytes)  # the cap on FILE_ROUTES bodies
         self.expected = f"Bearer {token}".encode() if token else b""
         self.port = str(port) if port else ""
         self.allowed_hosts = frozenset(h.strip().lower() for h in allowed_hosts if h.strip())
@@ -135,6 +140,11 @@ class GuardMiddleware:
                 return 415, ErrorBody(
                     "unsupported_media_type", f"this route takes an image body, not {media or 'an untyped body'!r}",
                     "send the PNG or JPEG bytes with Content-Type: image/png (or image/jpeg)")
+        elif any(route.match(scope["path"]) for route in FILE_ROUTES):
+            if media != "application/octet-stream":
+                return 415, ErrorBody(
+                    "unsupported_media_type", f"this route takes a file body, not {media or 'an untyped body'!r}",
+                    "send the .safetensors bytes with Content-Type: application/octet-stream")
         elif (has_body or media) and media != "application/json":
             return 415, ErrorBody(
                 "unsupported_media_type", f"this route takes a JSON body, not {media or 'an untyped body'!r}",
@@ -172,11 +182,16 @@ class GuardMiddleware:
                     "forbidden", f"a worker token reaches only /v1/worker/ routes, not {scope['path'][:200]!r}",
                     "use a person's token for this; worker tokens are for beatboard worker processes"))
             scope[PRINCIPAL] = principal
-        limit_mb = self.max_body_bytes / 1e6
+        limit = self.max_body_bytes
+        limit_mb = limit / 1e6
         too_large = ErrorBody("payload_too_large", f"the request body is larger than {limit_mb:.0f} MB",
                               "send depth at a lower resolution, or raise BEATBOARD_MAX_BODY_MB")
+        if any(route.match(scope["path"]) for route in FILE_ROUTES):
+            limit = self.max_file_bytes
+            too_large = ErrorBody("payload_too_large", f"the file is larger than {limit / 1e6:.0f} MB",
+                                  "train the LoRA at a lower rank")
         length = headers.get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_body_bytes:
+        if length is not None and length.isdigit() and int(length) > limit:
             return await _send_error(send, 413, too_large)
 
         received = 0
@@ -187,7 +202,7 @@ class GuardMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
+                if received > limit:
                     raise _TooLarge()
             return message
 

@@ -12,6 +12,7 @@ from starlette.concurrency import run_in_threadpool
 from shared_schema import Casting, Feedback, FeedbackResult, JobAccepted, LoraTrainRequest, LoraVersion, Ranking
 from shared_schema.limits import NAME_CHARS
 
+from ..learning.training_source import lora_versions
 from ..people import Role
 from .deps import Caller, State
 from .errors import ERROR_RESPONSES, ApiError
@@ -114,16 +115,14 @@ def actor_reference(state: State, caller: Caller, actor_id: str = ActorId, index
 @router.get("/v1/actors/{actor_id}/loras")
 def actor_loras(state: State, caller: Caller, actor_id: str = ActorId) -> list[LoraVersion]:
     actor = _call(state.actors.require, actor_id, caller)
-    if state.worker.trainer is None:
-        return []
-    return _call(state.worker.trainer.versions, actor.id)
+    return _call(lora_versions, state.actors.store, actor.id)
 
 
 @router.post("/v1/actors/{actor_id}/loras", status_code=202)
 def train_actor_lora(body: LoraTrainRequest, state: State, caller: Caller, actor_id: str = ActorId) -> JobAccepted:
     """Queue a LoRA training job now (it also starts by itself past the approval threshold); a director."""
     _call(state.actors.require, actor_id, caller, Role.DIRECTOR, "training an actor's LoRA")
-    if state.worker.trainer is None:
+    if state.team is None and state.worker.trainer is None:  # team mode: workers on `training` train
         raise ApiError(409, "model_missing", "this server does not train LoRAs",
                        "set BEATBOARD_DIFFUSERS_MODEL to an SD 1.5 model folder or hub id")
     actor = _call(state.actors.store.require, actor_id)
@@ -133,6 +132,6 @@ def train_actor_lora(body: LoraTrainRequest, state: State, caller: Caller, actor
                                       caller.name)
     if job is None:
         raise ApiError(409, "conflict", f"{actor.name}'s LoRA is already training", "watch GET /v1/jobs")
-    state.worker.wake()
+    state.dispatch(job)
     state.people.record(caller, actor.project or "default", "lora.train", actor.name)
     return JobAccepted(id=job.id, state=job.state, url=f"/v1/jobs/{job.id}", events_url=f"/v1/jobs/{job.id}/events")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.responses import FileResponse
 
-from shared_schema import (Job, WorkerClaim, WorkerClaimed, WorkerConfig, WorkerFinish, WorkerHeartbeat,
-                           WorkerProgress, WorkerProgressAnswer, WorkerStatus)
+from shared_schema import (Job, LoraVersion, WorkerClaim, WorkerClaimed, WorkerConfig, WorkerFinish, WorkerHeartbeat,
+                           WorkerLoraRegister, WorkerProgress, WorkerProgressAnswer, WorkerStatus,
+                           WorkerTrainingBundle)
 from shared_schema.limits import MAX_VARIATIONS
 
-from ..services import worker_jobs
+from ..services import worker_jobs, worker_training
 from .deps import Caller, State
 from .errors import ERROR_RESPONSES
 from .images import check_image
@@ -17,6 +19,9 @@ from .wire_route import WireRoute
 router = APIRouter(responses=ERROR_RESPONSES, route_class=WireRoute)
 JobId = Path(max_length=64, description="the job id the Celery message carried")
 Attempt = Query(ge=1, le=2**31, description="the attempt number the claim answered")
+SAFETENSORS_BODY = {"requestBody": {"required": True, "content": {
+    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}
+CropName = Path(max_length=200, pattern=r"^[A-Za-z0-9_.-]+\.png$", description="a crop name the bundle listed")
 PNG_BODY = {"requestBody": {"required": True, "content": {
     "image/png": {"schema": {"type": "string", "format": "binary"}}}}}
 
@@ -54,6 +59,39 @@ async def upload_frame(request: Request, state: State, caller: Caller, job_id: s
 @router.post("/v1/worker/jobs/{job_id}/finish")
 def finish_job(body: WorkerFinish, state: State, caller: Caller, job_id: str = JobId) -> Job:
     return worker_jobs.finish(state, caller, job_id, body.attempt, body.state, body.message, body.error)
+
+
+@router.get("/v1/worker/jobs/{job_id}/training")
+def training_bundle(state: State, caller: Caller, job_id: str = JobId, attempt: int = Attempt) -> WorkerTrainingBundle:
+    """A claimed LoRA training job's actor, crop names, version in use and the CLIP model to score with."""
+    return worker_training.bundle(state, caller, job_id, attempt)
+
+
+@router.get("/v1/worker/jobs/{job_id}/training/crops/{name}", response_class=FileResponse)
+def training_crop(state: State, caller: Caller, job_id: str = JobId, name: str = CropName,
+                  attempt: int = Attempt) -> FileResponse:
+    return FileResponse(worker_training.crop(state, caller, job_id, attempt, name), media_type="image/png")
+
+
+@router.get("/v1/worker/jobs/{job_id}/training/active-lora", response_class=FileResponse)
+def training_active_lora(state: State, caller: Caller, job_id: str = JobId, attempt: int = Attempt) -> FileResponse:
+    """The LoRA file of the actor's version in use (404 when none): the new version is scored against it."""
+    return FileResponse(worker_training.active_lora(state, caller, job_id, attempt),
+                        media_type="application/octet-stream")
+
+
+@router.put("/v1/worker/jobs/{job_id}/training/lora", status_code=204, openapi_extra=SAFETENSORS_BODY)
+async def upload_lora(request: Request, state: State, caller: Caller, job_id: str = JobId,
+                      attempt: int = Attempt) -> Response:
+    """The body is the trained LoRA, a .safetensors file; uploading again replaces it until it is registered."""
+    worker_training.put_lora(state, caller, job_id, attempt, await request.body())
+    return Response(status_code=204)
+
+
+@router.post("/v1/worker/jobs/{job_id}/training/register")
+def register_lora(body: WorkerLoraRegister, state: State, caller: Caller, job_id: str = JobId) -> LoraVersion:
+    """The uploaded LoRA becomes the actor's next version (in use when ``accepted``)."""
+    return worker_training.register(state, caller, job_id, body)
 
 
 @router.post("/v1/worker/heartbeat", status_code=204)

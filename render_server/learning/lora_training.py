@@ -27,6 +27,7 @@ from shared_schema import LoraVersion
 from ..actors.errors import ActorStoreError
 from ..backends.base import BackendError, JobCancelled, RenderContext
 from ..diffusion.loading import check_source, load_error
+from .training_source import LocalTrainingSource, TrainingSource, lora_versions
 
 if TYPE_CHECKING:  # kept out of the import so the training loop runs where only torch is installed
     from ..actors.embedder import ClipEmbedder
@@ -58,7 +59,11 @@ def split_crops(crops: list[Path]) -> tuple[list[Path], list[Path]]:
 
 
 class LoraTrainer:
-    def __init__(self, settings: Settings, store: ActorRepository, embedder: ClipEmbedder):
+    """Trains on what a training source gives (training_source.py). ``store`` is the embedded
+    server's actor database (``train`` by actor id, ``versions``); a team-mode worker has none
+    and calls ``train_from`` with the API as its source."""
+
+    def __init__(self, settings: Settings, store: Optional[ActorRepository], embedder: ClipEmbedder):
         self.settings = settings
         self.store = store
         self.embedder = embedder
@@ -72,18 +77,20 @@ class LoraTrainer:
         return self.artifacts.approved_crops(actor_id, self.store.approved_refs(actor_id))
 
     def versions(self, actor_id: str) -> list[LoraVersion]:
-        actor = self.store.require(actor_id)
-        return [LoraVersion(actor_id=actor.id, name=Path(row["path"]).stem, **row)
-                for row in self.store.lora_versions(actor.id)]
+        return lora_versions(self.store, actor_id)
 
     # -- the job ---------------------------------------------------------------------------
     def train(self, actor_id: str, steps: int, ctx: RenderContext,
               between_steps: Callable[[], None] = lambda: None) -> LoraVersion:
+        return self.train_from(LocalTrainingSource(self.store, self.artifacts, actor_id), steps, ctx, between_steps)
+
+    def train_from(self, source: TrainingSource, steps: int, ctx: RenderContext,
+                   between_steps: Callable[[], None] = lambda: None) -> LoraVersion:
         import torch
 
-        actor = self.store.require(actor_id)
+        actor = source.actor
         base = check_source(self.settings.diffusers_model, "diffusion model", "BEATBOARD_DIFFUSERS_MODEL")
-        train, held_out = split_crops(self.approved_crops(actor.id))
+        train, held_out = split_crops(source.crops())
         steps = steps or self.settings.lora_train_steps
         caption = f"a photo of {actor.name.title()}" + (f", {actor.description}" if actor.description else "")
         device = "cuda" if torch.cuda.is_available() and self.settings.diffusers_device != "cpu" else "cpu"
@@ -96,29 +103,25 @@ class LoraTrainer:
             del unet, vae, text_encoder
             _free_memory()
             raise
-        version = self.store.next_lora_version(actor.id)
-        name = f"{actor.name}@v{version}"
-        # Names are unique only per project: an actor sharing theirs with another (maybe private to a
-        # production this one never sees) gets its id in the file name, so no LoRA overwrites another's.
-        if self.store.has_namesake(actor.id) or self.artifacts.lora_path(name).exists():
-            name = f"{actor.name}-{actor.id}@v{version}"
+        version = source.next_version()
+        name = source.lora_name(version)
         path = self._save(unet, name)
         del unet, vae, text_encoder
         _free_memory()
         ctx.report(0.9, f"evaluating {name} on {len(held_out)} held-out crop(s)")
-        previous = next((v for v in reversed(self.versions(actor.id)) if v.status == "active"), None)
+        previous = source.active_lora()
         new_score = self._score(base, device, path, held_out, caption)
-        old_score = self._score(base, device, Path(previous.path) if previous else None, held_out, caption)
+        old_score = self._score(base, device, previous, held_out, caption)
         accepted = new_score > old_score
         metrics = {"held_out_similarity": round(new_score, 5), "previous_similarity": round(old_score, 5),
                    "train_crops": len(train), "held_out_crops": len(held_out),
                    "first_loss": round(float(np.mean(losses[: max(1, len(losses) // 10)])), 5),
                    "final_loss": round(float(np.mean(losses[-max(1, len(losses) // 10):])), 5),
                    "seconds": round(time.perf_counter() - started, 2)}
-        self.store.add_lora_version(actor.id, version, str(path), base, steps, [p.name for p in train + held_out],
-                                    metrics, accepted)
-        log.info("%s: %s (%s)", name, "in use" if accepted else "kept aside", metrics)
-        return self.versions(actor.id)[-1]
+        registered = source.register(version, path, base, steps, [p.name for p in train + held_out], metrics,
+                                     accepted)
+        log.info("%s: %s (%s)", registered.name, "in use" if accepted else "kept aside", metrics)
+        return registered
 
     def _load_base(self, base: str, device: str):
         import torch
@@ -227,6 +230,13 @@ class LoraTrainer:
         del pipe
         _free_memory()
         return float(np.mean(np.sum(drawn * real, axis=1)))
+
+
+def training_summary(version: LoraVersion) -> str:
+    """The finished job's message: which version, whether it is used, and why."""
+    verdict = "in use" if version.status == "active" else "kept aside (did not beat the version in use)"
+    return (f"{version.name}: {verdict}; held-out similarity {version.metrics['held_out_similarity']:.3f} "
+            f"vs {version.metrics['previous_similarity']:.3f}")
 
 
 def _free_memory() -> None:

@@ -72,6 +72,7 @@ class RenderWorker:
             raise BackendError("model_missing", "this server does not train LoRAs",
                                "set BEATBOARD_DIFFUSERS_MODEL to an SD 1.5 model folder or hub id")
         from ..actors.store import ActorStoreError
+        from ..learning.lora_training import training_summary
 
         request = self.store.training_request_of(job.id)
         try:
@@ -79,6 +80,4 @@ class RenderWorker:
                                          between_steps=self._run_waiting_renders)
         except ActorStoreError as exc:
             raise BackendError(exc.code, exc.message, exc.hint) from None
-        verdict = "in use" if version.status == "active" else "kept aside (did not beat the version in use)"
-        self.store.finish(job.id, JobState.DONE, f"{version.name}: {verdict}; held-out similarity "
-                          f"{version.metrics['held_out_similarity']:.3f} vs {version.metrics['previous_similarity']:.3f}")
+        self.store.finish(job.id, JobState.DONE, training_summary(version))

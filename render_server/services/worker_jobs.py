@@ -27,7 +27,7 @@ def team_for(state, caller: Principal):
     return state.team
 
 
-def _held(state, caller: Principal, job_id: str, attempt: int, extend: bool = True) -> Job:
+def held(state, caller: Principal, job_id: str, attempt: int, extend: bool = True) -> Job:
     team = team_for(state, caller)
     job = team.leases.holds(job_id, attempt, state.settings.worker_lease_s if extend else 0.0)
     if job is None:
@@ -64,14 +64,14 @@ def claim(state, caller: Principal, job_id: str, worker: WorkerRef) -> WorkerCla
 
 def progress(state, caller: Principal, job_id: str, attempt: int, fraction: float,
              message: str) -> WorkerProgressAnswer:
-    job = _held(state, caller, job_id, attempt)
+    job = held(state, caller, job_id, attempt)
     state.store.progress(job_id, fraction, message)
     return WorkerProgressAnswer(state=job.state, cancel_requested=state.store.cancel_requested(job_id))
 
 
 def put_frame(state, caller: Principal, job_id: str, attempt: int, index: int, data: bytes, width: int,
               height: int) -> None:
-    job = _held(state, caller, job_id, attempt)
+    job = held(state, caller, job_id, attempt)
     request = state.store.request_of(job_id)
     if index >= request.variations:
         raise ApiError(422, "validation_error", f"frame {index} is beyond the job's {request.variations} variation(s)",
@@ -85,11 +85,12 @@ def finish(state, caller: Principal, job_id: str, attempt: int, end: JobState, m
     if not end.finished:
         raise ApiError(422, "validation_error", f"a job cannot finish as {end.value}",
                        "finish with DONE, FAILED or CANCELLED")
-    _held(state, caller, job_id, attempt, extend=False)
+    held(state, caller, job_id, attempt, extend=False)
     if end is JobState.DONE and state.store.get(job_id).kind is JobKind.RENDER:
         request, job = state.store.request_of(job_id), state.store.get(job_id)
         if len(job.frames) != request.variations:
             raise ApiError(409, "frames_missing", f"job {job_id} has {len(job.frames)} of its "
                            f"{request.variations} frame(s)", "upload every frame before finishing DONE")
     state.store.finish(job_id, end, message, error)
+    state.settings.artifacts.lora_upload_path(job_id).unlink(missing_ok=True)  # a training run's, unregistered
     return state.store.get(job_id)

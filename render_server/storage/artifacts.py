@@ -4,7 +4,9 @@
     DATA_DIR/actors/ACTOR/ref_DIGEST.png       an actor's reference images
     DATA_DIR/actors/ACTOR/approved/REF.png     crops of an actor from approved frames (LoRA data)
     DATA_DIR/loras/NAME@vN.safetensors         trained actor LoRAs
+    DATA_DIR/loras/.uploads/JOB.safetensors    a team worker's LoRA, uploaded, not yet registered
     DATA_DIR/reward/reward_STAMP.npz           reward models
+    DATA_DIR/training/JOB/                     a team worker's copies for a training job (removed after)
 
 Files are written under a temporary name in the same folder and renamed into place
 (``os.replace`` is atomic on one file system): a reader sees the whole file or none.
@@ -63,6 +65,14 @@ class ArtifactStore:
     def lora_path(self, name: str) -> Path:
         """A trained LoRA by its versioned name, NAME@vN."""
         return self.lora_dir / f"{name}.safetensors"
+
+    def lora_upload_path(self, job_id: str) -> Path:
+        """A LoRA a team-mode worker uploaded for training job ``job_id``, until it is registered."""
+        return self.lora_dir / ".uploads" / f"{job_id}.safetensors"
+
+    def training_dir(self, job_id: str) -> Path:
+        """A team-mode worker's folder for one training job: the crops, the LoRAs (removed when it ends)."""
+        return self.data_dir / "training" / job_id
 
     def reward_path(self, stamp: int) -> Path:
         return self.data_dir / "reward" / f"reward_{int(stamp)}.npz"

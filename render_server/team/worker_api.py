@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import socket
 import time
+from pathlib import Path
 from typing import Any, Optional
 
 import httpx
@@ -31,6 +33,13 @@ class ApiRefused(Exception):
     def __init__(self, status: int, body: wire.ErrorBody):
         super().__init__(f"{status} {body.code}: {body.message}")
         self.status, self.body = status, body
+
+
+def _error_of(response: httpx.Response) -> wire.ErrorBody:
+    try:
+        return wire.from_dict(wire.ErrorBody, response.json())
+    except (ValueError, wire.SchemaError):
+        return wire.ErrorBody("bad_response", f"HTTP {response.status_code}", response.text[:200])
 
 
 class WorkerApi:
@@ -67,11 +76,7 @@ class WorkerApi:
             time.sleep(pause)
             pause = min(pause * 2, 5.0)
         if response.status_code >= 400:
-            try:
-                error = wire.from_dict(wire.ErrorBody, response.json())
-            except (ValueError, wire.SchemaError):
-                error = wire.ErrorBody("bad_response", f"HTTP {response.status_code}", response.text[:200])
-            raise ApiRefused(response.status_code, error)
+            raise ApiRefused(response.status_code, _error_of(response))
         return response.json() if response.content else None
 
     # -- the worker routes ------------------------------------------------------------------------
@@ -99,6 +104,46 @@ class WorkerApi:
 
     def heartbeat(self, beat: wire.WorkerHeartbeat) -> None:
         self.call("POST", "/v1/worker/heartbeat", beat)
+
+    # -- LoRA training (services/worker_training.py on the API) -------------------------------------
+    def training_bundle(self, job_id: str, attempt: int) -> wire.WorkerTrainingBundle:
+        return wire.from_dict(wire.WorkerTrainingBundle, self.call("GET", f"/v1/worker/jobs/{job_id}/training",
+                                                                   params={"attempt": attempt}))
+
+    def put_lora(self, job_id: str, attempt: int, lora: Path) -> None:
+        self.call("PUT", f"/v1/worker/jobs/{job_id}/training/lora", content=lora.read_bytes(),
+                  params={"attempt": attempt}, content_type="application/octet-stream")
+
+    def register_lora(self, job_id: str, body: wire.WorkerLoraRegister) -> wire.LoraVersion:
+        return wire.from_dict(wire.LoraVersion, self.call("POST", f"/v1/worker/jobs/{job_id}/training/register", body))
+
+    def download_to(self, path: str, target: Path, params: Optional[dict] = None) -> Path:
+        """Stream a file of the API to ``target`` (written under a temporary name, then renamed),
+        retried with backoff like every call while the API is unreachable."""
+        deadline, pause = time.monotonic() + self.give_up_after_s, 0.1
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.with_name(f".{target.name}.part")
+        while True:
+            try:
+                with self.http.stream("GET", path, params=params) as response:
+                    if response.status_code >= 400 and response.status_code not in RETRY_STATUSES:
+                        response.read()
+                        raise ApiRefused(response.status_code, _error_of(response))
+                    if response.status_code < 400:
+                        with open(temporary, "wb") as out:
+                            for chunk in response.iter_bytes(1 << 20):
+                                out.write(chunk)
+                        os.replace(temporary, target)
+                        return target
+                problem = f"HTTP {response.status_code}"
+            except httpx.TransportError as exc:
+                problem = f"{type(exc).__name__}: {exc}"
+            if time.monotonic() + pause > deadline:
+                raise ApiUnreachable(f"the API at {self.base_url} did not answer GET {path} for "
+                                     f"{self.give_up_after_s:.0f} s ({problem})")
+            log.warning("API GET %s: %s; retrying in %.1f s", path, problem, pause)
+            time.sleep(pause)
+            pause = min(pause * 2, 5.0)
 
     def download(self, path: str) -> bytes:
         response = self.http.get(path)

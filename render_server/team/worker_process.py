@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import socket
 import threading
 import time
+from pathlib import Path
 from typing import Optional
 
 from celery import Celery
@@ -93,6 +95,7 @@ class WorkerRuntime:
         self.queues = queues
         self.current: tuple[str, int] = ("", 0)
         self.cancelled: set[str] = set()
+        self._embedders: dict = {}
         self._stop = threading.Event()
         threading.Thread(target=self._heartbeats, name="beatboard-heartbeat", daemon=True).start()
         threading.Thread(target=self._listen_for_cancels, name="beatboard-cancels", daemon=True).start()
@@ -112,7 +115,7 @@ class WorkerRuntime:
         self.current = (job_id, claimed.attempt)
         try:
             if job.kind is JobKind.TRAIN_LORA:
-                job_steps.guarded(job, sink, lambda ctx: _no_training(ctx))
+                job_steps.guarded(job, sink, lambda ctx: self._train(job_id, claimed, sink, ctx))
             else:
                 def work(ctx) -> None:
                     if claimed.request.plate_job:
@@ -129,6 +132,42 @@ class WorkerRuntime:
             self.current = ("", 0)
             self.cancelled.discard(job_id)
         return "lease_lost" if sink.lost else "ran"
+
+    def _train(self, job_id: str, claimed: wire.WorkerClaimed, sink: HttpSink, ctx) -> None:
+        """The embedded server's LoraTrainer, its data and its result going through the API."""
+        from ..actors.errors import ActorStoreError
+        from ..learning.lora_training import LoraTrainer, training_summary
+        from .remote_training import RemoteTrainingSource
+
+        folder = self.settings.artifacts.training_dir(job_id)
+        try:
+            source = RemoteTrainingSource.fetch(self.api, job_id, claimed.attempt, folder)
+            # The trainer's own files (the new LoRA before its upload) go to the job's folder too.
+            scratch = self.settings.model_copy(update={"data_dir": folder})
+            trainer = LoraTrainer(scratch, None, self._embedder(source.bundle))
+            steps = claimed.training.steps if claimed.training else 0
+            try:
+                version = trainer.train_from(source, steps, ctx)
+            except ActorStoreError as exc:  # too few crops: the same error the embedded server gives
+                raise BackendError(exc.code, exc.message, exc.hint) from None
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        sink.finish(JobState.DONE, training_summary(version))
+
+    def _embedder(self, bundle: wire.WorkerTrainingBundle):
+        """The API's CLIP model, so the scores compare drawings as the API's actor vectors do."""
+        from ..actors.embedder import ClipEmbedder
+
+        key = (bundle.clip_model, bundle.clip_checkpoint)
+        if key not in self._embedders:
+            missing = [value for value in key if value.endswith((".json", ".pt", ".bin", ".safetensors"))
+                       and not Path(value).is_file()]
+            if missing:
+                raise BackendError("clip_missing", f"the API embeds actors with {missing[0]}, which is not on "
+                                   "this worker", "copy that file to the same path on the worker machine, or "
+                                   "set BEATBOARD_CLIP_MODEL / _CHECKPOINT on the API to a pretrained tag")
+            self._embedders[key] = ClipEmbedder(*key)
+        return self._embedders[key]
 
     def _fetch_plate(self, request: wire.RenderRequest) -> None:
         """A plate is an earlier job's frame on the API: fetched into this worker's own frame folder."""
@@ -179,11 +218,6 @@ class WorkerRuntime:
                 self._stop.wait(1.0)
 
 
-def _no_training(ctx) -> None:
-    raise BackendError("training_unavailable", "LoRA training runs on the render server, not on team workers yet",
-                       "run the training on a server without BEATBOARD_BROKER_URL (embedded mode)")
-
-
 def default_queues() -> list[str]:
     """render.previs, the family of BEATBOARD_DIFFUSERS_MODEL, and render.openai when it has a key."""
     from ..backends.diffusers_backend import DiffusersBackend
@@ -198,8 +232,6 @@ def default_queues() -> list[str]:
 
 
 def worker_data_dir():
-    from pathlib import Path
-
     return Path(os.environ.get("BEATBOARD_WORKER_DATA_DIR") or Path.home() / ".cache" / "beatboard-worker")
 
 
