@@ -123,6 +123,7 @@ class ParsedScript:
     _generic_words: set = field(default_factory=set, repr=False, compare=False)
     _generic_hint: "re.Pattern | None" = field(default=None, repr=False, compare=False)
     _multi_starts: set = field(default_factory=set, repr=False, compare=False)
+    _run_names: dict = field(default_factory=dict, repr=False, compare=False)  # run of capitals -> names
 
     def mentions(self, text: str, words: "list[str] | None" = None) -> list[str]:
         """Characters named in ``text``, as written in capitals or title case ("MARA", "Mara";
@@ -135,35 +136,44 @@ class ParsedScript:
             # An unnamed person is "the old woman", "the referee" after the introduction in capitals.
             for match in self._generic.finditer(text):
                 found.setdefault(match.group(1).upper())
-        # Names start with a capital: look only at runs of capitalized words, then at every
-        # run of up to ``_longest`` words inside them (faster than one big alternation).
-        forms = self._forms
-        starts = self._multi_starts
+        # Names start with a capital: look only at runs of capitalized words. The same runs come
+        # back again and again ("She", "The", "EDWARD"): the names in each are found once.
+        known = self._run_names
         for run in _CAPITALIZED_RUN.findall(text):
-            if " " not in run:  # most runs are one word ("She", "The", "MARA"): one lookup
-                form = run.rstrip(".,!?;:")
+            names = known.get(run)
+            if names is None:
+                names = known[run] = self._names_in_run(run)
+            for name in names:
+                found.setdefault(name)
+        return list(found)
+
+    def _names_in_run(self, run: str) -> tuple[str, ...]:
+        """The characters named in one run of capitalized words, in order: every stretch of up to
+        ``_longest`` words inside it is looked up (faster than one big alternation)."""
+        forms = self._forms
+        if " " not in run:  # most runs are one word ("She", "The", "MARA"): one lookup
+            form = run.rstrip(".,!?;:")
+            name = forms.get(form) or (form.endswith(("'s", "'S", "’s")) and forms.get(form[:-2]))
+            return (name,) if name else ()
+        found: list[str] = []
+        words = run.split()
+        count = len(words)
+        i = 0
+        while i < count:
+            word = words[i]
+            # A name of several words starts with one of a few words: any other word can
+            # only be a one-word name, so the longer joins are not built for it.
+            top = min(count, i + self._longest) if word in self._multi_starts else i + 1
+            for j in range(top, i, -1):
+                form = (" ".join(words[i:j]) if j > i + 1 else word).rstrip(".,!?;:")
                 name = forms.get(form) or (form.endswith(("'s", "'S", "’s")) and forms.get(form[:-2]))
                 if name:
-                    found.setdefault(name)
-                continue
-            words = run.split()
-            count = len(words)
-            i = 0
-            while i < count:
-                word = words[i]
-                # A name of several words starts with one of a few words: any other word can
-                # only be a one-word name, so the longer joins are not built for it.
-                top = min(count, i + self._longest) if word in starts else i + 1
-                for j in range(top, i, -1):
-                    form = (" ".join(words[i:j]) if j > i + 1 else word).rstrip(".,!?;:")
-                    name = forms.get(form) or (form.endswith(("'s", "'S", "’s")) and forms.get(form[:-2]))
-                    if name:
-                        found.setdefault(name)
-                        i = j  # "Young Mike" is not also "Mike"
-                        break
-                else:
-                    i += 1
-        return list(found)
+                    found.append(name)
+                    i = j  # "Young Mike" is not also "Mike"
+                    break
+            else:
+                i += 1
+        return tuple(found)
 
     def _may_name_generic(self, text: str, words: "list[str] | None") -> bool:
         """Does ``text`` hold one of the nouns of the unnamed people (a pre-check for the slower
@@ -175,6 +185,7 @@ class ParsedScript:
 
     def _prepare_mentions(self) -> None:
         self._forms = _name_forms(self.characters, self.aliases)
+        self._run_names = {}
         self._longest = max((len(f.split()) for f in self._forms), default=1)
         self._multi_starts = {f.split(" ")[0] for f in self._forms if " " in f}
         generic = [n for n in self.characters if n.split()[-1] in PERSON_NOUNS and len(n) > 2]
