@@ -177,10 +177,14 @@ class ParsedScript:
 
     def _may_name_generic(self, text: str, words: "list[str] | None") -> bool:
         """Does ``text`` hold one of the nouns of the unnamed people (a pre-check for the slower
-        pattern)? In ASCII text without an apostrophe the words are exactly its runs of letters,
-        so a set test on them answers it; otherwise one scan of the text."""
-        if words is not None and "'" not in text and text.isascii():
-            return not self._generic_words.isdisjoint(words)
+        pattern)? A match ends in the noun with no letter on either side, so in ASCII text the
+        noun is one of its runs of letters: the words, with those that hold an apostrophe cut
+        there ("man's" is "man" and "s"). Other text gets one scan for the nouns."""
+        if words is not None and text.isascii():
+            nouns = self._generic_words
+            if not nouns.isdisjoint(words):
+                return True
+            return "'" in text and any(not nouns.isdisjoint(word.split("'")) for word in words if "'" in word)
         return self._generic_hint.search(text) is not None
 
     def _prepare_mentions(self) -> None:
