@@ -455,7 +455,15 @@ def _plain(rich) -> str:
 
 
 def _dialog_text(dialog: Dialog) -> str:
-    return " ".join(_plain(text) for is_paren, text in dialog.blocks if not is_paren)
+    # (_plain inlined for the str lines _PlainParagraph builds: one call per line was most of the cost)
+    return " ".join([text.strip() if type(text) is str else _plain(text)
+                     for is_paren, text in dialog.blocks if not is_paren])
+
+
+def _action_text(lines: list) -> str:
+    if len(lines) == 1:
+        return _plain(lines[0])
+    return " ".join([line.strip() if type(line) is str else _plain(line) for line in lines])
 
 
 def _said_as_voice(dialog: Dialog) -> bool:
@@ -492,8 +500,7 @@ def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_coun
     for para, (first, last) in zip(paragraphs, spans):
         # The kinds in the order of how often they come: action, dialogue, headings.
         if isinstance(para, Action):
-            lines = para.lines
-            text = _plain(lines[0]) if len(lines) == 1 else " ".join(_plain(line) for line in lines)
+            text = _action_text(para.lines)
             if _TWO_CAPITALS.search(text) is None:  # no word in capitals: nobody is introduced
                 elements.append(Element("action", text, first, last, current))
                 continue
