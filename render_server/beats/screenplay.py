@@ -123,6 +123,7 @@ class ParsedScript:
     _generic_words: set = field(default_factory=set, repr=False, compare=False)
     _generic_hint: "re.Pattern | None" = field(default=None, repr=False, compare=False)
     _multi_starts: set = field(default_factory=set, repr=False, compare=False)
+    _run_names: dict = field(default_factory=dict, repr=False, compare=False)  # run of capitals -> names
 
     def mentions(self, text: str, words: "list[str] | None" = None) -> list[str]:
         """Characters named in ``text``, as written in capitals or title case ("MARA", "Mara";
@@ -135,46 +136,60 @@ class ParsedScript:
             # An unnamed person is "the old woman", "the referee" after the introduction in capitals.
             for match in self._generic.finditer(text):
                 found.setdefault(match.group(1).upper())
-        # Names start with a capital: look only at runs of capitalized words, then at every
-        # run of up to ``_longest`` words inside them (faster than one big alternation).
-        forms = self._forms
-        starts = self._multi_starts
+        # Names start with a capital: look only at runs of capitalized words. The same runs come
+        # back again and again ("She", "The", "EDWARD"): the names in each are found once.
+        known = self._run_names
         for run in _CAPITALIZED_RUN.findall(text):
-            if " " not in run:  # most runs are one word ("She", "The", "MARA"): one lookup
-                form = run.rstrip(".,!?;:")
+            names = known.get(run)
+            if names is None:
+                names = known[run] = self._names_in_run(run)
+            for name in names:
+                found.setdefault(name)
+        return list(found)
+
+    def _names_in_run(self, run: str) -> tuple[str, ...]:
+        """The characters named in one run of capitalized words, in order: every stretch of up to
+        ``_longest`` words inside it is looked up (faster than one big alternation)."""
+        forms = self._forms
+        if " " not in run:  # most runs are one word ("She", "The", "MARA"): one lookup
+            form = run.rstrip(".,!?;:")
+            name = forms.get(form) or (form.endswith(("'s", "'S", "’s")) and forms.get(form[:-2]))
+            return (name,) if name else ()
+        found: list[str] = []
+        words = run.split()
+        count = len(words)
+        i = 0
+        while i < count:
+            word = words[i]
+            # A name of several words starts with one of a few words: any other word can
+            # only be a one-word name, so the longer joins are not built for it.
+            top = min(count, i + self._longest) if word in self._multi_starts else i + 1
+            for j in range(top, i, -1):
+                form = (" ".join(words[i:j]) if j > i + 1 else word).rstrip(".,!?;:")
                 name = forms.get(form) or (form.endswith(("'s", "'S", "’s")) and forms.get(form[:-2]))
                 if name:
-                    found.setdefault(name)
-                continue
-            words = run.split()
-            count = len(words)
-            i = 0
-            while i < count:
-                word = words[i]
-                # A name of several words starts with one of a few words: any other word can
-                # only be a one-word name, so the longer joins are not built for it.
-                top = min(count, i + self._longest) if word in starts else i + 1
-                for j in range(top, i, -1):
-                    form = (" ".join(words[i:j]) if j > i + 1 else word).rstrip(".,!?;:")
-                    name = forms.get(form) or (form.endswith(("'s", "'S", "’s")) and forms.get(form[:-2]))
-                    if name:
-                        found.setdefault(name)
-                        i = j  # "Young Mike" is not also "Mike"
-                        break
-                else:
-                    i += 1
-        return list(found)
+                    found.append(name)
+                    i = j  # "Young Mike" is not also "Mike"
+                    break
+            else:
+                i += 1
+        return tuple(found)
 
     def _may_name_generic(self, text: str, words: "list[str] | None") -> bool:
         """Does ``text`` hold one of the nouns of the unnamed people (a pre-check for the slower
-        pattern)? In ASCII text without an apostrophe the words are exactly its runs of letters,
-        so a set test on them answers it; otherwise one scan of the text."""
-        if words is not None and "'" not in text and text.isascii():
-            return not self._generic_words.isdisjoint(words)
+        pattern)? A match ends in the noun with no letter on either side, so in ASCII text the
+        noun is one of its runs of letters: the words, with those that hold an apostrophe cut
+        there ("man's" is "man" and "s"). Other text gets one scan for the nouns."""
+        if words is not None and text.isascii():
+            nouns = self._generic_words
+            if not nouns.isdisjoint(words):
+                return True
+            return "'" in text and any(not nouns.isdisjoint(word.split("'")) for word in words if "'" in word)
         return self._generic_hint.search(text) is not None
 
     def _prepare_mentions(self) -> None:
         self._forms = _name_forms(self.characters, self.aliases)
+        self._run_names = {}
         self._longest = max((len(f.split()) for f in self._forms), default=1)
         self._multi_starts = {f.split(" ")[0] for f in self._forms if " " in f}
         generic = [n for n in self.characters if n.split()[-1] in PERSON_NOUNS and len(n) > 2]
@@ -440,7 +455,15 @@ def _plain(rich) -> str:
 
 
 def _dialog_text(dialog: Dialog) -> str:
-    return " ".join(_plain(text) for is_paren, text in dialog.blocks if not is_paren)
+    # (_plain inlined for the str lines _PlainParagraph builds: one call per line was most of the cost)
+    return " ".join([text.strip() if type(text) is str else _plain(text)
+                     for is_paren, text in dialog.blocks if not is_paren])
+
+
+def _action_text(lines: list) -> str:
+    if len(lines) == 1:
+        return _plain(lines[0])
+    return " ".join([line.strip() if type(line) is str else _plain(line) for line in lines])
 
 
 def _said_as_voice(dialog: Dialog) -> bool:
@@ -477,8 +500,7 @@ def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_coun
     for para, (first, last) in zip(paragraphs, spans):
         # The kinds in the order of how often they come: action, dialogue, headings.
         if isinstance(para, Action):
-            lines = para.lines
-            text = _plain(lines[0]) if len(lines) == 1 else " ".join(_plain(line) for line in lines)
+            text = _action_text(para.lines)
             if _TWO_CAPITALS.search(text) is None:  # no word in capitals: nobody is introduced
                 elements.append(Element("action", text, first, last, current))
                 continue

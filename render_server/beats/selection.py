@@ -55,12 +55,17 @@ def _add_exchanges(moments: list[Moment], weight: dict[str, float]) -> None:
     """A long back-and-forth between two people who matter is a confrontation: the lines of
     such an exchange gain with its length and with the weight of the weaker of the two."""
     i = 0
-    while i < len(moments):
+    count = len(moments)
+    while i < count:
         j = i
-        while j + 1 < len(moments) and moments[j + 1].element.kind == "dialogue" and \
-                moments[j + 1].element.scene_index == moments[i].element.scene_index and \
+        scene = moments[i].element.scene_index
+        while j + 1 < count and moments[j + 1].element.kind == "dialogue" and \
+                moments[j + 1].element.scene_index == scene and \
                 moments[j + 1].position - moments[j].position <= 2:
             j += 1
+        if j == i:  # a lone moment (most of them) is no exchange
+            i += 1
+            continue
         run = [m for m in moments[i:j + 1] if m.element.kind == "dialogue" and not m.element.voice]
         speakers: dict[str, int] = {}
         for m in run:
@@ -85,7 +90,8 @@ def _add_context(moments: list[Moment], reach: int = 3) -> None:
         while end < count and moments[end].element.scene_index == scene:
             end += 1
         for i in range(start, end):
-            low, high = max(start, i - reach), min(end, i + reach + 1)
+            low = i - reach if i - reach > start else start
+            high = i + reach + 1 if i + reach + 1 < end else end
             if high - low > 1:  # another moment of the scene within reach
                 total = 0.0  # added one by one in script order: the same float total as ever
                 for value in raw[low:i]:
