@@ -175,3 +175,44 @@ def test_a_training_worker_fetches_its_bundle_and_crops_and_registers_an_uploade
     assert api.get(f"/v1/actors/{mara['id']}").json()["lora_version"] == "v1"
     done = api.post(f"/v1/worker/jobs/{job_id}/finish", json={"attempt": 1, "state": "DONE", "message": "MARA@v1"})
     assert done.json()["state"] == "DONE"
+
+
+# -- a render worker fetches the LoRAs its job uses from the API -------------------------------------
+def test_a_render_worker_gets_only_the_loras_its_job_uses_and_never_another_projects(tmp_path, redis_server):
+    studio_dir = tmp_path / "studio-loras"  # BEATBOARD_LORA_DIR of the API
+    studio_dir.mkdir()
+    (studio_dir / "DOT.safetensors").write_bytes(_safetensors({"dot.lora.up.weight": (2, 2)}))
+    (studio_dir / "SECRET.safetensors").write_bytes(_safetensors({"secret.lora.up.weight": (2, 2)}))
+    settings = Settings(data_dir=tmp_path / "data", broker_url=redis_server.url, worker_lease_s=30,
+                        lora_dir=str(studio_dir))
+    with TestClient(create_app(settings)) as api:
+        other = api.post("/v1/projects", json={"name": "other"}).json()["id"]
+        assert api.post("/v1/actors", json={"name": "SECRET", "project": other}).status_code == 201
+        mara = api.post("/v1/actors", json={"name": "MARA"}).json()
+        trained = _safetensors({"unet.to_q.lora.up.weight": (8, 4)})
+        path = settings.artifacts.write_atomic(settings.artifacts.lora_path("MARA@v1"),
+                                               lambda p: p.write_bytes(trained))
+        api.app.state.beatboard.actors.store.add_lora_version(mara["id"], 1, str(path), "tiny", 4, [], {}, True)
+        # Casting names MARA's version in use; SECRET (private to "other") names no LoRA of hers.
+        job_id = _submit(api, actors=[wire.ActorPlacement(name="MARA"), wire.ActorPlacement(name="SECRET")])
+        claimed = wire.from_dict(wire.WorkerClaimed, api.post(f"/v1/worker/jobs/{job_id}/claim",
+                                                              json={"worker": WORKER}).json())
+        assert [a.lora for a in claimed.request.actors] == ["MARA@v1", ""]
+        route = f"/v1/worker/jobs/{job_id}/loras"
+        got = api.get(f"{route}/MARA@v1", params={"attempt": 1})
+        assert got.status_code == 200 and got.content == trained
+        # The ETag names the file's version: a worker holding that copy downloads nothing.
+        again = api.get(f"{route}/MARA@v1", params={"attempt": 1}, headers={"If-None-Match": got.headers["etag"]})
+        assert again.status_code == 304 and again.content == b"" and again.headers["etag"] == got.headers["etag"]
+        stale = api.get(f"{route}/MARA@v1", params={"attempt": 2})
+        assert stale.status_code == 409 and stale.json()["code"] == "lease_lost"
+        unnamed = api.get(f"{route}/DOT", params={"attempt": 1})  # on the server, but not this job's
+        assert unnamed.status_code == 404 and "request does not use" in unnamed.json()["message"]
+        private = api.get(f"{route}/SECRET", params={"attempt": 1})  # named, but another project's actor
+        assert private.status_code == 404 and private.json()["hint"]
+        assert b"secret" not in private.content
+        # A studio LoRA by an actor's own name is served to a job that casts that actor.
+        dot_job = _submit(api, seed=31, actors=[wire.ActorPlacement(name="DOT")])
+        api.post(f"/v1/worker/jobs/{dot_job}/claim", json={"worker": WORKER})
+        assert api.get(f"/v1/worker/jobs/{dot_job}/loras/DOT", params={"attempt": 1}).content == \
+            (studio_dir / "DOT.safetensors").read_bytes()

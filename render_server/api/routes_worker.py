@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import FileResponse
 
@@ -10,7 +12,7 @@ from shared_schema import (Job, LoraVersion, WorkerClaim, WorkerClaimed, WorkerC
                            WorkerTrainingBundle)
 from shared_schema.limits import MAX_VARIATIONS
 
-from ..services import worker_jobs, worker_training
+from ..services import worker_jobs, worker_loras, worker_training
 from .deps import Caller, State
 from .errors import ERROR_RESPONSES
 from .images import check_image
@@ -59,6 +61,21 @@ async def upload_frame(request: Request, state: State, caller: Caller, job_id: s
 @router.post("/v1/worker/jobs/{job_id}/finish")
 def finish_job(body: WorkerFinish, state: State, caller: Caller, job_id: str = JobId) -> Job:
     return worker_jobs.finish(state, caller, job_id, body.attempt, body.state, body.message, body.error)
+
+
+@router.get("/v1/worker/jobs/{job_id}/loras/{name}", response_class=FileResponse,
+            responses={304: {"description": "If-None-Match named the file's ETag: the worker's copy is current"}})
+def render_lora(request: Request, state: State, caller: Caller, job_id: str = JobId,
+                name: str = Path(max_length=200, description="a LoRA the job's request uses (NAME@vN or a file stem)"),
+                attempt: int = Attempt) -> Response:
+    """The .safetensors file of a LoRA the claimed render job uses; 404 when the server has none by that name
+    (or it belongs to an actor private to another project). Its ETag names the file's version."""
+    path = worker_loras.lora_file(state, caller, job_id, attempt, name)
+    response = FileResponse(path, stat_result=os.stat(path), media_type="application/octet-stream")
+    etag = response.headers["etag"]
+    if etag in [tag.strip() for tag in request.headers.get("if-none-match", "").split(",")]:
+        return Response(status_code=304, headers={"etag": etag})
+    return response
 
 
 @router.get("/v1/worker/jobs/{job_id}/training")

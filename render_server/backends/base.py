@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Protocol
 
 from PIL import Image
@@ -28,6 +29,8 @@ class RenderContext:
 
     report: Callable[[float, str], None]
     is_cancelled: Callable[[], bool]
+    # Team mode: the job's LoRAs fetched from the API, by name; used instead of this machine's own files.
+    loras: dict[str, Path] = field(default_factory=dict)
 
     def step(self, done: int, total: int, message: str) -> None:
         """Call between units of work: reports progress, raises JobCancelled if asked to stop."""

@@ -27,6 +27,7 @@ from ..diffusion.schedulers import SCHEDULERS, make_scheduler
 from ..diffusion.weighting import weighted_prompt
 from ..settings import Settings
 from .base import BackendError, RenderContext
+from .lora_files import find_lora
 
 log = logging.getLogger("beatboard.diffusers")
 
@@ -42,7 +43,7 @@ class DiffusersBackend:
         self._pipe = None
         self._inpaint = None
         self._key: Optional[tuple] = None
-        self._loaded_loras: set[str] = set()
+        self._loaded_loras: dict[str, Path] = {}  # adapter name: the file it was loaded from
         self._lock = threading.Lock()
 
     # -- what it offers ------------------------------------------------------------------
@@ -131,14 +132,14 @@ class DiffusersBackend:
         inpaint = inpaint_class.from_pipe(pipe)
         inpaint.set_progress_bar_config(disable=True)
         self._pipe, self._inpaint, self._key = pipe, inpaint, key
-        self._loaded_loras = set()
+        self._loaded_loras = {}
         log.info("loaded %s on %s (%s)", sources[0], device, dtype)
         return pipe, inpaint
 
     def unload(self) -> None:
         self._pipe = self._inpaint = None
         self._key = None
-        self._loaded_loras = set()
+        self._loaded_loras = {}
         gc.collect()
         try:
             import torch
@@ -148,19 +149,18 @@ class DiffusersBackend:
         except ImportError:
             pass
 
-    def _lora_path(self, name: str) -> Path:
-        if "@v" in name:  # a version the server trained from approvals (NAME@vN)
-            path = self.settings.artifacts.lora_path(name)
-            if not path.is_file():
-                raise BackendError("model_missing", f"the trained LoRA {name!r} is gone from {path.parent}",
-                                   "GET /v1/actors/{id}/loras lists the versions; train again or pick another")
+    def _lora_path(self, name: str, fetched: dict[str, Path]) -> Path:
+        if name in fetched:  # team mode: the API's file, fetched for this job
+            return fetched[name]
+        path = find_lora(self.settings, name)
+        if path is not None:
             return path
-        folder = Path(self.settings.lora_dir).expanduser() if self.settings.lora_dir else None
-        path = folder / f"{name}.safetensors" if folder else None
-        if path is None or not path.is_file():
-            raise BackendError("model_missing", f"no LoRA named {name!r}",
-                               f"put {name}.safetensors in BEATBOARD_LORA_DIR ({self.settings.lora_dir or 'unset'})")
-        return path
+        if "@v" in name:  # a version the server trained from approvals (NAME@vN)
+            raise BackendError("model_missing", f"the trained LoRA {name!r} is gone from "
+                               f"{self.settings.artifacts.lora_dir}",
+                               "GET /v1/actors/{id}/loras lists the versions; train again or pick another")
+        raise BackendError("model_missing", f"no LoRA named {name!r}",
+                           f"put {name}.safetensors in BEATBOARD_LORA_DIR ({self.settings.lora_dir or 'unset'})")
 
     # -- rendering -----------------------------------------------------------------------
     def render(self, request: RenderRequest, ctx: RenderContext) -> list[Image.Image]:
@@ -180,7 +180,7 @@ class DiffusersBackend:
         inpaint.scheduler = pipe.scheduler
         control = self._control_images(request, size)
         plate = self._plate(request, size)
-        regional = self._regional_actors(request, continuing=plate is not None)
+        regional = self._regional_actors(request, continuing=plate is not None, fetched=ctx.loras)
         # An inpaint pass at strength s runs int(steps * s) of the steps (diffusers' rule).
         inpaint_steps = max(1, int(request.steps * INPAINT_STRENGTH))
         total = (0 if plate is not None else request.steps) + inpaint_steps * len(regional)
@@ -211,7 +211,8 @@ class DiffusersBackend:
             done = request.steps
         frames = [np.asarray(p, dtype=np.uint8).copy() for p in plates]
         for n, (actor, mask) in enumerate(regional, start=1):
-            adapter = self._use_lora(pipe, actor.lora, actor.lora_weight) if actor.lora not in ("", "none") else "no LoRA"
+            adapter = (self._use_lora(pipe, actor.lora, actor.lora_weight, ctx.loras)
+                       if actor.lora not in ("", "none") else "no LoRA")
             region = mask.resize(size, Image.Resampling.NEAREST).filter(ImageFilter.MaxFilter(2 * MASK_GROW_PX + 1))
             prompt = actor.prompt or request.prompt  # composed once by render_server.prompts
             redrawn = inpaint(
@@ -230,16 +231,19 @@ class DiffusersBackend:
         return [Image.fromarray(f).resize((request.width, request.height), Image.Resampling.LANCZOS)
                 if f.shape[1::-1] != (request.width, request.height) else Image.fromarray(f) for f in frames]
 
-    def _use_lora(self, pipe, name: str, weight: float) -> str:
+    def _use_lora(self, pipe, name: str, weight: float, fetched: dict[str, Path]) -> str:
         adapter = "".join(c if c.isalnum() else "_" for c in name)
+        path = self._lora_path(name, fetched)
+        if adapter in self._loaded_loras and self._loaded_loras[adapter] != path:
+            pipe.delete_adapters(adapter)  # a team worker's newer copy of the API's file
+            del self._loaded_loras[adapter]
         if adapter not in self._loaded_loras:
-            path = self._lora_path(name)
             try:
                 pipe.load_lora_weights(str(path.parent), weight_name=path.name, adapter_name=adapter)
             except (OSError, ValueError, KeyError) as exc:
                 raise BackendError("model_missing", f"could not load the LoRA {name!r}: {exc}",
                                    "it must be a diffusers/peft LoRA for this base model, as safetensors") from None
-            self._loaded_loras.add(adapter)
+            self._loaded_loras[adapter] = path
         pipe.enable_lora()
         pipe.set_adapters([adapter], adapter_weights=[weight])
         return adapter
@@ -276,12 +280,13 @@ class DiffusersBackend:
                                f"{request.width}x{request.height}", "a plate must come from the same camera setup")
         return plate.resize(size, Image.Resampling.LANCZOS) if plate.size != size else plate
 
-    def _regional_actors(self, request: RenderRequest, continuing: bool = False) -> list[tuple]:
+    def _regional_actors(self, request: RenderRequest, continuing: bool = False,
+                         fetched: Optional[dict[str, Path]] = None) -> list[tuple]:
         masks = request.conditioning.masks
         if masks is None:
             return []
         labels = decode_labels(masks)
-        available = set(self.loras())
+        available = set(self.loras()) | set(fetched or {})
         out = []
         for actor in request.actors:
             # An actor's own LoRA (ACTOR.safetensors) is used unless the request names another or "none".

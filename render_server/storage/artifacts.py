@@ -7,6 +7,7 @@
     DATA_DIR/loras/.uploads/JOB.safetensors    a team worker's LoRA, uploaded, not yet registered
     DATA_DIR/reward/reward_STAMP.npz           reward models
     DATA_DIR/training/JOB/                     a team worker's copies for a training job (removed after)
+    DATA_DIR/lora-cache/NAME/TAG.safetensors   a team worker's copy of the API's LoRA NAME (TAG: its ETag)
 
 Files are written under a temporary name in the same folder and renamed into place
 (``os.replace`` is atomic on one file system): a reader sees the whole file or none.
@@ -73,6 +74,14 @@ class ArtifactStore:
     def training_dir(self, job_id: str) -> Path:
         """A team-mode worker's folder for one training job: the crops, the LoRAs (removed when it ends)."""
         return self.data_dir / "training" / job_id
+
+    def lora_cache_dir(self, name: str) -> Path:
+        """A team-mode render worker's copies of the API's LoRA ``name``, one per version of the file."""
+        return self.data_dir / "lora-cache" / name
+
+    def lora_cache_path(self, name: str, tag: str) -> Path:
+        """The copy of the API's LoRA ``name`` whose ETag is ``tag`` (hex)."""
+        return self.lora_cache_dir(name) / f"{tag}.safetensors"
 
     def reward_path(self, stamp: int) -> Path:
         return self.data_dir / "reward" / f"reward_{int(stamp)}.npz"
