@@ -272,7 +272,9 @@ def test_a_diffusers_job_goes_to_the_worker_on_its_model_familys_queue(team):
 def test_a_lora_training_job_runs_on_the_training_worker_and_its_version_lands_on_the_api(team):
     """Tiny models: two approved crops of MARA (rendered by a previs worker), then a training job:
     only the worker listening on `training` takes it, trains with the API's CLIP (its own
-    BEATBOARD_CLIP_MODEL points nowhere), and the API registers and keeps the new version."""
+    BEATBOARD_CLIP_MODEL points nowhere), and the API registers and keeps the new version.
+    A diffusers render of MARA then uses that version, which only the API has: the render worker
+    (here the same process, also on render.sd15) fetches it from the API into its LoRA cache."""
     from safetensors.torch import load_file
 
     from tests.server_helpers import label_mask
@@ -281,7 +283,7 @@ def test_a_lora_training_job_runs_on_the_training_worker_and_its_version_lands_o
         team.start_worker("worker-previs")
     trainer_env = {**team.models_env, "BEATBOARD_LORA_TRAIN_RESOLUTION": "64", "BEATBOARD_LORA_EVAL_STEPS": "2",
                    "BEATBOARD_LORA_TRAIN_RANK": "4", "BEATBOARD_CLIP_MODEL": "/nowhere/clip.json"}
-    trainer = team.start_worker("worker-training", queues="training", env=trainer_env)
+    trainer = team.start_worker("worker-training", queues="training,render.sd15", env=trainer_env)
     try:
         client = team.client()
         mara = client.request_json("POST", "/v1/actors", {"name": "MARA", "description": "forties, raincoat"})
@@ -304,7 +306,20 @@ def test_a_lora_training_job_runs_on_the_training_worker_and_its_version_lands_o
         assert path.parent == team.api.data_dir / "loras" and path.is_file()  # the API's artifact store
         ups = [v for k, v in load_file(path).items() if "lora_B" in k or "lora.up" in k]
         assert ups and all(float(v.abs().max()) > 0 for v in ups)  # trained: peft starts them at zero
-        assert not list((trainer.log_path.with_suffix(".data") / "training").glob("*"))  # its scratch is gone
+        worker_data = trainer.log_path.with_suffix(".data")
+        assert not list((worker_data / "training").glob("*"))  # its scratch is gone
+        # Its own scratch copy gone, the worker has MARA@v1 only through the API: the render fetches it.
+        assert not list(worker_data.rglob("MARA@v1.safetensors"))
+        render = client.submit(render_request(64, 64, backend="diffusers", steps=2, seed=4343,
+                                              actors=[wire.ActorPlacement(name="MARA")],
+                                              conditioning=wire.Conditioning(masks=label_mask(
+                                                  32, 32, ["MARA"], [(8, 4, 24, 30)]))))
+        assert render.id
+        done = wait_for(client, render.id, lambda j: j.state.finished, timeout=180)
+        assert done.state is wire.JobState.DONE, done.error  # without the API's file: model_missing
+        assert _worker_holding(team, done) is trainer
+        (copy,) = (worker_data / "lora-cache" / "MARA@v1").glob("*.safetensors")
+        assert copy.read_bytes() == path.read_bytes()
     finally:
         trainer.stop()
         team.workers.remove(trainer)

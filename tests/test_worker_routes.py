@@ -216,3 +216,31 @@ def test_a_render_worker_gets_only_the_loras_its_job_uses_and_never_another_proj
         api.post(f"/v1/worker/jobs/{dot_job}/claim", json={"worker": WORKER})
         assert api.get(f"/v1/worker/jobs/{dot_job}/loras/DOT", params={"attempt": 1}).content == \
             (studio_dir / "DOT.safetensors").read_bytes()
+        _worker_side_fetches_into_its_cache(api, tmp_path / "worker", job_id, claimed.request, path)
+
+
+def _worker_side_fetches_into_its_cache(api, worker_dir, job_id: str, request, api_file) -> None:
+    """The worker's client (remote_loras.py) over the same app: a copy per ETag, reused while current."""
+    import os
+
+    from render_server.backends.base import BackendError
+    from render_server.storage.artifacts import ArtifactStore
+    from render_server.team.remote_loras import fetch_loras
+    from render_server.team.worker_api import WorkerApi
+
+    client, artifacts = WorkerApi("http://testserver"), ArtifactStore(worker_dir)
+    client.http = api  # TestClient is an httpx.Client
+    first = fetch_loras(client, artifacts, job_id, 1, request)
+    assert list(first) == ["MARA@v1"] and first["MARA@v1"].read_bytes() == api_file.read_bytes()  # SECRET: none
+    stamp = first["MARA@v1"].stat().st_mtime_ns
+    assert fetch_loras(client, artifacts, job_id, 1, request) == first  # a 304: not downloaded again
+    assert first["MARA@v1"].stat().st_mtime_ns == stamp
+    api_file.write_bytes(_safetensors({"unet.to_q.lora.up.weight": (8, 2)}))  # the API's file changes
+    os.utime(api_file, ns=(stamp + 10**9, stamp + 10**9))
+    second = fetch_loras(client, artifacts, job_id, 1, request)
+    assert second["MARA@v1"] != first["MARA@v1"] and not first["MARA@v1"].exists()
+    assert second["MARA@v1"].read_bytes() == api_file.read_bytes()
+    request.actors[1].lora = "SECRET"  # named outright, and not the server's to give: the job fails, saying so
+    with pytest.raises(BackendError) as refused:
+        fetch_loras(client, artifacts, job_id, 1, request)
+    assert refused.value.body.code == "model_missing"

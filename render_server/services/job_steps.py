@@ -8,6 +8,7 @@ render_server/team/http_sink.py). The backend code and the error handling are th
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Callable, Optional, Protocol
 
 from PIL import Image
@@ -36,8 +37,12 @@ class JobSink(Protocol):
     def finish(self, state: JobState, message: str, error: Optional[ErrorBody] = None) -> None: ...
 
 
-def render(job: Job, request: RenderRequest, backends: BackendRegistry, sink: JobSink) -> None:
-    images = backends.get(job.backend).render(request, context_of(sink))
+def render(job: Job, request: RenderRequest, backends: BackendRegistry, sink: JobSink,
+           loras: Optional[dict[str, Path]] = None) -> None:
+    """``loras``: a team worker's copies of the API's LoRA files the job uses, by name."""
+    context = context_of(sink)
+    context.loras = dict(loras or {})
+    images = backends.get(job.backend).render(request, context)
     for index, image in enumerate(images):
         sink.put_frame(index, image)
     sink.finish(JobState.DONE, f"{len(images)} frame(s)")

@@ -12,7 +12,7 @@ import os
 import socket
 import time
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Callable, Optional, Union
 
 import httpx
 
@@ -117,24 +117,30 @@ class WorkerApi:
     def register_lora(self, job_id: str, body: wire.WorkerLoraRegister) -> wire.LoraVersion:
         return wire.from_dict(wire.LoraVersion, self.call("POST", f"/v1/worker/jobs/{job_id}/training/register", body))
 
-    def download_to(self, path: str, target: Path, params: Optional[dict] = None) -> Path:
+    def download_to(self, path: str, target: Union[Path, Callable[[httpx.Headers], Path]],
+                    params: Optional[dict] = None, headers: Optional[dict] = None) -> Path:
         """Stream a file of the API to ``target`` (written under a temporary name, then renamed),
-        retried with backoff like every call while the API is unreachable."""
+        retried with backoff like every call while the API is unreachable. ``target`` may be a
+        function of the answer's headers (a file named by its ETag); a 304 (``headers`` carried an
+        If-None-Match naming the current version) writes nothing and returns that file."""
         deadline, pause = time.monotonic() + self.give_up_after_s, 0.1
-        target.parent.mkdir(parents=True, exist_ok=True)
-        temporary = target.with_name(f".{target.name}.part")
         while True:
             try:
-                with self.http.stream("GET", path, params=params) as response:
+                with self.http.stream("GET", path, params=params, headers=headers) as response:
                     if response.status_code >= 400 and response.status_code not in RETRY_STATUSES:
                         response.read()
                         raise ApiRefused(response.status_code, _error_of(response))
                     if response.status_code < 400:
+                        where = target(response.headers) if callable(target) else target
+                        if response.status_code == 304:
+                            return where
+                        where.parent.mkdir(parents=True, exist_ok=True)
+                        temporary = where.with_name(f".{where.name}.{os.getpid()}.part")  # pool processes share it
                         with open(temporary, "wb") as out:
                             for chunk in response.iter_bytes(1 << 20):
                                 out.write(chunk)
-                        os.replace(temporary, target)
-                        return target
+                        os.replace(temporary, where)
+                        return where
                 problem = f"HTTP {response.status_code}"
             except httpx.TransportError as exc:
                 problem = f"{type(exc).__name__}: {exc}"

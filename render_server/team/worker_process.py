@@ -29,6 +29,7 @@ from ..backends.base import BackendError
 from ..services import job_steps
 from .api_side import CANCEL_CHANNEL
 from .celery_app import RUN_JOB, make_celery
+from .remote_loras import fetch_loras
 from .worker_api import ApiRefused, ApiUnreachable, WorkerApi
 
 log = logging.getLogger("beatboard.worker")
@@ -88,6 +89,7 @@ class WorkerRuntime:
         self.config = self.api.config()
         overrides = {"diffusers_device": device.split(":")[0] if device.startswith("cuda") else device} \
             if device else {}
+        overrides["lora_dir"] = ""  # a job's LoRAs come from the API (remote_loras.py), never this machine's
         self.settings = Settings(data_dir=worker_data_dir(), **overrides)
         self.backends = BackendRegistry.from_settings(self.settings)
         self.ref = wire.WorkerRef(host=socket.gethostname(), device=device or "cpu",
@@ -120,7 +122,11 @@ class WorkerRuntime:
                 def work(ctx) -> None:
                     if claimed.request.plate_job:
                         self._fetch_plate(claimed.request)
-                    job_steps.render(job, claimed.request, self.backends, sink)
+                    loras = {}
+                    if "loras" in self.backends.get(job.backend).info().capabilities:
+                        loras = fetch_loras(self.api, self.settings.artifacts, job_id, claimed.attempt,
+                                            claimed.request)
+                    job_steps.render(job, claimed.request, self.backends, sink, loras)
 
                 job_steps.guarded(job, sink, work)
         except ApiRefused as exc:
