@@ -173,11 +173,12 @@ def test_the_worker_token_reaches_the_worker_routes_and_nothing_else(team):
     for role in ("viewer", "artist", "director"):  # people cannot pose as workers and write frames
         answer = team["api"][role].post("/v1/worker/jobs/x/claim", json={"worker": {"host": "h"}})
         assert answer.status_code == 403 and "worker role" in answer.json()["message"], role
-        # nor read an actor's training crops, nor plant a LoRA
+        # nor read an actor's training crops, nor plant a LoRA, nor take a render's LoRA file
         crops = team["api"][role].get("/v1/worker/jobs/x/training", params={"attempt": 1})
         lora = team["api"][role].put("/v1/worker/jobs/x/training/lora", params={"attempt": 1}, content=b"x",
                                      headers={"Content-Type": "application/octet-stream"})
-        assert (crops.status_code, lora.status_code) == (403, 403), role
+        render_lora = team["api"][role].get("/v1/worker/jobs/x/loras/MARA@v1", params={"attempt": 1})
+        assert (crops.status_code, lora.status_code, render_lora.status_code) == (403, 403, 403), role
     assert worker.get("/v1/worker/jobs/x/training", params={"attempt": 1}).json()["code"] == "not_team_mode"
 
 
