@@ -171,3 +171,30 @@ def test_performance_weights_reach_the_text_embeddings_through_compel(backend):
     assert plain.shape == strong.shape and not torch.allclose(plain, strong)
     batch = weighted_prompt(inpaint, "Mara", "text, watermark", 2)
     assert batch["prompt_embeds"].shape[0] == batch["negative_prompt_embeds"].shape[0] == 2
+
+
+def test_a_team_workers_fetched_lora_is_used_and_a_newer_copy_replaces_the_loaded_one(backend, tiny_models,
+                                                                                       tmp_path):
+    """Team mode: the job's copies of the API's LoRA files (RenderContext.loras) come before this
+    machine's; a copy of another version under the same name is loaded afresh, not the old adapter."""
+    from safetensors.torch import load_file, save_file
+
+    own = tiny_models["loras"] / "MARA.safetensors"
+    stronger = {k: v * 4 for k, v in load_file(own).items()}
+    (tmp_path / "v1").mkdir()
+    (tmp_path / "v2").mkdir()
+    save_file(load_file(own), tmp_path / "v1" / "MARA.safetensors")
+    save_file(stronger, tmp_path / "v2" / "MARA.safetensors")
+
+    def render(fetched=None):
+        request = _request(lora="MARA")
+        request.actors[0].lora_weight = 1.0
+        ctx = _ctx()
+        ctx.loras = fetched or {}
+        return np.asarray(backend.render(request, ctx)[0])
+
+    first = render({"MARA": tmp_path / "v1" / "MARA.safetensors"})
+    newer = render({"MARA": tmp_path / "v2" / "MARA.safetensors"})
+    assert not np.array_equal(first, newer), "the newer copy was loaded, not the adapter already in the pipeline"
+    assert np.array_equal(first, render({"MARA": tmp_path / "v1" / "MARA.safetensors"}))
+    assert np.array_equal(first, render())  # the same file as this machine's own MARA.safetensors

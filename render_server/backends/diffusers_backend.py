@@ -233,11 +233,12 @@ class DiffusersBackend:
 
     def _use_lora(self, pipe, name: str, weight: float, fetched: dict[str, Path]) -> str:
         adapter = "".join(c if c.isalnum() else "_" for c in name)
-        path = self._lora_path(name, fetched)
-        if adapter in self._loaded_loras and self._loaded_loras[adapter] != path:
-            pipe.delete_adapters(adapter)  # a team worker's newer copy of the API's file
+        path = fetched.get(name)
+        if path is not None and self._loaded_loras.get(adapter, path) != path:
+            pipe.delete_adapters(adapter)  # a team worker's copy of a newer version of the API's file
             del self._loaded_loras[adapter]
         if adapter not in self._loaded_loras:
+            path = self._lora_path(name, fetched)
             try:
                 pipe.load_lora_weights(str(path.parent), weight_name=path.name, adapter_name=adapter)
             except (OSError, ValueError, KeyError) as exc:
