@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 BPY42 := 4.2.23
 BPY45 := 4.5.15
 
-.PHONY: demo test test-fuzz test-team test-compat env system compat-envs extension schema bench clean
+.PHONY: demo test test-main test-fuzz test-team test-compat test-compat-42 test-compat-45 env system compat-envs extension schema bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,24 +41,28 @@ demo: $(STAMP)
 # The whole suite on bpy 5.0 (two test processes, a file each at a time: the machines have two cores), then the compatibility subset (install from the zip, end to end,
 # feedback on a take, panel draw, Blender's extension validator) on each LTS release.
 test: $(STAMP) system compat-envs
-	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15 --ignore=tests/test_api_fuzz.py -m "not team"
-	$(MAKE) --no-print-directory -j3 --output-sync=target test-fuzz test-team test-compat
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-main test-team
+	$(MAKE) --no-print-directory -j3 --output-sync=target test-fuzz test-compat-42 test-compat-45
 
-# schemathesis runs its operations as subtests of one item, which a pytest-xdist worker that
-# also holds other files reduces to a single call: the fuzzer runs in a process of its own.
+# The main suite on two xdist workers. The team-mode tests (real redis-server, API and worker
+# processes) spend most of their time waiting on those processes, so they run beside it.
+test-main: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --dist loadfile --durations=15 --ignore=tests/test_api_fuzz.py -m "not team"
+
 test-fuzz: $(STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider tests/test_api_fuzz.py
 
 # Team mode (real redis-server, API and worker processes): mostly waiting on processes and
-# leases, little CPU, so it runs beside the fuzzer and the compatibility subset.
+# leases, little CPU, so it runs beside the main suite.
 test-team: $(STAMP) system
 	$(BIN)/python -m pytest -q -p no:cacheprovider -m team
 
-test-compat: $(STAMP) compat-envs
-	@for env in .venv-bpy42 .venv-bpy45; do \
-	  echo "== Blender compatibility subset on bpy $$($$env/bin/python -m pip show bpy 2>/dev/null | sed -n 's/^Version: //p') ($$env)"; \
-	  BEATBOARD_BLENDER_PYTHON=$$env/bin/python $(BIN)/python -m pytest -m compat -q -p no:cacheprovider -n 2 --dist loadfile || exit 1; \
-	done
+test-compat: test-compat-42 test-compat-45
+
+# The compatibility subset (pytest -m compat) on one Blender LTS release: 42 is 4.2, 45 is 4.5.
+test-compat-42 test-compat-45: test-compat-%: $(STAMP) compat-envs
+	@echo "== Blender compatibility subset on bpy $$(.venv-bpy$*/bin/python -m pip show bpy 2>/dev/null | sed -n 's/^Version: //p') (.venv-bpy$*)"
+	BEATBOARD_BLENDER_PYTHON=.venv-bpy$*/bin/python $(BIN)/python -m pytest -m compat -q -p no:cacheprovider -n 2 --dist loadfile
 
 extension: $(STAMP)
 	$(BIN)/python -m beatboard.extension_build
