@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import random
 
 from fastapi import APIRouter, Path, Query
 from starlette.concurrency import run_in_threadpool
@@ -14,6 +12,7 @@ from ..boards import BoardError
 from ..notes.interpret import interpret_note
 from ..people import Role
 from .deps import Caller, State
+from .long_poll import LONG_POLL_MAX_S, wait_for_change
 from .errors import ERROR_RESPONSES, ApiError
 from .wire_route import WireRoute
 
@@ -22,8 +21,6 @@ BoardId = Path(max_length=64, description="the id POST /v1/boards answered")
 NoteId = Path(max_length=64, description="the id POST /v1/boards/{id}/notes answered")
 
 
-LONG_POLL_MAX_S = 25.0
-RECHECK_S = 5.0  # bounds how stale a missed notification can leave a waiter (jittered)
 
 
 def _call(fn, *args):
@@ -51,23 +48,10 @@ async def board_changes(state: State, caller: Caller, board_id: str = BoardId,
                         wait: float = Query(0.0, ge=0.0, le=LONG_POLL_MAX_S)) -> BoardChanges:
     """The board's revision; with ``wait`` > 0 it waits until the revision passes ``after`` (a note,
     a take or a pick by anyone), so a second Blender session on the board refreshes at once."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + wait
-    woken = asyncio.Event()
-    unwatch = state.boards.watch(board_id, lambda: loop.call_soon_threadsafe(woken.set))
-    try:
-        while True:
-            woken.clear()  # cleared before reading: a change committed after the read wakes us
-            revision = _call(state.boards.revision, caller, board_id)
-            remaining = deadline - loop.time()
-            if revision > after or remaining <= 0:
-                return BoardChanges(board_id=board_id, revision=revision, changed=revision > after)
-            try:
-                await asyncio.wait_for(woken.wait(), timeout=min(remaining, RECHECK_S * random.uniform(0.8, 1.2)))
-            except asyncio.TimeoutError:
-                pass
-    finally:
-        unwatch()
+    revision = await wait_for_change(lambda wake: state.boards.watch(board_id, wake),
+                                     lambda: _call(state.boards.revision, caller, board_id),
+                                     lambda seen: seen > after, wait)
+    return BoardChanges(board_id=board_id, revision=revision, changed=revision > after)
 
 
 @router.post("/v1/boards/{board_id}/notes", status_code=201)

@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import random
 from typing import Annotated, Optional
 
 from fastapi import APIRouter, Header, Path, Query, Response
@@ -17,6 +15,7 @@ from ..conditioning import validate_request
 from ..services import jobs as job_service
 from ..services.job_cleanup import delete_frames
 from .deps import Caller, State
+from .long_poll import LONG_POLL_MAX_S, wait_for_change
 from ..people import Role
 from .errors import ERROR_RESPONSES, ApiError
 from .wire_route import WireRoute
@@ -24,11 +23,6 @@ from .wire_route import WireRoute
 log = logging.getLogger("beatboard.server")
 router = APIRouter(responses=ERROR_RESPONSES, route_class=WireRoute)
 
-LONG_POLL_MAX_S = 25.0
-# Waiters wake on the store's notification; this only bounds how stale a missed one can be
-# (a job deleted by `beatboard gc` in another process, say). Jittered, so that waiters that
-# started together do not all read SQLite at the same instant.
-RECHECK_S = 5.0
 MAX_SEQ = 2**63 - 1  # SQLite's INTEGER
 JobId = Path(max_length=64, description="the id POST /v1/jobs answered")
 FrameIndex = Path(ge=0, le=MAX_VARIATIONS - 1)
@@ -94,26 +88,15 @@ def cancel_job(state: State, caller: Caller, job_id: str = JobId) -> Job:
 
 
 async def _wait_for_events(state: State, job_id: str, after: int, wait: float):
-    """Events after ``after``, waiting up to ``wait`` s for one. Sleeps on the store's
-    notification, so a waiting client costs nothing until its job changes."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + wait
-    woken = asyncio.Event()
-    unwatch = state.store.watch(job_id, lambda: loop.call_soon_threadsafe(woken.set))
-    try:
-        while True:
-            woken.clear()  # cleared before reading: an event committed after the read wakes us
-            events = state.store.events(job_id, after)
-            job = state.store.get(job_id)
-            remaining = deadline - loop.time()
-            if events or job is None or job.state.finished or remaining <= 0:
-                return job, events
-            try:
-                await asyncio.wait_for(woken.wait(), timeout=min(remaining, RECHECK_S * random.uniform(0.8, 1.2)))
-            except asyncio.TimeoutError:
-                pass
-    finally:
-        unwatch()
+    """(job, events after ``after``), waiting up to ``wait`` s for an event or the job's end."""
+    def read():
+        return state.store.get(job_id), state.store.events(job_id, after)
+
+    def ready(found) -> bool:
+        job, events = found
+        return bool(events) or job is None or job.state.finished
+
+    return await wait_for_change(lambda wake: state.store.watch(job_id, wake), read, ready, wait)
 
 
 @router.get("/v1/jobs/{job_id}/events")

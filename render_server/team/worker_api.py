@@ -55,26 +55,37 @@ class WorkerApi:
     def close(self) -> None:
         self.http.close()
 
-    def call(self, method: str, path: str, body: Any = None, content: Optional[bytes] = None,
-             params: Optional[dict] = None, content_type: str = "application/json") -> Any:
-        """One API call, retried with backoff (0.1 s doubling to 5 s) while the API is unreachable."""
-        data = content if content is not None else (None if body is None else wire.dumps(body).encode())
-        headers = {"Content-Type": content_type} if data is not None else {}
+    def _retrying(self, what: str, attempt: Callable[[], tuple[bool, Any, str]]) -> Any:
+        """``attempt()`` answers (done, value, problem); it is tried again with backoff (0.1 s
+        doubling to 5 s) while the API is unreachable or busy, for up to ``give_up_after_s``."""
         deadline, pause = time.monotonic() + self.give_up_after_s, 0.1
         while True:
             try:
-                response = self.http.request(method, path, content=data, params=params, headers=headers)
-                if response.status_code not in RETRY_STATUSES:
-                    break
-                problem = f"HTTP {response.status_code}"
+                done, value, problem = attempt()
+                if done:
+                    return value
             except httpx.TransportError as exc:
                 problem = f"{type(exc).__name__}: {exc}"
             if time.monotonic() + pause > deadline:
-                raise ApiUnreachable(f"the API at {self.base_url} did not answer {method} {path} for "
+                raise ApiUnreachable(f"the API at {self.base_url} did not answer {what} for "
                                      f"{self.give_up_after_s:.0f} s ({problem})")
-            log.warning("API %s %s: %s; retrying in %.1f s", method, path, problem, pause)
+            log.warning("API %s: %s; retrying in %.1f s", what, problem, pause)
             time.sleep(pause)
             pause = min(pause * 2, 5.0)
+
+    def call(self, method: str, path: str, body: Any = None, content: Optional[bytes] = None,
+             params: Optional[dict] = None, content_type: str = "application/json") -> Any:
+        """One API call, retried while the API is unreachable (see _retrying)."""
+        data = content if content is not None else (None if body is None else wire.dumps(body).encode())
+        headers = {"Content-Type": content_type} if data is not None else {}
+
+        def attempt():
+            response = self.http.request(method, path, content=data, params=params, headers=headers)
+            if response.status_code in RETRY_STATUSES:
+                return False, None, f"HTTP {response.status_code}"
+            return True, response, ""
+
+        response = self._retrying(f"{method} {path}", attempt)
         if response.status_code >= 400:
             raise ApiRefused(response.status_code, _error_of(response))
         return response.json() if response.content else None
@@ -123,33 +134,25 @@ class WorkerApi:
         retried with backoff like every call while the API is unreachable. ``target`` may be a
         function of the answer's headers (a file named by its ETag); a 304 (``headers`` carried an
         If-None-Match naming the current version) writes nothing and returns that file."""
-        deadline, pause = time.monotonic() + self.give_up_after_s, 0.1
-        while True:
-            try:
-                with self.http.stream("GET", path, params=params, headers=headers) as response:
-                    if response.status_code >= 400 and response.status_code not in RETRY_STATUSES:
-                        response.read()
-                        raise ApiRefused(response.status_code, _error_of(response))
-                    if response.status_code < 400:
-                        where = target(response.headers) if callable(target) else target
-                        if response.status_code == 304:
-                            return where
-                        where.parent.mkdir(parents=True, exist_ok=True)
-                        temporary = where.with_name(f".{where.name}.{os.getpid()}.part")  # pool processes share it
-                        with open(temporary, "wb") as out:
-                            for chunk in response.iter_bytes(1 << 20):
-                                out.write(chunk)
-                        os.replace(temporary, where)
-                        return where
-                problem = f"HTTP {response.status_code}"
-            except httpx.TransportError as exc:
-                problem = f"{type(exc).__name__}: {exc}"
-            if time.monotonic() + pause > deadline:
-                raise ApiUnreachable(f"the API at {self.base_url} did not answer GET {path} for "
-                                     f"{self.give_up_after_s:.0f} s ({problem})")
-            log.warning("API GET %s: %s; retrying in %.1f s", path, problem, pause)
-            time.sleep(pause)
-            pause = min(pause * 2, 5.0)
+        def attempt():
+            with self.http.stream("GET", path, params=params, headers=headers) as response:
+                if response.status_code in RETRY_STATUSES:
+                    return False, None, f"HTTP {response.status_code}"
+                if response.status_code >= 400:
+                    response.read()
+                    raise ApiRefused(response.status_code, _error_of(response))
+                where = target(response.headers) if callable(target) else target
+                if response.status_code == 304:
+                    return True, where, ""
+                where.parent.mkdir(parents=True, exist_ok=True)
+                temporary = where.with_name(f".{where.name}.{os.getpid()}.part")  # pool processes share it
+                with open(temporary, "wb") as out:
+                    for chunk in response.iter_bytes(1 << 20):
+                        out.write(chunk)
+                os.replace(temporary, where)
+                return True, where, ""
+
+        return self._retrying(f"GET {path}", attempt)
 
     def download(self, path: str) -> bytes:
         response = self.http.get(path)
