@@ -310,8 +310,10 @@ def test_a_lora_training_job_runs_on_the_training_worker_and_its_version_lands_o
         assert not list((worker_data / "training").glob("*"))  # its scratch is gone
         # Its own scratch copy gone, the worker has MARA@v1 only through the API: the render fetches it.
         assert not list(worker_data.rglob("MARA@v1.safetensors"))
+        # Named outright: with random weights the new version may be kept aside rather than put in
+        # use (its held-out score is chance), and casting fills in only the version in use.
         render = client.submit(render_request(64, 64, backend="diffusers", steps=2, seed=4343,
-                                              actors=[wire.ActorPlacement(name="MARA")],
+                                              actors=[wire.ActorPlacement(name="MARA", lora="MARA@v1")],
                                               conditioning=wire.Conditioning(masks=label_mask(
                                                   32, 32, ["MARA"], [(8, 4, 24, 30)]))))
         assert render.id
