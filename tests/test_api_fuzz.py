@@ -14,6 +14,10 @@ from collections import Counter
 
 import pytest
 import schemathesis
+# schemathesis imports this lazily, deep inside hypothesis's data generation; on CPython 3.11
+# that import's compile() once failed there with "SystemError: AST constructor recursion depth
+# mismatch", which hypothesis reported as a flaky test. Imported here, at the top of the stack.
+import schemathesis.generation.body_overrides  # noqa: F401
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 
