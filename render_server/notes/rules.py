@@ -76,13 +76,17 @@ def _performance(text: str, change: NoteChange, said: list[str]) -> None:
         said.append("performance -0.5")
 
 
+def _first_named(table, text: str):
+    """The value of the first (pattern, value) in ``table`` whose pattern the note matches, else None."""
+    return next((value for pattern, value in table if re.search(pattern, text)), None)
+
+
 def _camera(text: str, change: NoteChange, said: list[str]) -> None:
-    for pattern, size in L.SIZE_NAMES:
-        if re.search(pattern, text):
-            change.shot_size = size
-            said.append(f"size {size.value}")
-            break
-    if change.shot_size is None:
+    size = _first_named(L.SIZE_NAMES, text)
+    if size is not None:
+        change.shot_size = size
+        said.append(f"size {size.value}")
+    else:
         much = re.search(L.MUCH, text)
         if re.search(L.WIDER, text) or (much and much.group(2) == "wider"):
             change.size_steps = 2 if much else 1
@@ -90,11 +94,10 @@ def _camera(text: str, change: NoteChange, said: list[str]) -> None:
             change.size_steps = -2 if much else -1
         if change.size_steps:
             said.append(f"{abs(change.size_steps)} size(s) {'wider' if change.size_steps > 0 else 'closer'}")
-    for pattern, angle in L.ANGLES:
-        if re.search(pattern, text):
-            change.angle = angle
-            said.append(f"angle {angle.value}")
-            break
+    angle = _first_named(L.ANGLES, text)
+    if angle is not None:
+        change.angle = angle
+        said.append(f"angle {angle.value}")
     mm = re.search(L.LENS_MM, text)
     if mm:
         change.lens_mm = int(mm.group(1))
@@ -108,11 +111,10 @@ def _camera(text: str, change: NoteChange, said: list[str]) -> None:
 
 
 def _world(text: str, change: NoteChange, said: list[str]) -> None:
-    for pattern, value in L.TIMES:
-        if re.search(pattern, text):
-            change.time_of_day = value
-            said.append(f"time {value}")
-            break
+    time_of_day = _first_named(L.TIMES, text)
+    if time_of_day is not None:
+        change.time_of_day = time_of_day
+        said.append(f"time {time_of_day}")
     if re.search(L.DRY, text):
         change.weather = "dry"
     else:
