@@ -341,7 +341,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     worker = sub.add_parser("worker", help="team mode: run jobs queued by a server started with BEATBOARD_BROKER_URL")
     worker.add_argument("--server", type=_server_url, required=True, help="the render server's URL")
-    worker.add_argument("--token", default="", help="the server's bearer token (or BEATBOARD_TOKEN)")
+    worker.add_argument("--token", default="", help="a worker-role token (beatboard users add NAME --role worker), or the server's BEATBOARD_TOKEN")
     worker.add_argument("--queues", default="", help="comma-separated Celery queues (default: render.previs, plus "
                         "render.sd15 or render.sdxl when BEATBOARD_DIFFUSERS_MODEL is set; 'training' for LoRAs)")
     worker.add_argument("--device", default="cpu", help="cpu, cuda or cuda:N (for the diffusers backend)")
