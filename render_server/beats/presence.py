@@ -146,7 +146,7 @@ def _element_needs_sentences(element) -> bool:
     """Does one of the runs of letters of the element's (lower-cased) text hold a trigger? Found
     from the words it already has: its runs of letters are its words (letters and apostrophes)
     split at the apostrophes."""
-    words = element.words()
+    words = element.words
     if not _TRIGGERS.isdisjoint(words):  # no trigger holds an apostrophe: such a word is a run of letters
         return True
     return "'" in element.text and any(not _TRIGGERS.isdisjoint(w.split("'")) for w in words if "'" in w)

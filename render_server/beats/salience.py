@@ -58,7 +58,7 @@ class _Weights(dict):
 
 
 _WEIGHT_OF = _Weights()
-_WORD = re.compile(r"[a-z']+")  # as Element.words()
+_WORD = re.compile(r"[a-z']+")  # as Element.words
 _PERSONAL = re.compile(r"^(?:His|Her|Their)\b|\b(?:[Hh]e|[Ss]he|[Tt]hey|[Ww]e)\b")
 _SHARED_LOOK = Phrases(("look at each other", "looks at one another", "look at one another", "share a look",
                         "exchange a look", "exchange looks", "trade a look", "lock eyes", "eyes meet"))
@@ -131,7 +131,7 @@ def emotion_of(element: Element, presence: Presence, weight: dict[str, float]) -
 def score(element: Element, presence: Presence, weight: dict[str, float], names: set[str],
           fraction: float = 0.5) -> float:
     text = element.text
-    found = element.words()
+    found = element.words
     # Most lines hold no word that weighs: one set test, and the sum (in order, as ever) only then.
     value = 0.0 if WEIGHTED_WORDS.isdisjoint(found) else min(sum(map(_WEIGHT_OF.__getitem__, found)), 8.0) * 0.6
     visible = presence.visible

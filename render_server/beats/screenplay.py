@@ -13,11 +13,11 @@ from functools import lru_cache
 from dataclasses import dataclass, field
 
 from screenplain.parsers import fountain
-from screenplain.richstring import plain
 from screenplain.types import Action, Dialog, DualDialog, Section, Slug, Transition
 
 from shared_schema import IntExt
 
+from .fountain_paragraphs import blank_boneyard, paragraph_groups, read_paragraphs, split_lines
 from .cast import PERSON_NOUNS, VOICE_PARENTHETICAL, cue_kind, fold_aliases, is_voice_cue_extension, split_group
 from .words import words_of
 
@@ -81,14 +81,9 @@ class Element:
     named: list[str] = field(default_factory=list)  # who speaks or is named, filled by the parser
     voice: bool = False  # dialogue heard, not seen: (V.O.), (O.S.), a phone, an intercom...
     cues: list[str] = field(default_factory=list)  # the cues as written, extensions included
-    _words: "list[str] | None" = field(default=None, init=False, repr=False, compare=False)
-
-    def words(self) -> list[str]:
-        """The lower-cased words of the text (letters and apostrophes), found once and shared by
-        presence tracking and salience."""
-        if self._words is None:
-            self._words = words_of(self.text.lower())
-        return self._words
+    # The lower-cased words of the text (letters and apostrophes), found once by the parser and
+    # shared by presence tracking and salience.
+    words: "list[str] | tuple[()]" = field(default=(), repr=False, compare=False)
 
 
 @dataclass
@@ -127,7 +122,7 @@ class ParsedScript:
 
     def mentions(self, text: str, words: "list[str] | None" = None) -> list[str]:
         """Characters named in ``text``, as written in capitals or title case ("MARA", "Mara";
-        "will" the verb is not WILL), once each, in order. ``words``: the text's Element.words(),
+        "will" the verb is not WILL), once each, in order. ``words``: the text's Element.words,
         when the caller has them."""
         if self._forms is None:
             self._prepare_mentions()
@@ -267,151 +262,9 @@ def parse_heading(heading: str) -> tuple[IntExt, str, str]:
     return int_ext, " ".join(location.split()), time_of_day
 
 
-def _blank_boneyard(text: str) -> str:
-    # Keep line numbers stable: a /* boneyard */ becomes the line breaks it spanned, as written
-    # (a "\n" next to a CR-only file's "\r" would fuse into one CRLF break).
-    if "/*" not in text:
-        return text
-    return fountain.boneyard_re.sub(lambda m: "".join(fountain.linebreak_re.findall(m.group(0))), text)
-
-
-def _split_lines(text: str) -> list[str]:
-    """screenplain's split on any line break; str.split does it when the breaks are all "\n"."""
-    return text.split("\n") if "\r" not in text else fountain.linebreak_re.split(text)
-
-
-def _paragraph_groups(lines: list[str]):
-    """Yield (first_line, last_line, lines) for runs of non-blank lines, 1-based.
-
-    Lines come split on every line break, so screenplain's ``_preprocess_line`` only has tabs
-    to expand, and its ``_is_blank`` is "" or " ": both inlined, they ran once per line."""
-    group: list[str] = []
-    first = 0
-    for number, line in enumerate(lines, start=1):
-        if "\t" in line:
-            line = fountain._preprocess_line(line)
-        if line == "" or line == " ":
-            if group:
-                yield first, number - 1, group
-                group = []
-        else:
-            if not group:
-                first = number
-            group.append(line)
-    if group:
-        yield first, len(lines), group
-
-
-_EMPHASIS = re.compile(r"(?<!\\)[*_]")
-
-
-def _strip_emphasis(text: str) -> str:
-    if "*" not in text and "_" not in text:  # most lines: nothing to strip
-        return text
-    return _EMPHASIS.sub("", text).replace("\\*", "*").replace("\\_", "_")
-
-
-# What screenplain's parse_emphasis reads as markup: stars, underscores, and its private-use
-# marker characters. A line without any is one plain segment of itself.
-_MARKUP = re.compile(r"[*_\ue700-\ue706]")
-
-
-# The characters whose upper case starts with "I" or "E" (tests/test_fountain_paragraphs.py checks
-# this against all of Unicode): only a line that starts with one can be a heading without a ".".
-SLUG_FIRST_LETTERS = "EIeiı"
-
-
-def _may_be_slug(line: str) -> bool:
-    # upper() works per character, so the head of the upper-cased start is the head of the whole.
-    return line.startswith(".") or (line[0] in SLUG_FIRST_LETTERS and
-                                    line[:12].upper().startswith(("INT", "EXT", "EST", "I/E")))
-
-
-def _only_action(line: str) -> bool:
-    """Can a one-line paragraph only be action? Each test before action in screenplain's chain
-    needs one of these: "!" forced action, "=" page break or synopsis, "#" section, a slug's
-    "." or INT/EXT, ">" centred text or a transition, or a transition's closing "TO:".
-    (tests/test_fountain_paragraphs.py checks the shortcuts against screenplain's answers.)"""
-    return not (line[0] in "!=#>" or ">" in line or line.endswith("TO:") or _may_be_slug(line))
-
-
-class _PlainParagraph(fountain.InputParagraph):
-    """screenplain's classification of a paragraph, without the rich text it would build.
-
-    Beats never show emphasis, and building RichStrings for every line of dialogue and
-    action is half of screenplain's time on a feature. The constructors that run for most
-    paragraphs (dialogue, action, headings without markup) are replaced, and tests that cannot
-    say yes are skipped; deciding what a paragraph is stays screenplain's.
-    """
-
-    def update_list(self, previous_paragraphs):
-        if len(self.lines) == 1:
-            if _only_action(self.lines[0]):  # most one-line paragraphs: every test before action says no
-                return self.append_action(previous_paragraphs)
-            return super().update_list(previous_paragraphs)
-        # screenplain's chain in its order, less the four tests that only take one-line
-        # paragraphs (page break, synopsis, slug, transition): each would say no here.
-        first = self.lines[0]
-        if first[0] not in "!#" and ">" not in first:  # not forced action, a section or centred text
-            return self.append_dialog(previous_paragraphs) or self.append_action(previous_paragraphs)
-        (
-            self.append_forced_action(previous_paragraphs) or
-            self.append_sections_and_synopsises(previous_paragraphs) or
-            self.append_centered_action(previous_paragraphs) or
-            self.append_dialog(previous_paragraphs) or
-            self.append_action(previous_paragraphs)
-        )
-
-    # Cheap exact pre-checks: each says no where screenplay's own test could not say yes, so
-    # the regexes run only on paragraphs that might be what they test for.
-    def append_sections_and_synopsises(self, paragraphs):
-        return self.lines[0].startswith("#") and super().append_sections_and_synopsises(paragraphs)
-
-    def append_centered_action(self, paragraphs):
-        return ">" in self.lines[0] and super().append_centered_action(paragraphs)
-
-    def append_slug(self, paragraphs):
-        if len(self.lines) != 1:
-            return False
-        line = self.lines[0]
-        if not _may_be_slug(line):
-            return False
-        if _MARKUP.search(line):
-            return super().append_slug(paragraphs)
-        # screenplain's append_slug, less parse_emphasis: a heading without emphasis markup is
-        # its plain text, and building its RichString cost more than the rest of the test.
-        match = fountain.slug_re.match(line)
-        if not match:
-            return False
-        period, text = match.groups()
-        text = text.upper()
-        if not period and not any(regex.match(text) for regex in fountain.slug_regexes):
-            return False
-        match = fountain.scene_number_re.match(text)
-        if match:
-            text, scene_number = match.groups()
-            paragraphs.append(Slug(text, plain(scene_number)))
-        else:
-            paragraphs.append(Slug(text))
-        return True
-
-    def append_transition(self, paragraphs):
-        if len(self.lines) != 1 or not (self.lines[0].startswith(">") or self.lines[0].endswith("TO:")):
-            return False
-        return super().append_transition(paragraphs)
-
-    def _create_dialog(self, character):
-        return Dialog(_strip_emphasis(character.strip()), [_strip_emphasis(line.strip()) for line in self.lines[1:]])
-
-    def append_action(self, paragraphs):
-        paragraphs.append(Action([_strip_emphasis(line[1:].rstrip() if line.startswith("!") else line.rstrip())
-                                  for line in self.lines]))
-        return True
-
-
 def parse_fountain(text: str) -> ParsedScript:
-    lines = _split_lines(_blank_boneyard(text))
-    groups = list(_paragraph_groups(lines))
+    lines = split_lines(blank_boneyard(text))
+    groups = list(paragraph_groups(lines))
     title = ""
     if groups and any(not line.strip() for line in groups[0][2]):
         # Lines of only spaces are not blank in Fountain, but after a title page they are meant
@@ -429,20 +282,8 @@ def parse_fountain(text: str) -> ParsedScript:
             title = " ".join(title_page.get("Title", [])).strip()
             groups = groups[1:]
 
-    paragraphs: list = []
-    spans: list[tuple[int, int]] = []
-    has_notes = "[[" in text  # one scan of the source instead of one per paragraph
-    for first, last, group_lines in groups:
-        if has_notes and any("[[" in line for line in group_lines):
-            group_lines = fountain.note_re.sub("", "\n".join(group_lines)).split("\n")
-            if fountain._is_blank("\n".join(group_lines)):
-                continue
-        before = len(paragraphs)
-        _PlainParagraph(group_lines).update_list(paragraphs)
-        if len(paragraphs) > before:
-            spans.extend([(first, last)] * (len(paragraphs) - before))
-        elif spans:
-            spans[-1] = (spans[-1][0], last)
+    # ("[[" looked for once in the source instead of once per paragraph)
+    paragraphs, spans = read_paragraphs(groups, has_notes="[[" in text)
     parsed = _build(title, paragraphs, spans, len(lines))
     parsed.lines = lines
     return parsed
@@ -454,22 +295,17 @@ def _plain(rich) -> str:
     return str(rich.to_plain() if hasattr(rich, "to_plain") else rich).strip()
 
 
-def _dialog_text(dialog: Dialog) -> str:
-    # (_plain inlined for the str lines _PlainParagraph builds: one call per line was most of the cost)
-    return " ".join([text.strip() if type(text) is str else _plain(text)
-                     for is_paren, text in dialog.blocks if not is_paren])
+def _as_dialogue(dialog: Dialog) -> tuple[str, str, str]:
+    """(cue, spoken text, parentheticals) of a screenplain Dialog, as read_paragraphs gives them."""
+    said = " ".join([_plain(text) for is_paren, text in dialog.blocks if not is_paren])
+    asides = " ".join([_plain(text) for is_paren, text in dialog.blocks if is_paren])
+    return _plain(dialog.character), said, asides
 
 
 def _action_text(lines: list) -> str:
     if len(lines) == 1:
         return _plain(lines[0])
-    return " ".join([line.strip() if type(line) is str else _plain(line) for line in lines])
-
-
-def _said_as_voice(dialog: Dialog) -> bool:
-    """A parenthetical under the cue that makes the line a voice: "(over the phone)"."""
-    parentheticals = [text for is_paren, text in dialog.blocks if is_paren]
-    return bool(parentheticals and VOICE_PARENTHETICAL.search(" ".join(_plain(text) for text in parentheticals)))
+    return " ".join([_plain(line) for line in lines])
 
 
 def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_count: int) -> ParsedScript:
@@ -483,10 +319,12 @@ def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_coun
     unconfirmed: dict[str, int] = {}  # "ROGER FEDERER appears": a person if the action says "Federer ..." later
     current = 0  # the scene the next element belongs to (what comes before the first heading goes in the first)
 
-    def speaker(dialog) -> tuple[str, str, bool]:
-        cue = _plain(dialog.character)
+    def speaker(cue: str, parentheticals: str) -> tuple[str, bool]:
+        """(the character, is the line a voice): a voice cue extension or a parenthetical that
+        makes it one ("(over the phone)")."""
         name = character_name(cue)
-        voice = ("(" in cue and is_voice_cue_extension(cue)) or _said_as_voice(dialog)
+        voice = ("(" in cue and is_voice_cue_extension(cue)) or \
+            bool(parentheticals and VOICE_PARENTHETICAL.search(parentheticals))
         if not voice and "CONT" in cue.upper():  # "HARRY (CONT'D)" goes on in the voice he had
             voice = last_voice.get((len(scenes), name), False)
         last_voice[(len(scenes), name)] = voice
@@ -495,12 +333,13 @@ def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_coun
         spoken[name] = spoken.get(name, 0) + 1
         if not voice:
             seen_on_screen.add(name)
-        return cue, name, voice
+        return name, voice
 
     for para, (first, last) in zip(paragraphs, spans):
         # The kinds in the order of how often they come: action, dialogue, headings.
-        if isinstance(para, Action):
-            text = _action_text(para.lines)
+        kind = type(para)
+        if kind is str or kind is Action:
+            text = para if kind is str else _action_text(para.lines)
             if _TWO_CAPITALS.search(text) is None:  # no word in capitals: nobody is introduced
                 elements.append(Element("action", text, first, last, current))
                 continue
@@ -523,25 +362,26 @@ def _build(title: str, paragraphs: list, spans: list[tuple[int, int]], line_coun
                         not (ws[-1].endswith("S") and ws[-1][:-1] in PERSON_NOUNS):
                     unconfirmed.setdefault(name, len(elements))
             elements.append(Element("action", text, first, last, current))
-        elif isinstance(para, Dialog):
-            cue, name, voice = speaker(para)
-            elements.append(Element("dialogue", _dialog_text(para), first, last, current, name, [name],
-                                    voice=voice, cues=[cue]))
-        elif isinstance(para, Slug):
+        elif kind is tuple or kind is Dialog:  # tuple: read_paragraphs' Dialogue
+            cue, text, asides = para[:3] if kind is tuple else _as_dialogue(para)
+            name, voice = speaker(cue, asides)
+            elements.append(Element("dialogue", text, first, last, current, name, [name], voice=voice, cues=[cue]))
+        elif kind is Slug:
             heading = " ".join(_plain(para.line).split())
             int_ext, location, tod = parse_heading(heading)
             number = _plain(para.scene_number) if para.scene_number else str(len(scenes) + 1)
             scenes.append(Scene(len(scenes), heading, number, int_ext, location, tod, first))
             current = len(scenes) - 1
             elements.append(Element("scene", heading, first, last, current))
-        elif isinstance(para, DualDialog):
-            said = [speaker(d) for d in (para.left, para.right)]
-            text = " / ".join(_dialog_text(d) for d in (para.left, para.right))
-            elements.append(Element("dialogue", text, first, last, current, said[0][1], [n for _, n, _ in said],
-                                    voice=all(v for _, _, v in said), cues=[c for c, _, _ in said]))
-        elif isinstance(para, Transition):
+        elif kind is DualDialog:
+            sides = [_as_dialogue(d) for d in (para.left, para.right)]
+            said = [speaker(cue, asides) for cue, _, asides in sides]
+            elements.append(Element("dialogue", " / ".join(text for _, text, _ in sides), first, last, current,
+                                    said[0][0], [n for n, _ in said], voice=all(v for _, v in said),
+                                    cues=[cue for cue, _, _ in sides]))
+        elif kind is Transition:
             elements.append(Element("transition", _plain(para.line), first, last, current))
-        elif isinstance(para, Section):
+        elif kind is Section:
             elements.append(Element("section", _plain(para.text), first, last, current))
 
     if not scenes and elements:
@@ -602,6 +442,7 @@ def _fill_scenes(parsed: ParsedScript) -> None:
         scene.line_end = following.line_start - 1 if following else parsed.line_count
     people = set(parsed.characters)
     for element in parsed.elements:
+        element.words = words = words_of(element.text.lower())
         scene = parsed.scenes[element.scene_index]
         speakers = element.characters
         if speakers:
@@ -612,7 +453,7 @@ def _fill_scenes(parsed: ParsedScript) -> None:
             else:
                 element.named = [n for n in dict.fromkeys(speakers) if n in people]
         elif element.kind == "action":
-            element.named = parsed.mentions(element.text, element.words())
+            element.named = parsed.mentions(element.text, words)
         for name in element.named:
             if name not in scene.characters:
                 scene.characters.append(name)
@@ -645,7 +486,7 @@ def parse_prose(text: str) -> ParsedScript:
     names = [name for name, count in counts.items() if count >= 2]
     scene = Scene(0, "", "1", IntExt.UNKNOWN, "", "", 1)
     elements = []
-    for first, last, group_lines in _paragraph_groups(lines):
+    for first, last, group_lines in paragraph_groups(lines):
         for sentence in re.split(r"(?<=[.!?])\s+", " ".join(line.strip() for line in group_lines)):
             if sentence.strip():
                 elements.append(Element("action", sentence.strip(), first, last, 0))

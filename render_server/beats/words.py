@@ -1,9 +1,11 @@
 """The words of a lower-cased text, as the patterns ``[a-z']+`` and ``[a-z]+`` find them.
 
-On ASCII text (most scripts) every character that is not part of a word becomes a space and
-split() does the rest. The mapping runs on bytes: bytes.translate is a plain table lookup per
-byte, where str.translate fetches each distinct character from its table as a Python object
-(a third of the cost of the whole step). Other text goes to the regex itself.
+Every character that is not part of a word becomes a space and split() does the rest. The
+mapping runs on the UTF-8 bytes: bytes.translate is a plain table lookup per byte, where
+str.translate fetches each distinct character from its table as a Python object (a third of the
+cost of the whole step). A character outside ASCII is never a word character of the patterns,
+and every byte of its UTF-8 form is 0x80 or above, so it becomes spaces, as it should
+("surrogatepass" lets the odd lone surrogate of a JSON string through the same way).
 """
 
 from __future__ import annotations
@@ -19,13 +21,9 @@ _LETTER_BYTES = bytes(b if ord("a") <= b <= ord("z") else _SPACE for b in range(
 
 def words_of(lowered: str) -> list[str]:
     """``WORD.findall(lowered)``: runs of letters and apostrophes."""
-    if lowered.isascii():
-        return lowered.encode().translate(_WORD_BYTES).decode().split()
-    return WORD.findall(lowered)
+    return lowered.encode("utf-8", "surrogatepass").translate(_WORD_BYTES).decode("ascii").split()
 
 
 def letter_runs(lowered: str) -> list[str]:
     """``LETTERS.findall(lowered)``: runs of letters."""
-    if lowered.isascii():
-        return lowered.encode().translate(_LETTER_BYTES).decode().split()
-    return LETTERS.findall(lowered)
+    return lowered.encode("utf-8", "surrogatepass").translate(_LETTER_BYTES).decode("ascii").split()
