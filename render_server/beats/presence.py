@@ -49,9 +49,10 @@ RECENT = 4  # paragraphs since someone was last named or heard on screen that th
 
 @dataclass(slots=True)
 class Presence:
-    visible: list[str]  # people in the frame at this element, in order of arrival
-    entering: list[str]  # people whose first appearance in the script is this element
-    leaving: list[str]  # people who leave in this element (still visible in it)
+    """Read-only: the lists of many elements are one shared empty tuple."""
+    visible: "list[str] | tuple[()]"  # people in the frame at this element, in order of arrival
+    entering: "list[str] | tuple[()]"  # people whose first appearance in the script is this element
+    leaving: "list[str] | tuple[()]"  # people who leave in this element (still visible in it)
 
 
 def _sentences(text: str) -> list[str]:
@@ -213,15 +214,15 @@ def track(parsed: ParsedScript) -> list[Presence]:
     only_heard = _only_heard(parsed)
     offscreen_next = False
     offscreen: set[str] = set()
+    nobody: tuple[str, ...] = ()  # shared by the many elements where nobody enters, leaves or is seen
     for element in parsed.elements:
-        kind, text = element.kind, element.text
+        kind = element.kind
         if element.scene_index != scene_index or kind == "scene":
             scene_index = element.scene_index
             here = []
             last_named = ""
             offscreen_next, offscreen = False, set()
-        arriving: list[str] = []
-        leaving: list[str] = []
+        arriving = leaving = nobody
         if kind == "dialogue":
             speakers = [n for n in element.characters if n in people]
             if offscreen_next:  # "His minion approaches offscreen:" then the minion's line
@@ -231,16 +232,18 @@ def track(parsed: ParsedScript) -> list[Presence]:
                 # A phone call: whoever speaks but is never shown in the scene is the other end.
                 speakers = [n for n in speakers if n in shown_in_scene.get(scene_index, ())]
             if not element.voice:
-                arriving = [n for n in speakers if n not in offscreen]
+                arriving = [n for n in speakers if n not in offscreen] if offscreen else speakers
         elif kind == "action":
+            text = element.text
             if ("ff" in text or "nseen" in text or "O.S." in text or "of frame" in text) and _OFFSCREEN.search(text):
                 offscreen_next = True
             elif offscreen_next:  # still waiting for the line said offscreen
                 pass
             elif element.named and not _element_needs_sentences(element):
-                arriving = list(element.named)  # the common case: named, no exit, no voice or call
+                arriving = element.named  # the common case: named, no exit, no voice or call
                 last_named = arriving[-1] if len(arriving) == 1 else last_named
             elif element.named or (last_named and _element_needs_sentences(element)):
+                arriving, leaving = [], []
                 for sentence in _sentences(text):
                     shown, gone = _seen_in(forms, sentence, element.named)
                     if shown:
@@ -262,14 +265,17 @@ def track(parsed: ParsedScript) -> list[Presence]:
                 if name not in here:
                     here.append(name)
                 last_seen[name] = count
-            entering = [n for n in arriving if n not in seen_ever]
+            entering = [n for n in arriving if n not in seen_ever] if not seen_ever.issuperset(arriving) else nobody
             seen_ever.update(arriving)
         else:
-            entering = []
+            entering = nobody
         # In a long scene the frame holds who was shown or spoke lately, not everyone so far
         # (everyone here has a last_seen: they were put here when seen).
-        oldest = count - RECENT
-        visible = [n for n in here if last_seen[n] >= oldest] if here else []
+        if here:
+            oldest = count - RECENT
+            visible = [n for n in here if last_seen[n] >= oldest]
+        else:
+            visible = nobody
         count += 1
         result.append(Presence(visible, entering, leaving))
         if leaving:

@@ -90,6 +90,12 @@ EMOTIONS = {
 _EMOTION_OF = {word: emotion for emotion, ws in EMOTIONS.items() for word in ws.split()}
 
 
+# The ASCII letters that no word of _FINAL starts with, either case: a text that starts with one
+# shows something (most moments: one lookup).
+SHOWS_SOMETHING_FIRST = frozenset(c for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                  if c.lower() not in "fcsdtebroi")
+
+
 def shows_nothing(element: Element) -> bool:
     """A transition written as action, THE END, a black screen: not an image to board."""
     text = element.text.strip().strip("*_>< ")
@@ -136,10 +142,14 @@ def score(element: Element, presence: Presence, weight: dict[str, float], names:
     value = 0.0 if WEIGHTED_WORDS.isdisjoint(found) else min(sum(map(_WEIGHT_OF.__getitem__, found)), 8.0) * 0.6
     visible = presence.visible
     if visible:
-        # The people who matter most in the frame count; a crowd of extras does not add up.
-        top = sorted((weight.get(n, 0.1) for n in visible), reverse=True) if len(visible) > 2 else \
-            [weight.get(n, 0.1) for n in visible]
-        value += (top[0] + (top[1] if len(top) > 1 else 0.0)) * 0.8
+        # The two people who matter most in the frame count; a crowd of extras does not add up.
+        if len(visible) == 1:
+            value += weight.get(visible[0], 0.1) * 0.8
+        elif len(visible) == 2:
+            value += (weight.get(visible[0], 0.1) + weight.get(visible[1], 0.1)) * 0.8
+        else:
+            top = sorted([weight.get(n, 0.1) for n in visible], reverse=True)
+            value += (top[0] + top[1]) * 0.8
     if presence.entering:
         # Everyone enters in the first pages; later, a new face that matters changes the story.
         # A new face late in the story (the doctor in the last scene) is seldom where it turns.

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from .focus import FocusPlan
 from .presence import Presence
-from .salience import score, shows_nothing
+from .salience import SHOWS_SOMETHING_FIRST, score, shows_nothing
 from .screenplay import Element, ParsedScript
 from .story_shape import choose, middle_roles
 
@@ -37,7 +37,8 @@ def moments_of(parsed: ParsedScript, presences: list[Presence], plan: FocusPlan,
     result = []
     total = max(parsed.line_count, 1)
     for position, (element, presence) in enumerate(zip(elements, presences)):
-        if element.kind not in ("action", "dialogue") or shows_nothing(element):
+        if element.kind not in ("action", "dialogue") or (
+                element.text[:1] not in SHOWS_SOMETHING_FIRST and shows_nothing(element)):
             continue
         value = score(element, presence, weight, names, element.line_start / total)
         if plan.names and not plan.reaction:
@@ -93,12 +94,9 @@ def _add_context(moments: list[Moment], reach: int = 3) -> None:
             low = i - reach if i - reach > start else start
             high = i + reach + 1 if i + reach + 1 < end else end
             if high - low > 1:  # another moment of the scene within reach
-                total = 0.0  # added one by one in script order: the same float total as ever
-                for value in raw[low:i]:
-                    total += value
-                for value in raw[i + 1:high]:
-                    total += value
-                moments[i].salience += 0.5 * total / (high - low - 1)
+                # Added one by one in script order (sum() on Python 3.11 adds floats in order, as the
+                # loop it replaced did: the same totals).
+                moments[i].salience += 0.5 * sum(raw[i + 1:high], sum(raw[low:i], 0.0)) / (high - low - 1)
         start = end
 
 
