@@ -17,7 +17,7 @@ import random
 import pytest
 from screenplain.parsers import fountain
 
-from render_server.beats.fountain_paragraphs import (SLUG_FIRST_LETTERS, _PlainParagraph, paragraph_groups,
+from render_server.beats.fountain_paragraphs import (SLUG_FIRST_LETTERS, _PlainParagraph, _slug_parts, paragraph_groups,
                                                      read_paragraphs, split_lines, without_notes)
 from render_server.beats.screenplay import parse_script
 
@@ -166,3 +166,12 @@ def test_a_note_on_a_line_of_its_own_goes_with_its_line():
         ("dialogue", "Go.", "JUNE", 9)]
     # An inline note leaves its line; a line of two spaces (a pause in dialogue) stays.
     assert without_notes(["A [[x]] b", "[[y]]", "  ", " [[z\nz]] ", "c"]) == ["A  b", "  ", "c"]
+
+
+def test_slug_parts_are_what_screenplains_slug_pattern_finds():
+    rng = random.Random(9)
+    alphabet = [".", " ", "\t", "\u00a0", "\u2003", "I", "N", "T", "x", "#", "-", "\x1c", "\x85"]
+    lines = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8))) for _ in range(30000)]
+    for line in lines + [".", "..", ". ", ".x", ".  INT", " .INT", "INT. ROOM  ", ".\u00a0x"]:
+        match = fountain.slug_re.match(line)
+        assert _slug_parts(line) == (match.groups() if match else (None, None)), repr(line)

@@ -194,6 +194,21 @@ def read_paragraphs(groups, has_notes: bool) -> tuple[list, list[tuple[int, int]
     return paragraphs, spans
 
 
+def _slug_parts(line: str) -> tuple[str | None, str | None]:
+    """screenplain's ``slug_re.match(line).groups()``, or (None, None) where it does not match:
+    r"(?:(\.)(?=[^.])\s*)?(\S.*?)\s*$" is a "." not followed by another (then spaces), and the
+    text from there, which must start with a non-space, less trailing spaces. (The lazy pattern
+    backtracks at every character; re's \s and str.strip() agree on what a space is.)"""
+    if line.startswith(".") and line[1:2] not in ("", "."):
+        rest = line[1:].lstrip()
+        if rest:
+            return ".", rest.rstrip()
+        # only spaces after the "." : the pattern backtracks and takes the "." as the text
+    if not line or line[0].isspace():
+        return None, None
+    return None, line.rstrip()
+
+
 class _PlainParagraph(fountain.InputParagraph):
     """screenplain's classification of a paragraph, without the rich text it would build.
 
@@ -239,20 +254,22 @@ class _PlainParagraph(fountain.InputParagraph):
             return super().append_slug(paragraphs)
         # screenplain's append_slug, less parse_emphasis: a heading without emphasis markup is
         # its plain text, and building its RichString cost more than the rest of the test.
-        match = fountain.slug_re.match(line)
-        if not match:
+        period, text = _slug_parts(line)
+        if text is None:
             return False
-        period, text = match.groups()
         text = text.upper()
         if not period and not any(regex.match(text) for regex in fountain.slug_regexes):
             return False
-        match = fountain.scene_number_re.match(text)
+        match = fountain.scene_number_re.match(text) if "#" in text else None  # it needs "#...#"
         if match:
             text, scene_number = match.groups()
             paragraphs.append(Slug(text, plain(scene_number)))
         else:
             paragraphs.append(Slug(text))
         return True
+
+    def append_page_break(self, paragraphs):
+        return self.lines[0].startswith("===") and super().append_page_break(paragraphs)
 
     def append_transition(self, paragraphs):
         if len(self.lines) != 1 or not (self.lines[0].startswith(">") or self.lines[0].endswith("TO:")):

@@ -153,7 +153,10 @@ def _element_needs_sentences(element) -> bool:
     return "'" in element.text and any(not _TRIGGERS.isdisjoint(w.split("'")) for w in words if "'" in w)
 
 
-_OFFSCREEN = re.compile(r"[Oo]ff-?screen|[Oo]ff screen|[Uu]nseen|O\.S\.|out of frame")  # case kept: one fast scan
+# Said offscreen, case kept: what r"[Oo]ff-?screen|[Oo]ff screen|[Uu]nseen|O\.S\.|out of frame" finds, as
+# substrings (an alternation that starts with no common character scans slowly).
+_OFFSCREEN_WORDS = ("offscreen", "Offscreen", "off-screen", "Off-screen", "off screen", "Off screen", "unseen",
+                    "Unseen", "O.S.", "out of frame")
 _PHONE = Phrases(("hangs up", "on the phone", "into the phone", "phone rings", "answers the phone",
                   "picks up the phone", "the line goes dead", "dials", "receiver", "on the line", "speakerphone",
                   "hangs up the phone"))
@@ -235,7 +238,8 @@ def track(parsed: ParsedScript) -> list[Presence]:
                 arriving = [n for n in speakers if n not in offscreen] if offscreen else speakers
         elif kind == "action":
             text = element.text
-            if ("ff" in text or "nseen" in text or "O.S." in text or "of frame" in text) and _OFFSCREEN.search(text):
+            if ("ff" in text or "nseen" in text or "O.S." in text or "of frame" in text) and \
+                    any(words in text for words in _OFFSCREEN_WORDS):
                 offscreen_next = True
             elif offscreen_next:  # still waiting for the line said offscreen
                 pass

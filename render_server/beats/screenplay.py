@@ -76,11 +76,13 @@ class Element:
     line_start: int
     line_end: int
     scene_index: int
+    # The lists are read-only once parsed; where empty they default to one shared empty tuple
+    # (three fewer lists to make and free for each of the thousands of paragraphs of a feature).
     character: str = ""
-    characters: list[str] = field(default_factory=list)  # dual dialogue: both speakers
-    named: list[str] = field(default_factory=list)  # who speaks or is named, filled by the parser
+    characters: "list[str] | tuple[()]" = ()  # the speaker; dual dialogue: both speakers
+    named: "list[str] | tuple[()]" = ()  # who speaks or is named, filled by the parser
     voice: bool = False  # dialogue heard, not seen: (V.O.), (O.S.), a phone, an intercom...
-    cues: list[str] = field(default_factory=list)  # the cues as written, extensions included
+    cues: "list[str] | tuple[()]" = ()  # the cues as written, extensions included
     # The lower-cased words of the text (letters and apostrophes), found once by the parser and
     # shared by presence tracking and salience.
     words: "list[str] | tuple[()]" = field(default=(), repr=False, compare=False)
@@ -238,6 +240,9 @@ def character_name(cue: str) -> str:
     return " ".join(name.split()).upper()
 
 
+_INT_EXT = {"INT": IntExt.INT, "EXT": IntExt.EXT, "EST": IntExt.EXT}
+
+
 def parse_heading(heading: str) -> tuple[IntExt, str, str]:
     """'INT. CAFE - NIGHT' -> (INT, 'CAFE', 'NIGHT')."""
     text = heading.strip().lstrip(".").strip()
@@ -246,10 +251,13 @@ def parse_heading(heading: str) -> tuple[IntExt, str, str]:
     match = _HEADING_RE.match(text)
     int_ext = IntExt.UNKNOWN
     if match:
-        ie = match.group("ie").upper().rstrip(".")
-        int_ext = {"INT": IntExt.INT, "EXT": IntExt.EXT, "EST": IntExt.EXT}.get(ie, IntExt.INT_EXT)
+        int_ext = _INT_EXT.get(match.group("ie").upper().rstrip("."), IntExt.INT_EXT)
         text = match.group("rest")
-    parts = [p.strip(" .-–—") for p in _HEADING_PARTS_RE.split(text.strip()) if p.strip(" .-–—")]
+    parts = []
+    for part in _HEADING_PARTS_RE.split(text.strip()):
+        part = part.strip(" .-–—")
+        if part:
+            parts.append(part)
     time_of_day = ""
     if len(parts) > 1:
         last = parts[-1].upper()
@@ -258,7 +266,9 @@ def parse_heading(heading: str) -> tuple[IntExt, str, str]:
         if not last or _is_time(last):
             time_of_day = " ".join(last.split())
             parts = parts[:-1]
-    location = " - ".join(_QUALIFIER.sub(" ", p).strip() or p for p in parts).upper() if parts else ""
+    # (_QUALIFIER needs a bracket: a part without one is only stripped)
+    location = " - ".join([(_QUALIFIER.sub(" ", p).strip() or p) if "(" in p or "[" in p else (p.strip() or p)
+                           for p in parts]).upper() if parts else ""
     return int_ext, " ".join(location.split()), time_of_day
 
 
@@ -441,22 +451,29 @@ def _fill_scenes(parsed: ParsedScript) -> None:
     for scene, following in zip(parsed.scenes, parsed.scenes[1:] + [None]):
         scene.line_end = following.line_start - 1 if following else parsed.line_count
     people = set(parsed.characters)
+    mentions = parsed.mentions
+    scenes = parsed.scenes
     for element in parsed.elements:
         element.words = words = words_of(element.text.lower())
-        scene = parsed.scenes[element.scene_index]
         speakers = element.characters
         if speakers:
             if element.voice:
-                element.named = []
-            elif len(speakers) == 1:  # most lines: one speaker
-                element.named = [speakers[0]] if speakers[0] in people else []
+                continue  # named: nobody (its default, empty)
+            if len(speakers) == 1:  # most lines: one speaker
+                if speakers[0] not in people:
+                    continue
+                named = element.named = [speakers[0]]
             else:
-                element.named = [n for n in dict.fromkeys(speakers) if n in people]
+                named = element.named = [n for n in dict.fromkeys(speakers) if n in people]
         elif element.kind == "action":
-            element.named = parsed.mentions(element.text, words)
-        for name in element.named:
-            if name not in scene.characters:
-                scene.characters.append(name)
+            named = element.named = mentions(element.text, words)
+        else:
+            continue
+        if named:
+            in_scene = scenes[element.scene_index].characters
+            for name in named:
+                if name not in in_scene:
+                    in_scene.append(name)
 
 
 _NAME_RE = re.compile(r"\b([A-Z][a-z]+(?:\s[A-Z][a-z]+)?)\b")
