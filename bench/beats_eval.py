@@ -3,7 +3,9 @@
 Two tables:
 1. Per script: scenes, characters, beats, the span the beats cover, and the time of a whole
    extraction (ingest + parse + beats), median and best of --repeat runs; for Big Fish also the
-   median of each phase (parse, presence, moments, pick), timed one by one. Scene count and
+   median of each phase (parse, presence, moments, pick), timed one by one, and, when the
+   compiled modules are in use (render_server/beats/compiled.py), the same extraction in plain
+   Python in a fresh process. Scene count and
    speaking-character set are checked against fountain-tools, a second, independent
    Fountain parser; exits non-zero on disagreement.
 2. The shared scorer (../shared/eval/score_beats.py) against the reader's gold key moments,
@@ -19,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -28,6 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from render_server.beats import compiled  # noqa: E402
 from render_server.beats.collector import collector_paused  # noqa: E402
 from render_server.beats.focus import parse_focus  # noqa: E402
 from render_server.beats.ingest import ScriptRejected, ingest  # noqa: E402
@@ -105,14 +109,27 @@ def _speed_table(files: list[Path], args, settings: Settings) -> tuple[int, dict
               f"{statistics.median(cpu):>8.1f}")
         if path.name == "Big-Fish.fountain" and args.extractor == "offline":
             verdict = "within" if statistics.median(times) < BIG_FISH_BUDGET_MS else "OVER"
-            print(f"  Big Fish whole extraction (ingest + parse + beats): median {statistics.median(times):.1f} ms, "
-                  f"best {min(times):.1f} ms, CPU median {statistics.median(cpu):.1f} ms over {args.repeat} runs; "
-                  f"{verdict} the {BIG_FISH_BUDGET_MS:.0f} ms budget")
+            modules = "compiled modules" if compiled.in_use() else "plain Python"
+            print(f"  Big Fish whole extraction (ingest + parse + beats, {modules}): median "
+                  f"{statistics.median(times):.1f} ms, best {min(times):.1f} ms, CPU median "
+                  f"{statistics.median(cpu):.1f} ms over {args.repeat} runs; {verdict} the "
+                  f"{BIG_FISH_BUDGET_MS:.0f} ms budget")
             phases = _phase_times(text, path.name, args.n, args.repeat)
             print("  Big Fish phases, median ms: " + ", ".join(f"{k} {v:.1f}" for k, v in phases.items()))
+            if compiled.in_use() and not args.only:
+                print(_plain_python_line(path, args))
     for name, ours, theirs, differ in disagreements:
         print(f"DISAGREE {name}: scenes {ours} vs {theirs}; speakers differ: {differ}")
     return (1 if disagreements else 0), outputs
+
+
+def _plain_python_line(path: Path, args) -> str:
+    """The same Big Fish timing with the compiled modules turned off, run in a fresh process."""
+    done = subprocess.run([sys.executable, __file__, "--scripts", str(path.parent), "--only", path.name,
+                           "--n", str(args.n), "--repeat", str(args.repeat)],
+                          env={**os.environ, compiled.PURE_PYTHON_ENV: "1"}, capture_output=True, text=True)
+    line = next((l for l in done.stdout.splitlines() if "whole extraction" in l), done.stderr.strip()[-300:])
+    return line.replace("Big Fish whole extraction", "the same in")
 
 
 def _score(outputs: dict[str, dict], args) -> None:
@@ -137,8 +154,10 @@ def main() -> int:
     parser.add_argument("--n", type=int, default=6)
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--extractor", choices=["offline", "llm", "auto"], default="offline")
+    parser.add_argument("--only", default="", help="one script of --scripts, by file name (no scoring)")
     args = parser.parse_args()
-    files = sorted(p for p in args.scripts.glob("*") if p.suffix in (".fountain", ".fdx"))
+    files = sorted(p for p in args.scripts.glob("*") if p.suffix in (".fountain", ".fdx") and
+                   (not args.only or p.name == args.only))
     if not files:
         print(f"no scripts in {args.scripts}; nothing to evaluate")
         return 0
@@ -152,7 +171,8 @@ def main() -> int:
     except ScriptRejected as exc:
         print(f"beats_eval: {exc.message}\n  how to fix: {exc.hint}", file=sys.stderr)
         return 2
-    _score(outputs, args)
+    if not args.only:
+        _score(outputs, args)
     return status
 
 

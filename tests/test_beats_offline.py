@@ -54,3 +54,14 @@ def test_names_are_found_in_capitals_or_title_case_only():
     action = [e for e in parsed.elements if e.kind == "action"]
     assert [e.named for e in action] == [["WILL"]]
     assert parse_script("INT. KITCHEN - DAY\n\nWILL\nHi.\n\nThe kettle will boil.\n").elements[-1].named == []
+
+
+def test_a_shared_look_counts_however_it_is_written():
+    from render_server.beats.presence import Presence
+    from render_server.beats.salience import score
+
+    parsed = parse_script("INT. ROOM - DAY\n\nMARA and JUNE sit.\n\nThey lock eyes.\n\nThey sit there.\n\n"
+                          "Their eyes meet.\n\nThey look at each other.\n")
+    looks = {e.text: score(e, Presence([], [], []), {}, set()) for e in parsed.elements if e.kind == "action"}
+    for written in ("They lock eyes.", "Their eyes meet.", "They look at each other."):
+        assert looks[written] > looks["They sit there."] + 1.0, written

@@ -168,7 +168,11 @@ def _scene_facts(parsed: ParsedScript) -> tuple[set[int], dict[int, set[str]]]:
     shown: dict[int, set[str]] = {}
     for element in parsed.elements:
         if element.kind == "action":
-            shown.setdefault(element.scene_index, set()).update(element.named)
+            if element.named:
+                in_scene = shown.get(element.scene_index)
+                if in_scene is None:
+                    in_scene = shown[element.scene_index] = set()
+                in_scene.update(element.named)
             lowered = element.text.lower()
             if ("phone" in lowered or "hangs up" in lowered or "dials" in lowered or "line" in lowered
                     or "receiver" in lowered) and _PHONE.search(element.text):

@@ -172,7 +172,7 @@ def score(element: Element, presence: Presence, weight: dict[str, float], names:
         value += min(len(emphasis) - sounds, 3) * 0.7 + min(sounds, 2) * 0.2
         if sum(map(len, caps)) * 2 > len(text):
             value -= 2.0  # a title card, a sound, a shout in capitals: not a moment of the story
-    if "look" in text and _SHARED_LOOK.search(text):
+    if ("look" in text or "eye" in text) and _SHARED_LOOK.search(text):  # every phrase holds one
         value += 1.5  # "they look at each other", "share a look": the written beat before a decision
     if not element.named and _BACKGROUND.match(text):
         value -= 2.5

@@ -1,9 +1,9 @@
 """Read a script into scenes and elements with the source lines each came from.
 
-Fountain is parsed by screenplain (a maintained Fountain parser). screenplain does
-not report line numbers, so this module feeds it one blank-line-separated paragraph
-at a time and records the lines of each paragraph it appends: that is the only part
-written by hand. Prose notes (no headings, no cues) become one scene of action.
+Fountain is cut into paragraphs, and each classified as screenplain (a maintained Fountain
+parser) classifies it, by ``fountain_paragraphs``, which keeps the lines each came from;
+this module builds the scenes, elements and cast from them. Prose notes (no headings, no
+cues) become one scene of action.
 """
 
 from __future__ import annotations
