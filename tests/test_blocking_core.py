@@ -70,6 +70,40 @@ def test_holds_a_flashlight_puts_it_in_the_hand_and_burst_in_opens_a_door():
     assert slab.size[0] > slab.size[1], "burst open: the slab stands out from the wall into the room"
 
 
+def test_notes_slammed_on_the_table_lie_on_it_under_her_hand():
+    # The example's "Mara slams a fistful of crumpled notes on the table": the notes were held out
+    # at arm's length in a punch, and read as a plank.
+    b = beat("Mara slams a fistful of crumpled notes on the table. Tomas sits at the table.", ["TOMAS", "MARA"],
+             size="TWO_SHOT")
+    dressing = place_props(b, stage_beat(b).actors, (0.0, 0.0))
+    mara = next(a for a in dressing.actors if a.name == "MARA")
+    assert mara.pose == "put_down"
+    notes = next(p for p in dressing.props if p.kind == "book").boxes[0]
+    table = next(p for p in dressing.props if p.kind == "table").boxes[0]
+    table_top = table.centre[2] + table.size[2] / 2
+    assert abs(notes.centre[2] - notes.size[2] / 2 - table_top) < 0.01, "on the table top"
+    assert notes.size[2] < 0.05, "lying flat"
+    assert all(abs(notes.centre[i] - table.centre[i]) <= table.size[i] / 2 for i in range(2)), "not off the edge"
+    hand = to_world(joint_positions(mara.height_m, mara.pose)["r_hand"], mara.location, mara.facing_deg)
+    assert abs(hand[2] - table_top) < 0.2, "her hand comes down to the table"
+    assert math.dist(hand[:2], notes.centre[:2]) < 0.45, "the notes are where her hand came down"
+
+
+def test_only_what_is_put_down_on_a_surface_leaves_the_hand():
+    from blender_addon.core.mannequin import pose_for_action
+
+    assert pose_for_action("She sets the cup down on the desk.") == "put_down"
+    assert pose_for_action("Chucks the remote onto the coffee table.") == "put_down"
+    assert pose_for_action("He slams the door.") == "punch"
+    assert pose_for_action("June puts on her coat.") == "stand"
+    b = beat("Mara holds the notes by the table.", ["MARA"])
+    dressing = place_props(b, stage_beat(b).actors, (0.0, 0.0))
+    mara = dressing.actors[0]
+    notes = next(p for p in dressing.props if p.kind == "book").boxes[0]
+    hand = to_world(joint_positions(mara.height_m, mara.pose)["r_hand"], mara.location, mara.facing_deg)
+    assert math.dist(notes.centre, hand) < 0.2, "held, in the hand"
+
+
 def test_a_car_scene_puts_its_people_in_seats():
     b = beat("They drive in silence.", ["ANNA", "BEN"], location="CAR")
     dressing = place_props(b, stage_beat(b).actors, (0.0, 0.0))

@@ -189,6 +189,12 @@ def _pose_punch(j, h):
     _arm(j, "l", _near(j, "l_shoulder", -0.08, -0.12, 0.02, h), pole=(0.0, 0.5, -1.0))
 
 
+def _pose_put_down(j, h):
+    """A hand brought down flat on the table in front ("slams the notes on the table", "sets the
+    cup down on the desk"): the wrist at about a table's height, a forearm's length ahead."""
+    _arm(j, "r", _near(j, "r_shoulder", 0.02, -0.24, -0.37, h))
+
+
 def _pose_wave(j, h):
     _arm(j, "r", _near(j, "r_shoulder", -0.12, -0.04, 0.3, h), pole=(1.0, 0.0, -0.2))
 
@@ -306,6 +312,7 @@ POSES = {
     "run": _pose_run,
     "point": _pose_point,
     "punch": _pose_punch,
+    "put_down": _pose_put_down,
     "wave": _pose_wave,
     "arms_crossed": _pose_arms_crossed,
     "hands_to_face": _pose_hands_to_face,
@@ -339,11 +346,22 @@ POSE_WORDS = {
 }
 _POSE_OF_WORD = {w: pose for pose, words in POSE_WORDS.items() for w in words.split()}
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+# Something put down on a table, desk or counter: "slams a fistful of notes on the table", "sets the
+# cup down on the desk". The hand goes to the surface (not a punch into the air) and the thing lies
+# there (props.py).
+PUTS_DOWN = re.compile(
+    r"\b(?:slam(?:s|med)?|puts?|plac(?:es?|ed)|sets?|lays?|laid|drop(?:s|ped)?|toss(?:es|ed)?|throws?|threw|"
+    r"plant(?:s|ed)?|bang(?:s|ed)?|dump(?:s|ed)?|spreads?|slap(?:s|ped)?|chuck(?:s|ed)?|flings?|flung|"
+    r"hurl(?:s|ed)?|slid(?:e|es)?)\b(?:\s+[\w'-]+){0,6}?\s+(?:down\s+)?"
+    r"(?:on|onto|upon|across)\s+(?:the|a|an|his|her|their|its)\s+(?:[\w'-]+\s+)?(?:table|desk|counter|bar)\b",
+    re.IGNORECASE)
 
 
 def pose_for_action(action: str, entering: bool = False) -> str:
     if entering:
         return "walk"
+    if PUTS_DOWN.search(action):
+        return "put_down"
     words = re.findall(r"[a-z']+", action.lower())
     for i, word in enumerate(words):
         if word in _POSE_OF_WORD and not _a_falsehood(words, i):

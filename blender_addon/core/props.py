@@ -13,7 +13,7 @@ import math
 import re
 from dataclasses import dataclass, field, replace
 
-from .mannequin import LIE_POSES, LIE_SURFACE, facing_towards, joint_positions, to_world
+from .mannequin import LIE_POSES, LIE_SURFACE, PUTS_DOWN, facing_towards, joint_positions, to_world
 from .sets import Box, along_axis, cut_opening, nearest_wall, room_walls
 from .wire import wire
 
@@ -389,11 +389,31 @@ def place_props(beat: "wire.Beat", actors: list["wire.ActorPlacement"], origin: 
         props.append(Prop("boxes", tuple(Box("prop_box", c, SIZES["box"]) for c in
                                          ((ox + 3.0, oy + 2.6, 0.2), (ox + 3.55, oy + 2.6, 0.2),
                                           (ox + 3.25, oy + 2.6, 0.6)))))
+    surface = next((p for p in props if p.kind in ("table", "desk", "counter")), None)
     for kind in [k for k in kinds if k in HAND_PROPS + CARRIED]:
         holder = _holder(kind, actors, action)
-        if holder is not None:
+        if holder is None:
+            continue
+        if surface is not None and PUTS_DOWN.search(_sentences_of(holder.name, action) or action):
+            props.append(_on_surface(kind, holder, surface))  # slammed on the table: it lies there
+        else:
             props.append(_in_hand(kind, holder, "l" if kind in CARRIED else "r"))
     return Dressing(actors=actors, props=props)
+
+
+def _on_surface(kind: str, actor, surface: Prop) -> Prop:
+    """A hand prop lying on the table top where the actor's hand comes down (kept on the top)."""
+    top = surface.boxes[0]
+    hand = to_world(joint_positions(actor.height_m, actor.pose)["r_hand"], actor.location, actor.facing_deg)
+    w, d, h = SIZES[kind]
+    if kind not in CARRIED:  # lying flat (a bag stands on the table)
+        w, d, h = max(w, d, h), sorted((w, d, h))[1], min(w, d, h)
+    reach = max(w, d) / 2
+    inside = [min(max(hand[i], top.centre[i] - top.size[i] / 2 + reach), top.centre[i] + top.size[i] / 2 - reach)
+              if top.size[i] > 2 * reach else top.centre[i] for i in range(2)]
+    surface_z = top.centre[2] + top.size[2] / 2
+    return Prop(kind, (_box(f"prop_{kind}", (inside[0], inside[1], surface_z + h / 2), (w, d, h), actor.facing_deg),),
+                held_by=actor.name)
 
 
 def _driver(actors, action: str):
