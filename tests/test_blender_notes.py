@@ -159,7 +159,7 @@ def test_notes_change_the_right_shots_and_the_board_agrees(extension_zip, server
     assert "frightened" not in first["3"]["prompt"] and "storyboard" not in new["prompt"].lower()
     assert r["sliders"]["MARA"] == ["fear", 1.5]
     pose, before, after = r["hands"]["slam"]
-    assert pose == "punch" and before == after, "the action's own arm pose (slamming) is kept"
+    assert pose == "put_down" and before == after, "the action's own arm pose (slamming the notes down) is kept"
     before, after = r["hands"]["stand"]
     assert before > 0.3 and after < 0.1, "terrified: a standing mannequin's hands go to the face (the pose library's)"
 

@@ -40,10 +40,11 @@ def test_poses_put_the_hands_where_the_action_is():
 
 
 def test_action_words_choose_poses_for_the_actor_they_name():
-    action = "Mara slams her fist on the table. Tomas sips his tea. June bursts in."
-    assert pose_for_actor("MARA", action, alone=False) == "punch"
+    action = "Mara slams her fist on the table. Tomas sips his tea. June bursts in. Bruno slams the door."
+    assert pose_for_actor("MARA", action, alone=False) == "put_down"  # the fist comes down on the table
+    assert pose_for_actor("BRUNO", action, alone=False) == "punch"
     assert pose_for_actor("TOMAS", action, alone=False) == "drink"
-    assert pose_for_actor("BRUNO", action, alone=False) == "stand"
+    assert pose_for_actor("NINA", action, alone=False) == "stand"
     assert pose_for_action("He dials home, pacing.") == "phone"
     assert pose_for_action("She runs for the door.") == "run"
     assert pose_for_action("The old man collapses.") == "lie_floor"
