@@ -13,6 +13,7 @@ from .core.coverage import (
     depth_spread,
     exchanges,
     face_hidden,
+    headless_foreground,
     line_sides,
     people_in_view,
     setup_of,
@@ -110,6 +111,9 @@ class BEATBOARD_OT_block_out_shots(bpy.types.Operator):
                 return False  # a group shot shows all of its people, head to hips (or feet)
             if size in GROUP_SIZES and someone_hidden(placement, aspect, {n: everyone[n] for n in seen}):
                 return False  # nobody stands right behind someone else
+            if size not in ("OTS_LEFT", "OTS_RIGHT", "POV", "INSERT") and \
+                    headless_foreground(placement, aspect, staging.subject, everyone):
+                return False  # nobody's back or headless torso fills the foreground
             if len(seen) >= 3:
                 return depth_spread(placement, [everyone[n][0] for n in seen]) >= MIN_GROUP_DEPTH
             return True

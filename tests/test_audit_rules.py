@@ -307,3 +307,15 @@ def test_headroom_over_someone_lying_down_is_not_measured_from_their_crown():
     assert rules.headroom(shot("WS", [replace(lying, pose="stand")])), "standing, that is too much room"
     tall = actor("BEN", BLUE, head_top=(200.0, 240.0))
     assert rules.headroom(shot("WS", [lying, tall])), "a standing person beside them keeps the rule"
+
+
+def test_a_headless_back_filling_the_foreground_fails_a_head_in_frame_passes():
+    # Example-12 shot 5 before: a single of Tomas across the table, Mara's back cut at the neck
+    # filling a quarter of the frame.
+    cut = {j: (p[0], p[1], "OUT_OF_FRAME") if j in ("nose", "r_eye", "l_eye") else p for j, p in FACE.items()}
+    back = actor("BEN", BLUE, location=(0, -1.3, 0), keypoints=cut, visible_px=5000)
+    found = rules.clear_foreground(shot("MS", [actor(), back], mask_px=20736))
+    assert [v.rule for v in found] == ["clear foreground"] and "BEN" in found[0].detail
+    assert rules.clear_foreground(shot("MS", [actor(), replace(back, keypoints=dict(FACE))], mask_px=20736)) == []
+    assert rules.clear_foreground(shot("MS", [actor(), replace(back, visible_px=900)], mask_px=20736)) == []
+    assert rules.clear_foreground(shot("OTS_LEFT", [actor(), back], mask_px=20736)) == [], "an OTS's shoulder"

@@ -344,3 +344,19 @@ def test_a_camera_in_front_of_the_car_sees_both_people_to_the_shoulders_over_the
             for camera in ((0.0, -3.1, 1.06), (1.5, -2.4, 0.95)):
                 hit = [box.name for box in car.boxes if _segment_hits_box(camera, point, box, margin=0.0)]
                 assert hit == [], f"{actor.name}'s {joint} is hidden by {hit}"
+
+
+def test_a_single_with_someone_headless_in_the_foreground_is_refused():
+    from blender_addon.core.coverage import headless_foreground
+    from blender_addon.core.framing import frame_shot, subject_for
+
+    # Tomas seated, framed on him alone from his front (-Y); Mara standing by the table.
+    spec = wire.ShotSpec(size=wire.ShotSize.MS, angle=wire.CameraAngle.EYE, lens_mm=50)
+    camera = frame_shot(spec, [subject_for((0.0, 0.0, 0.0), 0.0, 1.75, "sit")], aspect=16 / 9)
+    assert camera.location[1] < -1.0
+    between = (0.1, camera.location[1] * 0.45, 0.0)
+    behind = (0.6, 1.2, 0.0)
+    assert headless_foreground(camera, 16 / 9, "TOMAS", {"TOMAS": ((0, 0, 0), 1.75), "MARA": (between, 1.7)}) == "MARA"
+    assert headless_foreground(camera, 16 / 9, "TOMAS", {"TOMAS": ((0, 0, 0), 1.75), "MARA": (behind, 1.7)}) == ""
+    aside = (3.0, camera.location[1] * 0.45, 0.0)  # out of the frame altogether
+    assert headless_foreground(camera, 16 / 9, "TOMAS", {"TOMAS": ((0, 0, 0), 1.75), "MARA": (aside, 1.7)}) == ""

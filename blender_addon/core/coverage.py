@@ -179,6 +179,43 @@ def someone_hidden(placement: CameraPlacement, aspect: float,
     return False
 
 
+def _camera_of(placement: CameraPlacement, aspect: float, width: int = 1000) -> PinholeCamera:
+    return PinholeCamera(placement.location, placement.rotation, placement.focal_length_mm, placement.sensor_width_mm,
+                         placement.sensor_width_mm / aspect, width, round(width / aspect), "HORIZONTAL")
+
+
+def headless_foreground(placement: CameraPlacement, aspect: float, subject: str,
+                        people: dict[str, tuple[tuple[float, float, float], float]]) -> str:
+    """Who, other than ``subject``, stands between the lens and the subject with their body in
+    frame and their head out of it, wide enough to fill the foreground ("" for nobody)? A
+    back or a torso cut at the neck reads as a wall of colour; an over-the-shoulder keeps the
+    head and shoulder, a single keeps the foreground clear."""
+    camera = _camera_of(placement, aspect)
+    px_per_m = camera.width_px * placement.focal_length_mm / placement.sensor_width_mm  # at 1 m
+
+    def point(location, height, fraction):
+        return camera.project((location[0], location[1], location[2] + fraction * height))
+
+    def inside(p) -> bool:
+        return p[2] > 0 and 0 <= p[0] <= camera.width_px and 0 <= p[1] <= camera.height_px
+
+    if subject not in people:
+        return ""
+    subject_depth = point(*people[subject], 0.7)[2]
+    for name, (location, height) in people.items():
+        if name == subject or inside(point(location, height, 0.93)):
+            continue
+        body = [p for p in (point(location, height, 0.7), point(location, height, 0.5)) if inside(p)]
+        if not body or min(p[2] for p in body) >= subject_depth:
+            continue
+        if 2 * BODY_HALF_WIDTH_M * px_per_m / min(p[2] for p in body) > HEADLESS_FOREGROUND * camera.width_px:
+            return name
+    return ""
+
+
+HEADLESS_FOREGROUND = 0.12  # of the frame's width
+
+
 def depth_spread(placement: CameraPlacement, locations: list[tuple[float, float, float]]) -> float:
     """Front-to-back spread of ``locations`` along the camera's horizontal view direction."""
     fx, fy = -placement.rotation[0][2], -placement.rotation[1][2]

@@ -118,6 +118,24 @@ def clear_line_of_sight(shot: ShotFacts) -> list[Violation]:
 
 
 OTS_SHOULDER = 0.03  # of the frame: the foreground shoulder of an over-the-shoulder
+HEADLESS_SHARE = 0.10  # of the frame: someone cut off at the neck in the foreground
+HEAD_JOINTS = ("nose", "neck", "r_eye", "l_eye", "r_ear", "l_ear")
+
+
+def clear_foreground(shot: ShotFacts) -> list[Violation]:
+    """Nobody but the subject fills the frame with their head out of it: a back or a torso cut
+    at the neck reads as a wall of colour (an over-the-shoulder keeps the head and shoulder)."""
+    if shot.size in NO_SUBJECT_FRAMING + ("OTS_LEFT", "OTS_RIGHT") or not shot.mask_px:
+        return []
+    subject = subject_of(shot.characters, shot.subject)
+    found = []
+    for actor in shot.actors:
+        share = actor.visible_px / shot.mask_px
+        if actor.name == subject or share <= HEADLESS_SHARE:
+            continue
+        if not any(_in_frame(actor.keypoints.get(j)) for j in HEAD_JOINTS):
+            found.append(_v(shot, "clear foreground", f"{actor.name}, head out of frame, fills {share:.0%} of it"))
+    return found
 
 
 def group_in_frame(shot: ShotFacts) -> list[Violation]:
@@ -439,11 +457,11 @@ def dialogue_coverage(shots: list[ShotFacts]) -> list[Violation]:
 
 
 SHOT_RULES = (subject_in_frame, clear_line_of_sight, group_in_frame, headroom, distinct_colours, people_only,
-              contact_in_reach, two_shot_of_two, group_in_depth)
+              contact_in_reach, two_shot_of_two, group_in_depth, clear_foreground)
 BOARD_RULES = (distinct_setups, line_of_action, named_people_staged, varied_close_ups, dialogue_coverage)
 RULE_NAMES = ("subject in frame", "clear view", "everyone in frame", "headroom", "distinct colours",
               "people only", "jump cut", "180-degree line", "contact", "two-shot", "group depth",
-              "repeated close-up", "dialogue coverage")
+              "repeated close-up", "dialogue coverage", "clear foreground")
 
 
 def audit(shots: list[ShotFacts]) -> list[Violation]:
