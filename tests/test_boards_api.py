@@ -127,6 +127,24 @@ def test_an_unchanged_request_is_answered_from_the_frame_cache_without_the_backe
     _wait(client, changed["id"])
 
 
+def test_a_new_revision_of_the_backends_drawing_renders_again(world):
+    # An upgraded server whose previs draws differently (skies, say) must not answer with frames
+    # of the old look.
+    client, board_id, backend = world["client"], world["board"], world["backend"]
+    body = _shot_request(board_id, "3", seed=777)
+    first = _wait(client, client.post("/v1/jobs", json=body).json()["id"])
+    renders = backend.renders
+    backend.revision = "next"
+    try:
+        again = client.post("/v1/jobs", json={**body, "parent_job_id": first["id"]}).json()
+        assert again["cached_from"] == "" and _wait(client, again["id"])
+        assert backend.renders == renders + 1
+        once_more = client.post("/v1/jobs", json=body).json()
+        assert once_more["cached_from"] == again["id"], "the new revision's frame is the cache from now on"
+    finally:
+        del backend.revision
+
+
 def test_bad_notes_and_boards_are_refused_with_what_to_fix(world):
     client, board_id = world["client"], world["board"]
     missing = client.post(f"/v1/boards/{board_id}/notes", json={"text": "wider", "scope": "SHOT", "shot_number": "9"})

@@ -89,3 +89,34 @@ def test_actors_are_lit_from_their_depth_so_their_form_reads_in_their_own_colour
     assert lit[0] > lit[1] + 60 and shadow[0] > shadow[1] + 20, "both sides stay MARA's red"
     tomas = frame[34:38, 104:108].mean(axis=(0, 1))
     assert tomas[2] > tomas[0] + 60, "TOMAS keeps his blue"
+
+
+def _half_sky_request(int_ext: str, time_of_day: str):
+    """The top half of the frame a miss (the depth's far value), the bottom a floor 5 m away."""
+    import base64
+
+    import shared_schema as wire
+
+    width, height = 80, 46
+    depth = np.full((height, width), 5.0)
+    depth[: height // 2] = 40.0
+    cond = wire.Conditioning(depth=wire.DepthMap(
+        width=width, height=height, near=1.0, far=40.0,
+        data_b64=base64.b64encode(depth.astype("<f2").tobytes()).decode()))
+    description = wire.ShotDescription(action="A pier.", location="PIER", int_ext=wire.IntExt(int_ext),
+                                       time_of_day=time_of_day)
+    return render_request(width=width, height=height, caption="", conditioning=cond, actors=[],
+                          description=description)
+
+
+def test_an_exterior_shows_sky_where_the_depth_holds_nothing_an_interior_a_dim_ceiling():
+    frames = {key: np.asarray(PrevisBackend().render(_half_sky_request(*key), _ctx())[0]).astype(int)
+              for key in (("EXT", "DAY"), ("EXT", "NIGHT"), ("EXT", "DUSK"), ("INT", "DAY"))}
+    day, night, dusk, inside = (frames[k][2:18, 10:70].mean(axis=(0, 1)) for k in frames)
+    assert day[2] > 180 and day[2] > day[0] + 40, "a day sky: light, blue"
+    assert night.sum() < 130 and night[2] > night[0], "a night sky: dark, blue"
+    horizon = frames[("EXT", "DUSK")][20:22, 10:70].mean(axis=(0, 1))
+    assert horizon[0] > horizon[2] + 40, "dusk: warm at the horizon"
+    assert inside.sum() < day.sum() - 200, "indoors the void above the walls stays a dim ceiling"
+    floor = [f[35:44, 10:70].mean(axis=(0, 1)) for f in frames.values()]
+    assert max(abs(a - b).max() for a in floor for b in floor) < 30, "what the depth holds is drawn as before"

@@ -71,12 +71,42 @@ def key_light(metric: np.ndarray, focal_px: float) -> np.ndarray:
     return np.clip(normals @ KEY_LIGHT, 0.0, 1.0).astype(np.float32)
 
 
+# Where the depth holds nothing (a miss: the depth's far value), an exterior shows sky, graded
+# from the zenith at the top of the frame to the horizon at the bottom, by time of day; an
+# interior keeps the dim far tone (a ceiling in shadow). Without it, day exteriors read as a
+# black wall above the set.
+SKIES = {  # (zenith, horizon), linear RGB 0..1
+    "day": ((0.36, 0.56, 0.86), (0.80, 0.88, 0.96)),
+    "dusk": ((0.26, 0.22, 0.45), (0.96, 0.60, 0.36)),
+    "night": ((0.02, 0.04, 0.11), (0.09, 0.12, 0.23)),
+}
+_DUSK_WORDS = ("DUSK", "DAWN", "SUNSET", "SUNRISE", "EVENING", "TWILIGHT", "MAGIC HOUR", "GOLDEN HOUR", "NIGHTFALL",
+               "DAYBREAK")
+
+
+def sky_for(time_of_day: str) -> str:
+    """"day", "dusk" or "night" for a heading's time of day ("NIGHT", "DUSK", "LATER": day)."""
+    when = time_of_day.upper()
+    if any(w in when for w in _DUSK_WORDS):
+        return "dusk"
+    return "night" if any(w in when for w in ("NIGHT", "MIDNIGHT")) else "day"
+
+
+def _sky(height: int, width: int, sky: str) -> np.ndarray:
+    zenith, horizon = (np.array(c) for c in SKIES[sky])
+    t = np.linspace(0.0, 1.0, height)[:, None, None] ** 0.8
+    return np.broadcast_to(zenith * (1 - t) + horizon * t, (height, width, 3))
+
+
 def _font(size: int) -> ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
 
 
 class PrevisBackend:
     name = "previs"
+    # Bumped whenever the drawing changes: the frame cache keys on it, so an upgraded server
+    # draws again rather than answer with frames of the old look (2: skies in exteriors).
+    revision = "2"
 
     def __init__(self, step_delay_s: float = 0.0):
         self.step_delay_s = step_delay_s
@@ -115,11 +145,18 @@ class PrevisBackend:
         rgb = cool * (1 - shade) + warm * shade
 
         if cond.depth is not None:
-            lambert = key_light(decode_depth(cond.depth), _focal_px(request, cond.depth.width))
+            metric = decode_depth(cond.depth)
+            lambert = key_light(metric, _focal_px(request, cond.depth.width))
             lit = np.asarray(Image.fromarray(lambert, mode="F").resize(size, Image.Resampling.BILINEAR))[..., None]
         else:
             lit = np.full((request.height, request.width, 1), 0.7, dtype=np.float32)
         rgb = rgb * (0.55 + 0.45 * lit)
+        description = request.description
+        if cond.depth is not None and description is not None and description.int_ext.value == "EXT":
+            # (the far value went through float16 on the wire: a miss reads within its rounding)
+            miss = Image.fromarray((metric >= cond.depth.far * 0.995).astype(np.uint8) * 255)
+            miss = np.asarray(miss.resize(size, Image.Resampling.NEAREST))[..., None] > 0
+            rgb = np.where(miss, _sky(request.height, request.width, sky_for(description.time_of_day)), rgb)
 
         self._step(ctx, done + 1, total, "tinting actors")
         colours = {a.name: np.array(a.color) for a in request.actors}

@@ -69,3 +69,9 @@ class BackendRegistry:
 
     def get(self, name: str) -> Backend:
         return self._backends[self.resolve_name(name)]
+
+    def cache_key(self, name: str) -> str:
+        """The backend as the frame cache knows it: its name and, where it has one, the revision
+        of its drawing (a frame from an older revision is never an answer)."""
+        revision = getattr(self._backends.get(name), "revision", "")
+        return f"{name}@{revision}" if revision else name

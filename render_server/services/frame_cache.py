@@ -17,7 +17,8 @@ from ..storage.job_store import JobStore
 
 def request_digest(request: RenderRequest, backend: str) -> str:
     """What decides the pixels: everything but where the take belongs (board, parent, note). The
-    project stays in: a frame cached in one project is never answered to another."""
+    project stays in: a frame cached in one project is never answered to another. ``backend``:
+    BackendRegistry.cache_key (the name and the revision of its drawing)."""
     key = replace(request, board_id="", parent_job_id="", note="", note_id="", backend=backend)
     return hashlib.sha256(dumps(key).encode()).hexdigest()
 
@@ -38,11 +39,12 @@ def _copy_frames(source: Path, destination: Path, indices: list[int]) -> bool:
 def answer_from_cache(store: JobStore, frames_dir: Path, request: RenderRequest, backend: str,
                       digest: str, author: str = "") -> Optional[tuple[Job, Job]]:
     """(new job, cached job) when an earlier job rendered this very request, else None. The take it
-    refines is preferred, so an unchanged re-render names the take on show."""
+    refines is preferred, so an unchanged re-render names the take on show. (The digest recorded
+    with each job is compared, not one made again from its request: it holds the revision of the
+    backend's drawing that made the frames.)"""
     earlier = None
     parent = store.get(request.parent_job_id) if request.parent_job_id else None
-    if parent is not None and parent.state is JobState.DONE and \
-            request_digest(store.request_of(parent.id), parent.backend) == digest:
+    if parent is not None and parent.state is JobState.DONE and store.digest_of(parent.id) == digest:
         earlier = parent
     earlier = earlier or store.done_with_digest(digest)
     if earlier is None or len(earlier.frames) != request.variations:

@@ -81,7 +81,7 @@ def submit(store: JobStore, backends: BackendRegistry, dispatch: Callable[[Job],
                        "a take refines a job of the same project and server; leave it empty for a first take")
     backend = backends.resolve_name(request.backend)
     compose_into(request, backend)
-    digest = request_digest(request, backend)
+    digest = request_digest(request, backends.cache_key(backend))
     cached = answer_from_cache(store, frames_dir, request, backend, digest, author) if frames_dir else None
     if cached is not None:
         job, earlier = cached

@@ -172,6 +172,12 @@ class JobStore:
         self._write([("UPDATE jobs SET parent_job_id = ?, request_digest = ? WHERE id = ?",
                       (parent_job_id, request_digest, job_id))])
 
+    def digest_of(self, job_id: str) -> str:
+        """The frame cache key recorded for the job's request ("" for none)."""
+        with self._lock:
+            row = self._db.execute("SELECT request_digest FROM jobs WHERE id = ?", (job_id,)).fetchone()
+        return (row["request_digest"] or "") if row else ""
+
     def done_with_digest(self, request_digest: str) -> Optional[Job]:
         """The newest finished job whose request had this digest (same request, same seed)."""
         with self._lock:
