@@ -137,15 +137,18 @@ def choose_setup(frame: Callable[[float, float], CameraPlacement], origin: tuple
 BODY_POINTS = (0.05, 0.5, 0.95)   # feet, hips and head, as fractions of height
 
 
+def _camera_of(placement: CameraPlacement, aspect: float, width: int = 1000) -> PinholeCamera:
+    """The placement as a pinhole camera ``width`` pixels wide (the audit checks' scale)."""
+    return PinholeCamera(placement.location, placement.rotation, placement.focal_length_mm, placement.sensor_width_mm,
+                         placement.sensor_width_mm / aspect, width, round(width / aspect), "HORIZONTAL")
+
+
 def people_in_view(placement: CameraPlacement, aspect: float,
                    people: dict[str, tuple[tuple[float, float, float], float]],
                    every: tuple[float, ...] = ()) -> list[str]:
     """Who of ``people`` (name -> (location, height)) the camera sees: their head or hips
     inside the frame, in front of the lens; with ``every`` (fractions of height), all of those."""
-    width = 1000
-    camera = PinholeCamera(placement.location, placement.rotation, placement.focal_length_mm,
-                           placement.sensor_width_mm, placement.sensor_width_mm / aspect, width, round(width / aspect),
-                           "HORIZONTAL")
+    camera = _camera_of(placement, aspect)
     seen = []
     for name, (location, height) in people.items():
         inside = []
@@ -164,10 +167,7 @@ def someone_hidden(placement: CameraPlacement, aspect: float,
                    people: dict[str, tuple[tuple[float, float, float], float]]) -> bool:
     """Does anyone stand right behind someone else, as the lens sees them (their chests
     closer on screen than a body's width)?"""
-    width = 1000
-    camera = PinholeCamera(placement.location, placement.rotation, placement.focal_length_mm,
-                           placement.sensor_width_mm, placement.sensor_width_mm / aspect, width, round(width / aspect),
-                           "HORIZONTAL")
+    camera = _camera_of(placement, aspect)
     px_per_m = camera.width_px * placement.focal_length_mm / placement.sensor_width_mm  # at 1 m
     chests = [camera.project((loc[0], loc[1], loc[2] + 0.7 * height)) for loc, height in people.values()]
     for i, (u1, _, d1) in enumerate(chests):
@@ -179,9 +179,7 @@ def someone_hidden(placement: CameraPlacement, aspect: float,
     return False
 
 
-def _camera_of(placement: CameraPlacement, aspect: float, width: int = 1000) -> PinholeCamera:
-    return PinholeCamera(placement.location, placement.rotation, placement.focal_length_mm, placement.sensor_width_mm,
-                         placement.sensor_width_mm / aspect, width, round(width / aspect), "HORIZONTAL")
+HEADLESS_FOREGROUND = 0.12  # of the frame's width
 
 
 def headless_foreground(placement: CameraPlacement, aspect: float, subject: str,
@@ -205,15 +203,11 @@ def headless_foreground(placement: CameraPlacement, aspect: float, subject: str,
     for name, (location, height) in people.items():
         if name == subject or inside(point(location, height, 0.93)):
             continue
-        body = [p for p in (point(location, height, 0.7), point(location, height, 0.5)) if inside(p)]
-        if not body or min(p[2] for p in body) >= subject_depth:
-            continue
-        if 2 * BODY_HALF_WIDTH_M * px_per_m / min(p[2] for p in body) > HEADLESS_FOREGROUND * camera.width_px:
+        body = [p[2] for p in (point(location, height, 0.7), point(location, height, 0.5)) if inside(p)]
+        if body and min(body) < subject_depth and \
+                2 * BODY_HALF_WIDTH_M * px_per_m / min(body) > HEADLESS_FOREGROUND * camera.width_px:
             return name
     return ""
-
-
-HEADLESS_FOREGROUND = 0.12  # of the frame's width
 
 
 def depth_spread(placement: CameraPlacement, locations: list[tuple[float, float, float]]) -> float:

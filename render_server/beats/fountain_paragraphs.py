@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from screenplain.parsers import fountain
 from screenplain.richstring import plain
-from screenplain.types import Action, Dialog, Slug
+from screenplain.types import Dialog, Slug
 
 
 def blank_boneyard(text: str) -> str:
@@ -115,8 +115,6 @@ def _dialogue(lines: list[str], character: str) -> Dialogue:
 
 def _action(lines: list[str]) -> str:
     """screenplain's Action read into one line of plain text (forced "!" dropped, emphasis removed)."""
-    if len(lines) == 1:
-        return strip_emphasis(lines[0].rstrip()).strip()
     return " ".join([strip_emphasis(line[1:].rstrip() if line.startswith("!") else line.rstrip()).strip()
                      for line in lines])
 
@@ -155,10 +153,8 @@ def read_paragraphs(groups, has_notes: bool) -> tuple[list, list[tuple[int, int]
                 continue
         head = lines[0]
         if len(lines) == 1:
-            first_char = head[0]  # _only_action, inlined: most one-line paragraphs are action
-            if not (first_char in "!=#>" or ">" in head or head.endswith("TO:") or
-                    (first_char in ".EIeiı" and _may_be_slug(head))):
-                append(strip_emphasis(head.rstrip()).strip())
+            if _only_action(head):  # most one-line paragraphs
+                append(_action(lines))
                 add_span((first, last))
                 continue
         elif head[:1] not in ("!", "#") and ">" not in head:
@@ -210,7 +206,8 @@ def _slug_parts(line: str) -> tuple[str | None, str | None]:
 
 
 class _PlainParagraph(fountain.InputParagraph):
-    """screenplain's classification of a paragraph, without the rich text it would build.
+    """screenplain's classification of a paragraph, without the rich text it would build (an
+    action comes back as its text, as read_paragraphs gives it; centred text stays an Action).
 
     Beats never show emphasis, and building RichStrings for every line costs more than the rest
     of the classification. The constructors that run for most paragraphs (dialogue, action,
@@ -280,6 +277,5 @@ class _PlainParagraph(fountain.InputParagraph):
         return Dialog(strip_emphasis(character.strip()), [strip_emphasis(line.strip()) for line in self.lines[1:]])
 
     def append_action(self, paragraphs):
-        paragraphs.append(Action([strip_emphasis(line[1:].rstrip() if line.startswith("!") else line.rstrip())
-                                  for line in self.lines]))
+        paragraphs.append(_action(self.lines))  # as read_paragraphs gives it: the text
         return True

@@ -78,6 +78,10 @@ _CAMERA = re.compile(r"^(?:we |the camera|camera|angle|close on|wide on|pov|inse
 _FINAL = re.compile(r"^(?:fade|cut|smash|dissolve|the end|end\b|black\b|roll credits|credits|over black|"
                     r"fade to black|fade out|iris)", re.I)
 _FINAL_FIRST = "fcsdtebroi"  # the first letters of _FINAL's words
+# The ASCII letters, either case, that no word of _FINAL starts with: a text that starts with one
+# shows something (most moments: one lookup).
+SHOWS_SOMETHING_FIRST = frozenset(c for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                  if c.lower() not in _FINAL_FIRST)
 EMOTIONS = {
     "fear": "afraid scared terrified trembles trembling panic fear frozen horror gasps screams terror shaking shakes",
     "anger": "angry furious slams shouts yells rage punches storms glares smashes",
@@ -89,11 +93,6 @@ EMOTIONS = {
 }
 _EMOTION_OF = {word: emotion for emotion, ws in EMOTIONS.items() for word in ws.split()}
 
-
-# The ASCII letters that no word of _FINAL starts with, either case: a text that starts with one
-# shows something (most moments: one lookup).
-SHOWS_SOMETHING_FIRST = frozenset(c for c in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                  if c.lower() not in "fcsdtebroi")
 
 
 def shows_nothing(element: Element) -> bool:

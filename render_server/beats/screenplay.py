@@ -17,8 +17,8 @@ from screenplain.types import Action, Dialog, DualDialog, Section, Slug, Transit
 
 from shared_schema import IntExt
 
-from .fountain_paragraphs import blank_boneyard, paragraph_groups, read_paragraphs, split_lines
 from .cast import PERSON_NOUNS, VOICE_PARENTHETICAL, cue_kind, fold_aliases, is_voice_cue_extension, split_group
+from .fountain_paragraphs import blank_boneyard, paragraph_groups, read_paragraphs, split_lines
 from .words import words_of
 
 _HEADING_RE = re.compile(

@@ -94,9 +94,12 @@ def _add_context(moments: list[Moment], reach: int = 3) -> None:
             low = i - reach if i - reach > start else start
             high = i + reach + 1 if i + reach + 1 < end else end
             if high - low > 1:  # another moment of the scene within reach
-                # Added one by one in script order (sum() on Python 3.11 adds floats in order, as the
-                # loop it replaced did: the same totals).
-                moments[i].salience += 0.5 * sum(raw[i + 1:high], sum(raw[low:i], 0.0)) / (high - low - 1)
+                total = 0.0  # added one by one in script order: the same float total as ever
+                for value in raw[low:i]:
+                    total += value
+                for value in raw[i + 1:high]:
+                    total += value
+                moments[i].salience += 0.5 * total / (high - low - 1)
         start = end
 
 
